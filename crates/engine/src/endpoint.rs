@@ -1,0 +1,942 @@
+//! A sans-IO TCP endpoint, as far as opening and (above all) closing go.
+//!
+//! Like quinn-proto's `Connection` and smoltcp's `TcpSocket`, an [`Endpoint`] never
+//! reads a clock or touches a socket. The caller hands it arriving segments
+//! ([`Endpoint::on_segment`]), application calls ([`Endpoint::close`], …) and timer
+//! expiries ([`Endpoint::on_timeout`]), each with the current [`Instant`], and then
+//! pulls out segments to send and what happened, in order
+//! ([`Endpoint::drain_events`]), and the next deadline ([`Endpoint::poll_timeout`]).
+//!
+//! Segment processing follows the order of RFC 9293 §3.10.7.4 ("SEGMENT ARRIVES",
+//! synchronized states): sequence check, RST, SYN, ACK, text, FIN. Where a real
+//! stack departs from the RFC the [`Profile`] says how, with the source.
+
+use crate::profile::{FinAckPolicy, Profile};
+use crate::segment::{Flags, Segment};
+use crate::state::TcpState;
+use crate::time::{Duration, Instant};
+use crate::trace::{AppCall, TimerAction, TimerKind};
+
+/// Receive window we advertise (no window scaling or flow control is modelled).
+pub const RCV_WND: u32 = 65_535;
+/// Maximum segment size (Ethernet MTU 1500 − 40 bytes of IPv4 and TCP headers).
+pub const MSS: u32 = 1460;
+/// Linux answers out-of-window pure ACKs at most once per `tcp_invalid_ratelimit`
+/// (500 ms, `tcp_oow_rate_limited` in net/ipv4/tcp_input.c); without it two
+/// desynchronized endpoints would ACK each other forever (an "ACK storm").
+pub const OOW_ACK_INTERVAL: Duration = Duration::from_millis(500);
+
+/// Something the endpoint did that the trace records.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum EndpointEvent {
+    State {
+        from: TcpState,
+        to: TcpState,
+    },
+    Timer {
+        timer: TimerKind,
+        action: TimerAction,
+        deadline: Option<Instant>,
+    },
+    App {
+        call: AppCall,
+        bytes: Option<u32>,
+        error: Option<&'static str>,
+    },
+    /// A segment to put on the wire (kept in the same queue as the other events so
+    /// the trace shows them in the order they happened).
+    Transmit(Transmit),
+}
+
+/// A segment to put on the wire.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Transmit {
+    pub segment: Segment,
+    pub retransmission: bool,
+}
+
+/// Per-endpoint configuration.
+#[derive(Clone, Debug)]
+pub struct Config {
+    pub profile: Profile,
+    /// The application reads whatever arrives, at once.
+    pub app_reads: bool,
+    /// A listening socket stands behind this endpoint: a SYN opens a connection.
+    pub listen: bool,
+    /// Initial sequence numbers for the 1st, 2nd, … connection (cycled if short).
+    pub isns: Vec<u32>,
+}
+
+/// A sent, not yet acknowledged stretch of sequence space (the retransmission queue).
+#[derive(Clone, Copy, Debug)]
+struct Unacked {
+    seq: u32,
+    len: u32,
+    flags: Flags,
+}
+
+impl Unacked {
+    fn seg_len(&self) -> u32 {
+        self.len
+            + u32::from(self.flags.contains(Flags::SYN))
+            + u32::from(self.flags.contains(Flags::FIN))
+    }
+}
+
+/// `a < b` in sequence space (RFC 9293 §3.4, modulo 2^32).
+fn seq_lt(a: u32, b: u32) -> bool {
+    (a.wrapping_sub(b) as i32) < 0
+}
+fn seq_le(a: u32, b: u32) -> bool {
+    !seq_lt(b, a)
+}
+
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    cfg: Config,
+    state: TcpState,
+    /// Connection incarnation: 0 before the first, then 1, 2, …
+    conn: u32,
+    iss: u32,
+    irs: u32,
+    snd_una: u32,
+    snd_nxt: u32,
+    rcv_nxt: u32,
+    /// Sequence number of our FIN, once sent.
+    fin_seq: Option<u32>,
+    /// Bytes the application wrote before the connection was established.
+    unsent: u32,
+    /// A FIN asked for (close/shutdown) before the connection was established.
+    fin_queued: bool,
+    retransmit_queue: Vec<Unacked>,
+    /// After an RTO, the rest of the queue is resent once the head is ACKed.
+    recovering: bool,
+    /// Received bytes the application has not read (it never reads if `!app_reads`).
+    unread: u32,
+    /// The application called close() (or abort): the socket is orphaned.
+    orphaned: bool,
+    /// Linux quickack: data segments still to ACK at once.
+    quickack: u32,
+    /// Linux pingpong (interactive) mode, entered on the peer's FIN.
+    pingpong: bool,
+    srtt: Option<Duration>,
+    rttvar: Duration,
+    rto: Duration,
+    retries: u32,
+    /// Karn's algorithm: time only segments sent once.
+    rtt_probe: Option<(u32, Instant)>,
+    last_oow_ack: Option<Instant>,
+    timers: [Option<Instant>; 4],
+    events: Vec<EndpointEvent>,
+}
+
+impl Endpoint {
+    /// A socket in CLOSED, or LISTEN if `cfg.listen`.
+    pub fn new(cfg: Config) -> Endpoint {
+        let state = if cfg.listen {
+            TcpState::Listen
+        } else {
+            TcpState::Closed
+        };
+        let quickack = cfg.profile.quickack_segments;
+        let rto = cfg.profile.rto_initial;
+        Endpoint {
+            cfg,
+            state,
+            conn: 0,
+            iss: 0,
+            irs: 0,
+            snd_una: 0,
+            snd_nxt: 0,
+            rcv_nxt: 0,
+            fin_seq: None,
+            unsent: 0,
+            fin_queued: false,
+            retransmit_queue: Vec::new(),
+            recovering: false,
+            unread: 0,
+            orphaned: false,
+            quickack,
+            pingpong: false,
+            srtt: None,
+            rttvar: Duration::ZERO,
+            rto,
+            retries: 0,
+            rtt_probe: None,
+            last_oow_ack: None,
+            timers: [None; 4],
+            events: Vec::new(),
+        }
+    }
+
+    /// Starts ESTABLISHED without a handshake, as if one had just completed with
+    /// the peer's ISN `irs` and had measured `rtt` (so the RTO is what it would be
+    /// on a real connection over this link).
+    pub fn new_established(cfg: Config, irs: u32, rtt: Duration) -> Endpoint {
+        let mut ep = Endpoint::new(cfg);
+        ep.begin_connection();
+        ep.irs = irs;
+        ep.rcv_nxt = irs.wrapping_add(1);
+        ep.snd_una = ep.iss.wrapping_add(1);
+        ep.snd_nxt = ep.snd_una;
+        ep.state = TcpState::Established;
+        ep.rtt_sample(rtt);
+        ep
+    }
+
+    pub fn state(&self) -> TcpState {
+        self.state
+    }
+    pub fn conn(&self) -> u32 {
+        self.conn
+    }
+    /// Our initial sequence number for the current (or last) connection.
+    pub fn iss(&self) -> u32 {
+        self.iss
+    }
+    /// The peer's initial sequence number as we learnt it.
+    pub fn irs(&self) -> u32 {
+        self.irs
+    }
+    pub fn profile(&self) -> &Profile {
+        &self.cfg.profile
+    }
+    /// The ISN this endpoint will use for connection number `conn` (1-based).
+    pub fn isn_for(&self, conn: u32) -> u32 {
+        let n = self.cfg.isns.len().max(1);
+        self.cfg
+            .isns
+            .get((conn.saturating_sub(1) as usize) % n)
+            .copied()
+            .unwrap_or(0)
+    }
+    /// The next moment [`Endpoint::on_timeout`] must be called.
+    pub fn poll_timeout(&self) -> Option<Instant> {
+        self.timers.iter().flatten().min().copied()
+    }
+    pub fn drain_events(&mut self) -> std::vec::Drain<'_, EndpointEvent> {
+        self.events.drain(..)
+    }
+    /// Whether the endpoint owns a connection that has not finished closing.
+    pub fn is_closed(&self) -> bool {
+        matches!(self.state, TcpState::Closed | TcpState::Listen)
+    }
+
+    // ----- application calls (RFC 9293 §3.10.1–§3.10.6) -----
+
+    /// connect(): active OPEN (RFC 9293 §3.10.1).
+    pub fn connect(&mut self, now: Instant) {
+        if !self.is_closed() {
+            self.app(AppCall::Connect, None, Some("EISCONN"));
+            return;
+        }
+        self.app(AppCall::Connect, None, None);
+        self.begin_connection();
+        self.snd_una = self.iss;
+        self.snd_nxt = self.iss;
+        self.send_new(now, Flags::SYN, 0);
+        self.set_state(TcpState::SynSent);
+    }
+
+    /// send(): queue `bytes` of data (RFC 9293 §3.10.2).
+    pub fn send(&mut self, now: Instant, bytes: u32) {
+        match self.state {
+            TcpState::Established | TcpState::CloseWait => {
+                self.app(AppCall::Send, Some(bytes), None);
+                self.send_data(now, bytes);
+            }
+            TcpState::SynSent | TcpState::SynReceived if !self.fin_queued => {
+                self.app(AppCall::Send, Some(bytes), None);
+                self.unsent += bytes;
+            }
+            s if s.fin_sent() || self.fin_queued => {
+                self.app(AppCall::Send, Some(bytes), Some("EPIPE"))
+            }
+            _ => self.app(AppCall::Send, Some(bytes), Some("ENOTCONN")),
+        }
+    }
+
+    /// close(): RFC 9293 §3.10.4, with Linux `__tcp_close`'s rule that unread
+    /// received data turns the FIN into a RST (RFC 2525 §2.17).
+    pub fn close(&mut self, now: Instant) {
+        self.app(AppCall::Close, None, None);
+        let was_orphaned = self.orphaned;
+        self.orphaned = true;
+        if self.unread > 0 && (self.state.synchronized() || self.state == TcpState::SynReceived)
+        {
+            self.unread = 0;
+            self.send_reset_ack();
+            self.set_state(TcpState::Closed);
+            return;
+        }
+        match self.state {
+            TcpState::Listen | TcpState::SynSent => self.set_state(TcpState::Closed),
+            TcpState::SynReceived | TcpState::Established => {
+                self.send_fin(now);
+                self.set_state(TcpState::FinWait1);
+            }
+            TcpState::CloseWait => {
+                self.send_fin(now);
+                self.set_state(TcpState::LastAck);
+            }
+            TcpState::FinWait2 if !was_orphaned => self.arm_fin_wait_2(now),
+            _ => {}
+        }
+    }
+
+    /// shutdown(SHUT_WR): send FIN but keep receiving (half-close).
+    pub fn shutdown_write(&mut self, now: Instant) {
+        match self.state {
+            TcpState::SynReceived | TcpState::Established => {
+                self.app(AppCall::ShutdownWrite, None, None);
+                self.send_fin(now);
+                self.set_state(TcpState::FinWait1);
+            }
+            TcpState::CloseWait => {
+                self.app(AppCall::ShutdownWrite, None, None);
+                self.send_fin(now);
+                self.set_state(TcpState::LastAck);
+            }
+            TcpState::SynSent => {
+                self.app(AppCall::ShutdownWrite, None, None);
+                self.fin_queued = true;
+            }
+            s if s.fin_sent() => self.app(AppCall::ShutdownWrite, None, None),
+            _ => self.app(AppCall::ShutdownWrite, None, Some("ENOTCONN")),
+        }
+    }
+
+    /// close() with SO_LINGER {1, 0}: ABORT (RFC 9293 §3.10.5). A RST goes out in
+    /// every state that has a peer to tell, and TIME_WAIT is skipped.
+    pub fn abort(&mut self, _now: Instant) {
+        self.app(AppCall::Abort, None, None);
+        self.orphaned = true;
+        match self.state {
+            TcpState::Closed => {}
+            TcpState::Listen | TcpState::SynSent | TcpState::TimeWait => {
+                self.set_state(TcpState::Closed)
+            }
+            _ => {
+                self.send_reset_ack();
+                self.set_state(TcpState::Closed);
+            }
+        }
+    }
+
+    // ----- timers -----
+
+    /// Runs every timer whose deadline is at or before `now`.
+    pub fn on_timeout(&mut self, now: Instant) {
+        for timer in TimerKind::ALL {
+            let Some(deadline) = self.timers[timer.index()] else {
+                continue;
+            };
+            if deadline > now {
+                continue;
+            }
+            self.timers[timer.index()] = None;
+            self.events.push(EndpointEvent::Timer {
+                timer,
+                action: TimerAction::Expired,
+                deadline: None,
+            });
+            match timer {
+                TimerKind::Retransmission => self.on_retransmission_timeout(now),
+                TimerKind::DelayedAck => self.send_ack(),
+                // Linux `tcp_fin_timeout`: the orphan disappears without a word.
+                TimerKind::FinWait2 => self.set_state(TcpState::Closed),
+                // RFC 9293 §3.10.8: "delete the TCB, enter the CLOSED state".
+                TimerKind::TimeWait => self.set_state(TcpState::Closed),
+            }
+        }
+    }
+
+    /// RFC 6298 §5.4–5.6: retransmit the earliest unacknowledged segment, back the
+    /// timer off, give up after the profile's retry limit.
+    fn on_retransmission_timeout(&mut self, now: Instant) {
+        let Some(head) = self.retransmit_queue.first().copied() else {
+            return;
+        };
+        self.retries += 1;
+        let p = &self.cfg.profile;
+        let limit = if head.flags.contains(Flags::SYN) {
+            p.syn_retries
+        } else if self.orphaned {
+            p.orphan_retries
+        } else {
+            p.max_retries
+        };
+        if self.retries > limit {
+            if !self.orphaned {
+                self.app(AppCall::TimedOut, None, Some("ETIMEDOUT"));
+            }
+            self.set_state(TcpState::Closed);
+            return;
+        }
+        self.rto = (self.rto.saturating_mul(2)).min(p.rto_max);
+        self.rtt_probe = None;
+        self.recovering = true;
+        self.retransmit(head);
+        self.arm(now, TimerKind::Retransmission, self.rto);
+    }
+
+    // ----- segment arrival (RFC 9293 §3.10.7) -----
+
+    pub fn on_segment(&mut self, now: Instant, seg: Segment) {
+        match self.state {
+            TcpState::Closed if self.cfg.listen && seg.flags == Flags::SYN => {
+                // The listening socket behind a finished connection takes the SYN.
+                self.set_state(TcpState::Listen);
+                self.on_listen(now, seg);
+            }
+            TcpState::Closed => self.reply_no_connection(seg),
+            TcpState::Listen => self.on_listen(now, seg),
+            TcpState::SynSent => self.on_syn_sent(now, seg),
+            _ => self.on_synchronized(now, seg),
+        }
+    }
+
+    /// RFC 9293 §3.10.7.1, CLOSED: every segment but a RST is answered by a RST.
+    fn reply_no_connection(&mut self, seg: Segment) {
+        if seg.flags.contains(Flags::RST) {
+            return;
+        }
+        if seg.flags.contains(Flags::ACK) {
+            self.push(Flags::RST, seg.ack, 0, 0, false);
+        } else {
+            let ack = seg.seq.wrapping_add(seg.seg_len());
+            self.push(Flags::RST | Flags::ACK, 0, ack, 0, false);
+        }
+    }
+
+    /// RFC 9293 §3.10.7.2, LISTEN.
+    fn on_listen(&mut self, now: Instant, seg: Segment) {
+        if seg.flags.contains(Flags::RST) {
+            return;
+        }
+        if seg.flags.contains(Flags::ACK) {
+            self.push(Flags::RST, seg.ack, 0, 0, false);
+            return;
+        }
+        if !seg.flags.contains(Flags::SYN) {
+            return;
+        }
+        self.begin_connection();
+        self.irs = seg.seq;
+        self.rcv_nxt = seg.seq.wrapping_add(1);
+        self.snd_una = self.iss;
+        self.snd_nxt = self.iss;
+        self.send_new(now, Flags::SYN | Flags::ACK, 0);
+        self.set_state(TcpState::SynReceived);
+    }
+
+    /// RFC 9293 §3.10.7.3, SYN-SENT.
+    fn on_syn_sent(&mut self, now: Instant, seg: Segment) {
+        let ack_ok = seg.flags.contains(Flags::ACK)
+            && seq_lt(self.iss, seg.ack)
+            && seq_le(seg.ack, self.snd_nxt);
+        if seg.flags.contains(Flags::ACK) && !ack_ok {
+            if !seg.flags.contains(Flags::RST) {
+                self.push(Flags::RST, seg.ack, 0, 0, false);
+            }
+            return;
+        }
+        if seg.flags.contains(Flags::RST) {
+            if ack_ok {
+                self.app(AppCall::Reset, None, Some("ECONNREFUSED"));
+                self.set_state(TcpState::Closed);
+            }
+            return;
+        }
+        if !seg.flags.contains(Flags::SYN) {
+            return;
+        }
+        self.irs = seg.seq;
+        self.rcv_nxt = seg.seq.wrapping_add(1);
+        if ack_ok {
+            self.on_new_ack(now, seg.ack);
+            self.set_state(TcpState::Established);
+            self.send_ack();
+            self.flush_queued(now);
+        } else {
+            // Simultaneous open.
+            self.set_state(TcpState::SynReceived);
+            self.push(Flags::SYN | Flags::ACK, self.iss, self.rcv_nxt, 0, true);
+        }
+    }
+
+    /// RFC 9293 §3.10.7.4: SYN-RECEIVED and every synchronized state.
+    fn on_synchronized(&mut self, now: Instant, seg: Segment) {
+        let rst = seg.flags.contains(Flags::RST);
+
+        // First: is the sequence number acceptable?
+        if !self.acceptable(&seg) {
+            if rst {
+                return;
+            }
+            if self.state == TcpState::TimeWait {
+                // "The only thing that can arrive in this state is a retransmission
+                // of the remote FIN. Acknowledge it, and restart the 2 MSL timeout."
+                if seg.flags.contains(Flags::FIN) {
+                    self.arm(now, TimerKind::TimeWait, self.cfg.profile.time_wait);
+                }
+            }
+            self.send_oow_ack(now, &seg);
+            return;
+        }
+
+        // Second: RST (RFC 5961 §3.2: only an exact match resets).
+        if rst {
+            if seg.seq != self.rcv_nxt {
+                if self.state != TcpState::TimeWait {
+                    self.send_ack(); // challenge ACK
+                }
+                return;
+            }
+            self.on_reset();
+            return;
+        }
+
+        // Fourth: a SYN in a synchronized state gets a challenge ACK (RFC 5961 §4).
+        if seg.flags.contains(Flags::SYN) {
+            self.send_oow_ack(now, &seg);
+            return;
+        }
+
+        // Fifth: the ACK field.
+        if !seg.flags.contains(Flags::ACK) {
+            return;
+        }
+        if self.state == TcpState::SynReceived {
+            if seq_lt(self.snd_una, seg.ack) && seq_le(seg.ack, self.snd_nxt) {
+                self.set_state(TcpState::Established);
+            } else {
+                self.push(Flags::RST, seg.ack, 0, 0, false);
+                return;
+            }
+        }
+        if seq_lt(self.snd_nxt, seg.ack) {
+            // It acknowledges something not yet sent.
+            self.send_oow_ack(now, &seg);
+            return;
+        }
+        if seq_lt(self.snd_una, seg.ack) {
+            self.on_new_ack(now, seg.ack);
+        }
+        let fin_acked = self
+            .fin_seq
+            .is_some_and(|f| seq_le(f.wrapping_add(1), self.snd_una));
+        match self.state {
+            TcpState::Established => self.flush_queued(now),
+            TcpState::FinWait1 if fin_acked => {
+                self.set_state(TcpState::FinWait2);
+                if self.orphaned {
+                    self.arm_fin_wait_2(now);
+                }
+            }
+            TcpState::Closing if fin_acked => {
+                self.enter_time_wait(now);
+                return;
+            }
+            TcpState::LastAck if fin_acked => {
+                self.set_state(TcpState::Closed);
+                return;
+            }
+            _ => {}
+        }
+
+        // Seventh: segment text.
+        if seg.len > 0 && !self.on_text(now, &seg) {
+            return;
+        }
+
+        // Eighth: FIN, if it is next in sequence.
+        if seg.flags.contains(Flags::FIN) && seg.seq.wrapping_add(seg.len) == self.rcv_nxt {
+            self.on_fin(now);
+        }
+    }
+
+    /// RFC 9293 §3.10.7.4 first check, with our fixed receive window.
+    fn acceptable(&self, seg: &Segment) -> bool {
+        let in_window = |x: u32| x.wrapping_sub(self.rcv_nxt) < RCV_WND;
+        let len = seg.seg_len();
+        if len == 0 {
+            in_window(seg.seq)
+        } else {
+            in_window(seg.seq) || in_window(seg.seq.wrapping_add(len - 1))
+        }
+    }
+
+    /// An exact RST: what each state does with it (RFC 9293 §3.10.7.4 second).
+    fn on_reset(&mut self) {
+        match self.state {
+            TcpState::SynReceived if self.cfg.listen => self.set_state(TcpState::Listen),
+            // RFC 1337 F1: ignore RST in TIME_WAIT (FreeBSD, macOS, tcp_rfc1337=1).
+            TcpState::TimeWait if self.cfg.profile.rfc1337 => {}
+            TcpState::TimeWait | TcpState::Closing | TcpState::LastAck => {
+                self.set_state(TcpState::Closed)
+            }
+            _ => {
+                if !self.orphaned {
+                    self.app(AppCall::Reset, None, Some("ECONNRESET"));
+                }
+                self.set_state(TcpState::Closed);
+            }
+        }
+    }
+
+    /// Handles payload. Returns whether processing of the segment goes on.
+    fn on_text(&mut self, now: Instant, seg: &Segment) -> bool {
+        match self.state {
+            TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2 => {}
+            // A FIN was received already: the text cannot be new (RFC 9293 §3.10.7.4).
+            _ => return true,
+        }
+        let end = seg.seq.wrapping_add(seg.len);
+        if seq_lt(self.rcv_nxt, seg.seq) {
+            // Out of order: we keep no reassembly queue; ACK at once to tell the
+            // sender what we miss (RFC 5681 §4.2).
+            self.send_ack();
+            return false;
+        }
+        if seq_le(end, self.rcv_nxt) {
+            // Old data: ACK it again.
+            self.send_ack();
+            return true;
+        }
+        let new_bytes = end.wrapping_sub(self.rcv_nxt);
+        if self.orphaned {
+            // Linux `tcp_rcv_state_process`: data for a socket whose application has
+            // closed (RCV_SHUTDOWN) is answered with a reset; the socket dies.
+            self.push(Flags::RST, seg.ack, 0, 0, false);
+            self.set_state(TcpState::Closed);
+            return false;
+        }
+        self.rcv_nxt = end;
+        if self.cfg.app_reads {
+            self.app(AppCall::Read, Some(new_bytes), None);
+        } else {
+            self.unread += new_bytes;
+        }
+        // ACK policy: quickack at the start (Linux), else at least every second
+        // segment (RFC 9293 §3.8.6.3, MUST-58 via RFC 1122 §4.2.3.2), else delayed.
+        if self.quickack > 0 && !self.pingpong {
+            self.quickack -= 1;
+            self.send_ack();
+        } else if self.timers[TimerKind::DelayedAck.index()].is_some() {
+            self.send_ack();
+        } else {
+            self.arm(now, TimerKind::DelayedAck, self.cfg.profile.delayed_ack);
+        }
+        true
+    }
+
+    /// The peer's FIN, in sequence (RFC 9293 §3.10.7.4 eighth).
+    fn on_fin(&mut self, now: Instant) {
+        self.rcv_nxt = self.rcv_nxt.wrapping_add(1);
+        if self.cfg.app_reads && self.unread == 0 && !self.orphaned {
+            self.app(AppCall::ReadEof, None, None);
+        }
+        match self.state {
+            TcpState::SynReceived | TcpState::Established => {
+                self.set_state(TcpState::CloseWait);
+                match self.cfg.profile.fin_ack {
+                    FinAckPolicy::Immediate => self.send_ack(),
+                    FinAckPolicy::Delayed => {
+                        // Linux `tcp_fin`: schedule an ACK and enter pingpong mode, so
+                        // the ACK waits for the delayed-ACK timer.
+                        self.pingpong = true;
+                        if self.timers[TimerKind::DelayedAck.index()].is_none() {
+                            self.arm(now, TimerKind::DelayedAck, self.cfg.profile.delayed_ack);
+                        }
+                    }
+                }
+            }
+            TcpState::FinWait1 => {
+                // Our FIN is not yet ACKed (else we would be in FIN_WAIT_2).
+                self.send_ack();
+                self.set_state(TcpState::Closing);
+            }
+            TcpState::FinWait2 => {
+                self.send_ack();
+                self.enter_time_wait(now);
+            }
+            _ => self.send_ack(),
+        }
+    }
+
+    // ----- sending -----
+
+    fn begin_connection(&mut self) {
+        self.conn += 1;
+        self.iss = self.isn_for(self.conn);
+        self.fin_seq = None;
+        self.unsent = 0;
+        self.fin_queued = false;
+        self.retransmit_queue.clear();
+        self.recovering = false;
+        self.unread = 0;
+        self.orphaned = false;
+        self.quickack = self.cfg.profile.quickack_segments;
+        self.pingpong = false;
+        self.srtt = None;
+        self.rttvar = Duration::ZERO;
+        self.rto = self.cfg.profile.rto_initial;
+        self.retries = 0;
+        self.rtt_probe = None;
+        self.last_oow_ack = None;
+    }
+
+    /// Sends what the application asked for before the handshake completed.
+    fn flush_queued(&mut self, now: Instant) {
+        if self.unsent > 0 {
+            let bytes = std::mem::take(&mut self.unsent);
+            self.send_data(now, bytes);
+        }
+        if self.fin_queued {
+            self.fin_queued = false;
+            self.send_fin(now);
+            self.set_state(TcpState::FinWait1);
+        }
+    }
+
+    fn send_data(&mut self, now: Instant, mut bytes: u32) {
+        while bytes > 0 {
+            let len = bytes.min(MSS);
+            bytes -= len;
+            // Linux `tcp_mark_push`: PSH on the last segment of a write.
+            let flags = if bytes == 0 {
+                Flags::PSH | Flags::ACK
+            } else {
+                Flags::ACK
+            };
+            self.send_new(now, flags, len);
+        }
+    }
+
+    fn send_fin(&mut self, now: Instant) {
+        self.fin_seq = Some(self.snd_nxt);
+        self.send_new(now, Flags::FIN | Flags::ACK, 0);
+    }
+
+    /// Sends new sequence space (SYN, data or FIN) and keeps it for retransmission.
+    fn send_new(&mut self, now: Instant, flags: Flags, len: u32) {
+        let entry = Unacked {
+            seq: self.snd_nxt,
+            len,
+            flags,
+        };
+        self.snd_nxt = self.snd_nxt.wrapping_add(entry.seg_len());
+        self.retransmit_queue.push(entry);
+        if self.rtt_probe.is_none() {
+            self.rtt_probe = Some((self.snd_nxt, now));
+        }
+        self.emit(flags, entry.seq, len, false);
+        if self.timers[TimerKind::Retransmission.index()].is_none() {
+            self.arm(now, TimerKind::Retransmission, self.rto);
+        }
+    }
+
+    fn retransmit(&mut self, u: Unacked) {
+        self.emit(u.flags, u.seq, u.len, true);
+    }
+
+    /// A pure ACK, `<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>`. FreeBSD repeats its FIN
+    /// on it while that FIN is unacknowledged.
+    fn send_ack(&mut self) {
+        let fin_unacked = self.fin_seq.filter(|f| seq_le(self.snd_una, *f));
+        if self.cfg.profile.fin_on_ack_while_fin_unacked
+            && matches!(self.state, TcpState::FinWait1 | TcpState::Closing)
+        {
+            if let Some(f) = fin_unacked {
+                self.emit(Flags::FIN | Flags::ACK, f, 0, true);
+                return;
+            }
+        }
+        self.emit(Flags::ACK, self.snd_nxt, 0, false);
+    }
+
+    /// Answers an unacceptable segment with an ACK; pure ACKs and SYNs are
+    /// answered at most once per [`OOW_ACK_INTERVAL`] (Linux `tcp_oow_rate_limited`).
+    fn send_oow_ack(&mut self, now: Instant, seg: &Segment) {
+        let limited = seg.len == 0 && !seg.flags.contains(Flags::FIN);
+        if limited {
+            if let Some(last) = self.last_oow_ack {
+                if now.saturating_since(last) < OOW_ACK_INTERVAL {
+                    return;
+                }
+            }
+            self.last_oow_ack = Some(now);
+        }
+        self.send_ack();
+    }
+
+    /// RST+ACK from a live connection (Linux `tcp_send_active_reset`).
+    fn send_reset_ack(&mut self) {
+        self.emit(Flags::RST | Flags::ACK, self.snd_nxt, 0, false);
+    }
+
+    fn emit(&mut self, flags: Flags, seq: u32, len: u32, retransmission: bool) {
+        let ack = if flags.contains(Flags::ACK) {
+            self.rcv_nxt
+        } else {
+            0
+        };
+        if flags.contains(Flags::ACK) {
+            // Any segment carrying the ACK satisfies a pending delayed ACK.
+            self.stop(TimerKind::DelayedAck);
+        }
+        self.push(flags, seq, ack, len, retransmission);
+    }
+
+    fn push(&mut self, flags: Flags, seq: u32, ack: u32, len: u32, retransmission: bool) {
+        self.events.push(EndpointEvent::Transmit(Transmit {
+            segment: Segment {
+                flags,
+                seq,
+                ack,
+                len,
+                window: RCV_WND as u16,
+            },
+            retransmission,
+        }));
+    }
+
+    // ----- acknowledgments and RTT (RFC 6298) -----
+
+    fn on_new_ack(&mut self, now: Instant, ack: u32) {
+        self.snd_una = ack;
+        self.retransmit_queue.retain_mut(|u| {
+            let end = u.seq.wrapping_add(u.seg_len());
+            if seq_le(end, ack) {
+                return false;
+            }
+            if seq_lt(u.seq, ack) {
+                // Partly acknowledged data: keep the rest.
+                let done = ack.wrapping_sub(u.seq);
+                u.seq = ack;
+                u.len -= done.min(u.len);
+                u.flags = u.flags.without(Flags::SYN);
+            }
+            true
+        });
+        if let Some((end, sent)) = self.rtt_probe {
+            if seq_le(end, ack) {
+                self.rtt_probe = None;
+                self.rtt_sample(now.saturating_since(sent));
+            }
+        }
+        self.retries = 0;
+        self.rto = self.computed_rto();
+        if self.retransmit_queue.is_empty() {
+            self.recovering = false;
+            self.stop(TimerKind::Retransmission);
+        } else {
+            if self.recovering {
+                // Go back: resend what the RTO left outstanding.
+                self.recovering = false;
+                for i in 0..self.retransmit_queue.len() {
+                    let u = self.retransmit_queue[i];
+                    self.retransmit(u);
+                }
+            }
+            self.arm(now, TimerKind::Retransmission, self.rto);
+        }
+    }
+
+    /// RFC 6298 §2.2–2.3.
+    fn rtt_sample(&mut self, r: Duration) {
+        match self.srtt {
+            None => {
+                self.srtt = Some(r);
+                self.rttvar = Duration::from_micros(r.as_micros() / 2);
+            }
+            Some(srtt) => {
+                let diff = Duration::from_micros(srtt.as_micros().abs_diff(r.as_micros()));
+                self.rttvar = Duration::from_micros(
+                    (3 * self.rttvar.as_micros() + diff.as_micros()) / 4,
+                );
+                self.srtt = Some(Duration::from_micros(
+                    (7 * srtt.as_micros() + r.as_micros()) / 8,
+                ));
+            }
+        }
+        self.rto = self.computed_rto();
+    }
+
+    fn computed_rto(&self) -> Duration {
+        let p = &self.cfg.profile;
+        let Some(srtt) = self.srtt else {
+            return p.rto_initial;
+        };
+        let var4 = self.rttvar.saturating_mul(4);
+        let rto = if p.rto_floor_on_variance {
+            // Linux `tcp_set_rto`: SRTT + max(4·RTTVAR, rto_min).
+            srtt + var4.max(p.rto_min)
+        } else {
+            // RFC 6298 §2.3 with clock granularity G = 1 ms, then §2.4's floor.
+            (srtt + var4.max(Duration::from_millis(1))).max(p.rto_min)
+        };
+        rto.min(p.rto_max)
+    }
+
+    // ----- state and timers -----
+
+    fn enter_time_wait(&mut self, now: Instant) {
+        self.stop(TimerKind::Retransmission);
+        self.stop(TimerKind::FinWait2);
+        self.set_state(TcpState::TimeWait);
+        self.arm(now, TimerKind::TimeWait, self.cfg.profile.time_wait);
+    }
+
+    fn arm_fin_wait_2(&mut self, now: Instant) {
+        if let Some(t) = self.cfg.profile.fin_wait_2_timeout {
+            self.arm(now, TimerKind::FinWait2, t);
+        }
+    }
+
+    fn set_state(&mut self, to: TcpState) {
+        let from = self.state;
+        if from == to {
+            return;
+        }
+        self.state = to;
+        self.events.push(EndpointEvent::State { from, to });
+        if matches!(to, TcpState::Closed | TcpState::Listen) {
+            for t in TimerKind::ALL {
+                self.stop(t);
+            }
+            self.retransmit_queue.clear();
+        }
+    }
+
+    fn arm(&mut self, now: Instant, timer: TimerKind, after: Duration) {
+        let deadline = now + after;
+        let slot = &mut self.timers[timer.index()];
+        let action = if slot.is_some() {
+            TimerAction::Restarted
+        } else {
+            TimerAction::Armed
+        };
+        *slot = Some(deadline);
+        self.events.push(EndpointEvent::Timer {
+            timer,
+            action,
+            deadline: Some(deadline),
+        });
+    }
+
+    fn stop(&mut self, timer: TimerKind) {
+        if self.timers[timer.index()].take().is_some() {
+            self.events.push(EndpointEvent::Timer {
+                timer,
+                action: TimerAction::Stopped,
+                deadline: None,
+            });
+        }
+    }
+
+    fn app(&mut self, call: AppCall, bytes: Option<u32>, error: Option<&'static str>) {
+        self.events.push(EndpointEvent::App { call, bytes, error });
+    }
+}

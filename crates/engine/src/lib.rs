@@ -1,0 +1,32 @@
+//! Farewell's engine: how a TCP connection says goodbye, exactly.
+//!
+//! * [`endpoint`]: a sans-IO TCP endpoint (RFC 9293) handed segments, application
+//!   calls and the current time; it returns segments and timer deadlines.
+//! * [`profile`]: the timer values and behaviours of Linux, FreeBSD, macOS,
+//!   Windows, Solaris and RFC 793, with their sources.
+//! * [`link`]: the simulated lossy link (delay, seeded loss, drop and duplicate rules).
+//! * [`sim`]: the discrete-event simulator that runs a [`Scenario`] into a [`Trace`].
+//! * [`builtin`]: the scenarios shown in the playground's menu.
+//!
+//! Data flow: scenario → simulator (two endpoints + link) → trace.
+//! No clock is read and all randomness comes from the scenario's seed, so the same
+//! scenario always gives the same trace, byte for byte.
+
+pub mod builtin;
+pub mod endpoint;
+pub mod link;
+pub mod profile;
+pub mod scenario;
+pub mod segment;
+pub mod sim;
+pub mod state;
+pub mod time;
+pub mod trace;
+
+pub use profile::{Platform, Profile, Tunables};
+pub use scenario::{Action, Do, DropRule, DuplicateRule, LinkConfig, Scenario, ScenarioError};
+pub use segment::{Flags, Host, Segment, SegmentKind};
+pub use sim::{simulate, simulate_into, Simulation, TraceSink};
+pub use state::TcpState;
+pub use time::{Duration, Instant};
+pub use trace::{EventKind, SegmentEvent, Trace, TraceEvent};

@@ -1,0 +1,338 @@
+//! Platform profiles: the timer values and behaviours of real TCP stacks.
+//!
+//! Every number names its source. Where the commonly quoted table (Linux 30 s MSL,
+//! BSD/macOS 30 s, Windows 120 s, Solaris 60 s) and the source disagree, the profile
+//! models the source and its `notes` say so; the playground shows those notes.
+
+use crate::time::Duration;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// The platforms Farewell models.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Platform {
+    Linux,
+    Freebsd,
+    Macos,
+    Windows,
+    Solaris,
+    Rfc793,
+}
+
+impl Platform {
+    pub const ALL: [Platform; 6] = [
+        Platform::Linux,
+        Platform::Freebsd,
+        Platform::Macos,
+        Platform::Windows,
+        Platform::Solaris,
+        Platform::Rfc793,
+    ];
+
+    /// The scenario file's spelling (`linux`, `freebsd`, …).
+    pub const fn id(self) -> &'static str {
+        match self {
+            Platform::Linux => "linux",
+            Platform::Freebsd => "freebsd",
+            Platform::Macos => "macos",
+            Platform::Windows => "windows",
+            Platform::Solaris => "solaris",
+            Platform::Rfc793 => "rfc793",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Platform> {
+        Platform::ALL.into_iter().find(|p| p.id() == id)
+    }
+
+    pub fn profile(self) -> Profile {
+        match self {
+            Platform::Linux => LINUX,
+            Platform::Freebsd => FREEBSD,
+            Platform::Macos => MACOS,
+            Platform::Windows => WINDOWS,
+            Platform::Solaris => SOLARIS,
+            Platform::Rfc793 => RFC793,
+        }
+    }
+}
+
+impl fmt::Display for Platform {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.id())
+    }
+}
+
+/// How a stack answers the peer's FIN (the one behaviour that decides between a
+/// 3-segment and a 4-segment close).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FinAckPolicy {
+    /// ACK the FIN at once (BSD `tcp_input`: `TF_ACKNOW` on FIN), so the close is
+    /// always four segments.
+    Immediate,
+    /// Delay the ACK like any other (Linux `tcp_fin` enters pingpong mode and the
+    /// ACK waits for the delayed-ACK timer), so an application that closes at once
+    /// sends its FIN with that ACK: the 3-segment close.
+    Delayed,
+}
+
+/// Timer values and behaviours of one platform. Built from [`Platform::profile`],
+/// then adjusted by a scenario's `msl_ms` and `tunables`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Profile {
+    pub platform: Platform,
+    /// Human name, e.g. "Linux 6.x".
+    pub label: &'static str,
+    /// Maximum Segment Lifetime as the platform defines it (or as tables quote it).
+    pub msl: Duration,
+    /// Time spent in TIME_WAIT. Usually 2×MSL; Linux hard-codes it.
+    pub time_wait: Duration,
+    /// Initial retransmission timeout, before any RTT sample (RFC 6298 §2.1).
+    pub rto_initial: Duration,
+    /// Floor of the retransmission timeout.
+    pub rto_min: Duration,
+    /// Ceiling of the backed-off retransmission timeout.
+    pub rto_max: Duration,
+    /// Delayed-ACK timeout.
+    pub delayed_ack: Duration,
+    /// How long an orphaned socket (the application called close()) may sit in
+    /// FIN_WAIT_2 before it is destroyed silently. `None`: no such timer.
+    pub fin_wait_2_timeout: Option<Duration>,
+    /// Retransmissions of data or FIN before giving up on a live socket.
+    pub max_retries: u32,
+    /// Retransmissions before giving up once the application has closed the socket.
+    pub orphan_retries: u32,
+    /// SYN retransmissions before `connect` fails.
+    pub syn_retries: u32,
+    /// RFC 1337 protection: ignore a RST that arrives in TIME_WAIT.
+    pub rfc1337: bool,
+    pub fin_ack: FinAckPolicy,
+    /// Data segments ACKed at once at the start of a connection (Linux quickack
+    /// mode, `tcp_incr_quickack`); 0 for stacks without it.
+    pub quickack_segments: u32,
+    /// The RTO is `SRTT + max(4·RTTVAR, rto_min)` as in Linux `tcp_set_rto` (the
+    /// variance, not the result, is floored), rather than RFC 6298's
+    /// `max(rto_min, SRTT + 4·RTTVAR)`.
+    pub rto_floor_on_variance: bool,
+    /// FreeBSD's `tcp_output` sets FIN again on the ACK it sends from FIN_WAIT_1 /
+    /// CLOSING while its own FIN is unacknowledged.
+    pub fin_on_ack_while_fin_unacked: bool,
+    /// What the playground shows about this platform's numbers and their sources.
+    pub notes: &'static str,
+}
+
+/// Linux 6.x. Sources: `include/net/tcp.h` (`TCP_TIMEWAIT_LEN` 60 s, `TCP_FIN_TIMEOUT`,
+/// `TCP_RTO_MIN` 200 ms, `TCP_TIMEOUT_INIT` 1 s, `TCP_RTO_MAX` 120 s, `TCP_DELACK_MIN`
+/// 40 ms, `TCP_RETR2` 15, `TCP_SYN_RETRIES` 6), `net/ipv4/tcp_timer.c`
+/// (`tcp_orphan_retries`: 0 means 8), `net/ipv4/tcp_input.c` (`tcp_fin`, quickack),
+/// `Documentation/networking/ip-sysctl.rst` (`tcp_fin_timeout` 60 s, `tcp_rfc1337` 0).
+pub const LINUX: Profile = Profile {
+    platform: Platform::Linux,
+    label: "Linux 6.x",
+    msl: Duration::from_secs(30),
+    time_wait: Duration::from_secs(60),
+    rto_initial: Duration::from_secs(1),
+    rto_min: Duration::from_millis(200),
+    rto_max: Duration::from_secs(120),
+    delayed_ack: Duration::from_millis(40),
+    fin_wait_2_timeout: Some(Duration::from_secs(60)),
+    max_retries: 15,
+    orphan_retries: 8,
+    syn_retries: 6,
+    rfc1337: false,
+    fin_ack: FinAckPolicy::Delayed,
+    quickack_segments: 16,
+    rto_floor_on_variance: true,
+    fin_on_ack_while_fin_unacked: false,
+    notes: "Linux has no MSL setting: TIME_WAIT is hard-coded at 60 s (TCP_TIMEWAIT_LEN in include/net/tcp.h); the \"30 s MSL\" in tables is 60 s / 2. An orphaned FIN_WAIT_2 dies after tcp_fin_timeout (60 s). The FIN is ACKed by the delayed-ACK timer (40 ms), so a peer that closes at once sends a 3-segment close. tcp_rfc1337 defaults to 0: a RST kills TIME_WAIT.",
+};
+
+/// FreeBSD 14. Sources: `sys/netinet/tcp_timer.h` (`TCPTV_MSL` 30 s, `TCPTV_RTOBASE`
+/// 1 s, `TCPTV_MIN` 30 ms plus `tcp_rexmit_slop` 200 ms, `TCPTV_REXMTMAX` 64 s,
+/// `TCPTV_DELACK` 100 ms, `TCP_MAXRXTSHIFT` 12), `sys/netinet/tcp_timer.c`
+/// (`tcp_maxidle` 600 s for orphaned FIN_WAIT_2), `tcp_input.c` (FIN sets `TF_ACKNOW`).
+pub const FREEBSD: Profile = Profile {
+    platform: Platform::Freebsd,
+    label: "FreeBSD 14",
+    msl: Duration::from_secs(30),
+    time_wait: Duration::from_secs(60),
+    rto_initial: Duration::from_secs(1),
+    rto_min: Duration::from_millis(230),
+    rto_max: Duration::from_secs(64),
+    delayed_ack: Duration::from_millis(100),
+    fin_wait_2_timeout: Some(Duration::from_secs(600)),
+    max_retries: 12,
+    orphan_retries: 12,
+    syn_retries: 6,
+    rfc1337: true,
+    fin_ack: FinAckPolicy::Immediate,
+    quickack_segments: 0,
+    rto_floor_on_variance: false,
+    fin_on_ack_while_fin_unacked: true,
+    notes: "TIME_WAIT is 2×MSL with net.inet.tcp.msl = 30 s (TCPTV_MSL in sys/netinet/tcp_timer.h). A FIN is ACKed at once, so the close is always four segments. An orphaned FIN_WAIT_2 is dropped after tcp_maxidle (600 s), or 60 s with net.inet.tcp.fast_finwait2_recycle. A RST in TIME_WAIT is ignored (RFC 1337).",
+};
+
+/// macOS (xnu). Sources: xnu `bsd/netinet/tcp_timer.h` (`TCPTV_MSL` 15 s,
+/// `TCPTV_DELACK` 100 ms, `TCPTV_REXMTMAX` 64 s), `net.inet.tcp.fin_timeout` 60 s,
+/// `net.inet.tcp.msl` sysctl reading 15000 on current releases.
+pub const MACOS: Profile = Profile {
+    platform: Platform::Macos,
+    label: "macOS",
+    msl: Duration::from_secs(15),
+    time_wait: Duration::from_secs(30),
+    rto_initial: Duration::from_secs(1),
+    rto_min: Duration::from_millis(230),
+    rto_max: Duration::from_secs(64),
+    delayed_ack: Duration::from_millis(100),
+    fin_wait_2_timeout: Some(Duration::from_secs(60)),
+    max_retries: 12,
+    orphan_retries: 12,
+    syn_retries: 6,
+    rfc1337: true,
+    fin_ack: FinAckPolicy::Immediate,
+    quickack_segments: 0,
+    rto_floor_on_variance: false,
+    fin_on_ack_while_fin_unacked: true,
+    notes: "Tables say 30 s MSL for BSD/macOS, but macOS ships net.inet.tcp.msl = 15 s (xnu bsd/netinet/tcp_timer.h), so TIME_WAIT lasts 2×15 = 30 s. A FIN is ACKed at once (always a 4-segment close). A RST in TIME_WAIT is ignored (RFC 1337).",
+};
+
+/// Windows. Sources: Microsoft TechNet / Learn "TcpTimedWaitDelay" (default 0xF0 =
+/// 240 s; MSL 120 s), "TcpMaxDataRetransmissions" (5), delayed ACK 200 ms
+/// ("TcpAckFrequency" article), RTO initial 3 s on older and 1 s on newer releases,
+/// MinRto 300 ms (`netsh int tcp show global`).
+pub const WINDOWS: Profile = Profile {
+    platform: Platform::Windows,
+    label: "Windows",
+    msl: Duration::from_secs(120),
+    time_wait: Duration::from_secs(240),
+    rto_initial: Duration::from_secs(1),
+    rto_min: Duration::from_millis(300),
+    rto_max: Duration::from_secs(60),
+    delayed_ack: Duration::from_millis(200),
+    fin_wait_2_timeout: None,
+    max_retries: 5,
+    orphan_retries: 5,
+    syn_retries: 2,
+    rfc1337: false,
+    fin_ack: FinAckPolicy::Delayed,
+    quickack_segments: 0,
+    rto_floor_on_variance: false,
+    fin_on_ack_while_fin_unacked: false,
+    notes: "Windows uses MSL = 120 s and TIME_WAIT = TcpTimedWaitDelay, 240 s by default on the classic documentation (0xF0); some Server releases document 120 s. Tables quoting \"Windows 120 s\" mean the MSL. Retransmission gives up after TcpMaxDataRetransmissions = 5. No orphaned FIN_WAIT_2 timer is documented, so none is modelled.",
+};
+
+/// Solaris / illumos. Sources: illumos `usr/src/uts/common/inet/tcp/tcp_tunables.c`
+/// (`tcp_time_wait_interval` 60000 ms, `tcp_rexmit_interval_initial` 1000 ms,
+/// `tcp_rexmit_interval_min` 400 ms, `tcp_rexmit_interval_max` 60 s,
+/// `tcp_deferred_ack_interval` 100 ms, `tcp_fin_wait_2_flush_interval`).
+pub const SOLARIS: Profile = Profile {
+    platform: Platform::Solaris,
+    label: "Solaris / illumos",
+    msl: Duration::from_secs(30),
+    time_wait: Duration::from_secs(60),
+    rto_initial: Duration::from_secs(1),
+    rto_min: Duration::from_millis(400),
+    rto_max: Duration::from_secs(60),
+    delayed_ack: Duration::from_millis(100),
+    fin_wait_2_timeout: Some(Duration::from_secs(60)),
+    max_retries: 10,
+    orphan_retries: 10,
+    syn_retries: 5,
+    rfc1337: false,
+    fin_ack: FinAckPolicy::Delayed,
+    quickack_segments: 0,
+    rto_floor_on_variance: false,
+    fin_on_ack_while_fin_unacked: false,
+    notes: "Solaris has no MSL tunable: TIME_WAIT is tcp_time_wait_interval, 60 s on illumos and Solaris 10+ (it was 4 minutes on Solaris 8). The MSL shown is 60 s / 2. Minimum RTO is 400 ms (tcp_rexmit_interval_min).",
+};
+
+/// RFC 793 / RFC 9293 as written. Sources: RFC 9293 §3.4.3 (MSL 2 minutes,
+/// TIME_WAIT 2×MSL), RFC 6298 §2 (initial RTO 1 s, minimum 1 s, maximum ≥ 60 s),
+/// RFC 9293 §3.8.6.3 (MUST-40: delayed ACK under 0.5 s), RFC 1122 §4.2.3.5 (R2 ≥ 100 s).
+pub const RFC793: Profile = Profile {
+    platform: Platform::Rfc793,
+    label: "RFC 793 / 9293",
+    msl: Duration::from_secs(120),
+    time_wait: Duration::from_secs(240),
+    rto_initial: Duration::from_secs(1),
+    rto_min: Duration::from_secs(1),
+    rto_max: Duration::from_secs(60),
+    delayed_ack: Duration::from_millis(200),
+    fin_wait_2_timeout: None,
+    max_retries: 8,
+    orphan_retries: 8,
+    syn_retries: 6,
+    rfc1337: false,
+    fin_ack: FinAckPolicy::Immediate,
+    quickack_segments: 0,
+    rto_floor_on_variance: false,
+    fin_on_ack_while_fin_unacked: false,
+    notes: "The specification: MSL is 2 minutes, so TIME_WAIT lasts 2×MSL = 4 minutes (RFC 9293 §3.4.3). RTO starts at 1 s with a 1 s floor (RFC 6298). FIN_WAIT_2 has no timer in the RFC. A RST in TIME_WAIT is accepted; RFC 1337 explains why that is a hazard.",
+};
+
+/// Single-value overrides from a scenario's `tunables` object.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Tunables {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub msl_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_wait_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fin_timeout_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rto_initial_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rto_min_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rto_max_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub delayed_ack_ms: Option<f64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_retries: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub orphan_retries: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rfc1337: Option<bool>,
+}
+
+impl Profile {
+    /// Applies a scenario's MSL override and tunables. An MSL override without an
+    /// explicit `time_wait_ms` sets TIME_WAIT to 2×MSL (the "what if" the user asked
+    /// for), even on Linux whose TIME_WAIT is otherwise fixed.
+    pub fn with_overrides(mut self, msl_ms: Option<f64>, t: &Tunables) -> Profile {
+        if let Some(msl) = t.msl_ms.or(msl_ms) {
+            self.msl = Duration::from_ms(msl);
+            self.time_wait = self.msl.saturating_mul(2);
+        }
+        if let Some(v) = t.time_wait_ms {
+            self.time_wait = Duration::from_ms(v);
+        }
+        if let Some(v) = t.fin_timeout_ms {
+            self.fin_wait_2_timeout = Some(Duration::from_ms(v));
+        }
+        if let Some(v) = t.rto_initial_ms {
+            self.rto_initial = Duration::from_ms(v);
+        }
+        if let Some(v) = t.rto_min_ms {
+            self.rto_min = Duration::from_ms(v);
+        }
+        if let Some(v) = t.rto_max_ms {
+            self.rto_max = Duration::from_ms(v);
+        }
+        if let Some(v) = t.delayed_ack_ms {
+            self.delayed_ack = Duration::from_ms(v);
+        }
+        if let Some(v) = t.max_retries {
+            self.max_retries = v;
+        }
+        if let Some(v) = t.orphan_retries {
+            self.orphan_retries = v;
+        }
+        if let Some(v) = t.rfc1337 {
+            self.rfc1337 = v;
+        }
+        self
+    }
+}

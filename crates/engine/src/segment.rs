@@ -1,0 +1,201 @@
+//! TCP segments as the close engine sees them: control flags, sequence and
+//! acknowledgment numbers and a payload length (payload bytes are not modelled).
+
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Which of the two hosts. A is the host that (by convention) closes first.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
+pub enum Host {
+    A,
+    B,
+}
+
+impl Host {
+    pub const BOTH: [Host; 2] = [Host::A, Host::B];
+
+    pub const fn peer(self) -> Host {
+        match self {
+            Host::A => Host::B,
+            Host::B => Host::A,
+        }
+    }
+    pub const fn index(self) -> usize {
+        match self {
+            Host::A => 0,
+            Host::B => 1,
+        }
+    }
+    pub const fn name(self) -> &'static str {
+        match self {
+            Host::A => "A",
+            Host::B => "B",
+        }
+    }
+}
+
+impl fmt::Display for Host {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// TCP control bits (RFC 9293 §3.1). Only the ones the close story needs.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Flags(u8);
+
+impl Flags {
+    pub const FIN: Flags = Flags(0x01);
+    pub const SYN: Flags = Flags(0x02);
+    pub const RST: Flags = Flags(0x04);
+    pub const PSH: Flags = Flags(0x08);
+    pub const ACK: Flags = Flags(0x10);
+    pub const NONE: Flags = Flags(0);
+
+    /// Order used when listing flags: as tcpdump prints them (`S`, `F`, `R`, `P`, `.`).
+    const ORDER: [(Flags, &'static str, char); 5] = [
+        (Flags::SYN, "SYN", 'S'),
+        (Flags::FIN, "FIN", 'F'),
+        (Flags::RST, "RST", 'R'),
+        (Flags::PSH, "PSH", 'P'),
+        (Flags::ACK, "ACK", '.'),
+    ];
+
+    pub const fn bits(self) -> u8 {
+        self.0
+    }
+    pub const fn from_bits(bits: u8) -> Flags {
+        Flags(bits & 0x1f)
+    }
+    pub const fn contains(self, other: Flags) -> bool {
+        self.0 & other.0 == other.0
+    }
+    pub const fn union(self, other: Flags) -> Flags {
+        Flags(self.0 | other.0)
+    }
+    pub const fn without(self, other: Flags) -> Flags {
+        Flags(self.0 & !other.0)
+    }
+    pub fn names(self) -> impl Iterator<Item = &'static str> {
+        Self::ORDER
+            .into_iter()
+            .filter(move |(f, _, _)| self.contains(*f))
+            .map(|(_, n, _)| n)
+    }
+    /// tcpdump's compact form: `F.`, `S.`, `R`, `P.`, `.`.
+    pub fn tcpdump(self) -> String {
+        Self::ORDER
+            .into_iter()
+            .filter(|(f, _, _)| self.contains(*f))
+            .map(|(_, _, c)| c)
+            .collect()
+    }
+    pub fn from_name(name: &str) -> Option<Flags> {
+        Self::ORDER
+            .into_iter()
+            .find(|(_, n, _)| *n == name)
+            .map(|(f, _, _)| f)
+    }
+}
+
+impl std::ops::BitOr for Flags {
+    type Output = Flags;
+    fn bitor(self, rhs: Flags) -> Flags {
+        self.union(rhs)
+    }
+}
+
+impl Serialize for Flags {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.names())
+    }
+}
+
+impl<'de> Deserialize<'de> for Flags {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        let names = Vec::<String>::deserialize(d)?;
+        let mut flags = Flags::NONE;
+        for n in names {
+            flags = flags
+                | Flags::from_name(&n)
+                    .ok_or_else(|| serde::de::Error::custom(format!("unknown TCP flag `{n}`")))?;
+        }
+        Ok(flags)
+    }
+}
+
+/// A segment on the wire. Sequence numbers are absolute (they include the ISN);
+/// the trace prints them relative to each side's ISN, as tcpdump does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Segment {
+    pub flags: Flags,
+    pub seq: u32,
+    /// Meaningful only when `flags` contains ACK.
+    pub ack: u32,
+    /// Payload length in bytes.
+    pub len: u32,
+    pub window: u16,
+}
+
+impl Segment {
+    /// SEG.LEN of RFC 9293 §3.4: payload plus one for SYN and one for FIN.
+    pub fn seg_len(&self) -> u32 {
+        self.len
+            + u32::from(self.flags.contains(Flags::SYN))
+            + u32::from(self.flags.contains(Flags::FIN))
+    }
+
+    pub fn kind(&self) -> SegmentKind {
+        SegmentKind::of(self.flags, self.len)
+    }
+}
+
+/// What a drop or duplicate rule can match (the scenario file's `kind`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "UPPERCASE")]
+pub enum SegmentKind {
+    /// Any segment with FIN set.
+    Fin,
+    /// A pure ACK: ACK set, no SYN/FIN/RST, no payload.
+    Ack,
+    /// A segment carrying payload.
+    Data,
+    Rst,
+    Syn,
+    Any,
+}
+
+impl SegmentKind {
+    /// The most specific kind describing a segment (for display).
+    pub fn of(flags: Flags, len: u32) -> SegmentKind {
+        if flags.contains(Flags::RST) {
+            SegmentKind::Rst
+        } else if flags.contains(Flags::SYN) {
+            SegmentKind::Syn
+        } else if flags.contains(Flags::FIN) {
+            SegmentKind::Fin
+        } else if len > 0 {
+            SegmentKind::Data
+        } else {
+            SegmentKind::Ack
+        }
+    }
+
+    /// Whether a segment with these flags and payload matches this kind.
+    pub fn matches(self, flags: Flags, len: u32) -> bool {
+        match self {
+            SegmentKind::Any => true,
+            SegmentKind::Fin => flags.contains(Flags::FIN),
+            SegmentKind::Rst => flags.contains(Flags::RST),
+            SegmentKind::Syn => flags.contains(Flags::SYN),
+            SegmentKind::Data => len > 0,
+            SegmentKind::Ack => {
+                flags.contains(Flags::ACK)
+                    && len == 0
+                    && !flags.contains(Flags::SYN)
+                    && !flags.contains(Flags::FIN)
+                    && !flags.contains(Flags::RST)
+            }
+        }
+    }
+}

@@ -1,0 +1,402 @@
+//! The discrete-event simulator: two [`Endpoint`]s, a [`Link`] and the scenario's
+//! application calls, run over simulated time into a trace.
+//!
+//! A run is a pure function of the scenario (seed included): events at the same
+//! instant run in the order they were scheduled, time is integer microseconds, and
+//! the only randomness is a ChaCha RNG seeded from the scenario.
+
+use crate::endpoint::{Config, Endpoint, EndpointEvent};
+use crate::link::Link;
+use crate::scenario::{Do, Scenario, DEFAULT_TIME_LIMIT_MS};
+use crate::segment::{Host, Segment};
+use crate::time::{Duration, Instant};
+use crate::trace::{DropCause, EndReason, EventKind, Fate, SegmentEvent, Trace, TraceEvent};
+use rand::{RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use std::cmp::Reverse;
+use std::collections::BinaryHeap;
+
+/// Most queue events one run may process: a guard against runaway scenarios
+/// (a real close takes a few dozen).
+pub const MAX_STEPS: u32 = 200_000;
+
+/// Where trace events go. `Vec<TraceEvent>` keeps them; [`CountingSink`] only
+/// counts them (benchmarks).
+pub trait TraceSink {
+    fn record(&mut self, event: TraceEvent);
+}
+
+impl TraceSink for Vec<TraceEvent> {
+    fn record(&mut self, event: TraceEvent) {
+        self.push(event);
+    }
+}
+
+/// Counts events without keeping them.
+#[derive(Debug, Default)]
+pub struct CountingSink(pub u64);
+
+impl TraceSink for CountingSink {
+    fn record(&mut self, _event: TraceEvent) {
+        self.0 += 1;
+    }
+}
+
+/// Runs a (validated) scenario and returns its trace.
+pub fn simulate(scenario: &Scenario) -> Trace {
+    let mut events = Vec::with_capacity(64);
+    Simulation::default().run(scenario, &mut events);
+    Trace { events }
+}
+
+/// Runs a scenario into any sink; returns why the run ended.
+pub fn simulate_into<S: TraceSink>(scenario: &Scenario, sink: &mut S) -> EndReason {
+    Simulation::default().run(scenario, sink)
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum Ev {
+    Action(usize),
+    Deliver {
+        to: Host,
+        seg: SegmentKey,
+        conn: u32,
+    },
+    Timer {
+        host: Host,
+        generation: u32,
+    },
+}
+
+/// A segment in the queue (ordered only so that `Ev` can live in a heap; the
+/// heap's order is decided by time and scheduling order first).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct SegmentKey {
+    flags: u8,
+    seq: u32,
+    ack: u32,
+    len: u32,
+    window: u16,
+}
+
+impl From<Segment> for SegmentKey {
+    fn from(s: Segment) -> Self {
+        SegmentKey {
+            flags: s.flags.bits(),
+            seq: s.seq,
+            ack: s.ack,
+            len: s.len,
+            window: s.window,
+        }
+    }
+}
+
+impl From<SegmentKey> for Segment {
+    fn from(k: SegmentKey) -> Self {
+        Segment {
+            flags: crate::segment::Flags::from_bits(k.flags),
+            seq: k.seq,
+            ack: k.ack,
+            len: k.len,
+            window: k.window,
+        }
+    }
+}
+
+/// Reusable simulation buffers (a benchmark runs many scenarios through one).
+#[derive(Debug, Default)]
+pub struct Simulation {
+    queue: BinaryHeap<Reverse<(Instant, u64, Ev)>>,
+    fired: Vec<bool>,
+}
+
+struct Run<'a, S> {
+    scenario: &'a Scenario,
+    sink: &'a mut S,
+    hosts: [Endpoint; 2],
+    link: Link,
+    queue: &'a mut BinaryHeap<Reverse<(Instant, u64, Ev)>>,
+    order: u64,
+    timer_at: [Option<Instant>; 2],
+    timer_generation: [u32; 2],
+    pending_actions: u32,
+    pending_deliveries: u32,
+    segment_ids: u32,
+    fired: &'a mut Vec<bool>,
+}
+
+impl Simulation {
+    pub fn run<S: TraceSink>(&mut self, scenario: &Scenario, sink: &mut S) -> EndReason {
+        self.queue.clear();
+        self.fired.clear();
+        self.fired.resize(scenario.actions.len(), false);
+        let profile = scenario.profile();
+        let mut rng = ChaCha8Rng::seed_from_u64(scenario.seed);
+        let mut isns = |h: Host| {
+            let mut v = scenario.hosts.get(h).isn.clone();
+            if v.is_empty() {
+                v.extend((0..4).map(|_| rng.next_u32()));
+            }
+            v
+        };
+        let config = |h: Host, isns: Vec<u32>| Config {
+            profile,
+            app_reads: scenario.hosts.get(h).app_reads,
+            listen: scenario.listens(h),
+            isns,
+        };
+        let (isn_a, isn_b) = (isns(Host::A), isns(Host::B));
+        let delay = Duration::from_ms(scenario.link.delay_ms);
+        let hosts = if scenario.handshake {
+            [
+                Endpoint::new(config(Host::A, isn_a)),
+                Endpoint::new(config(Host::B, isn_b)),
+            ]
+        } else {
+            let rtt = delay.saturating_mul(2);
+            let (a0, b0) = (isn_a[0], isn_b[0]);
+            [
+                Endpoint::new_established(config(Host::A, isn_a), b0, rtt),
+                Endpoint::new_established(config(Host::B, isn_b), a0, rtt),
+            ]
+        };
+        let mut run = Run {
+            scenario,
+            sink,
+            hosts,
+            link: Link::new(
+                &scenario.link,
+                scenario.seed,
+                &scenario.drops,
+                &scenario.duplicates,
+            ),
+            queue: &mut self.queue,
+            order: 0,
+            timer_at: [None; 2],
+            timer_generation: [0; 2],
+            pending_actions: 0,
+            pending_deliveries: 0,
+            segment_ids: 0,
+            fired: &mut self.fired,
+        };
+        run.go()
+    }
+}
+
+impl<S: TraceSink> Run<'_, S> {
+    fn go(&mut self) -> EndReason {
+        let limit = Instant::from_ms(self.scenario.time_limit_ms.unwrap_or(DEFAULT_TIME_LIMIT_MS));
+        let p = self.hosts[0].profile();
+        self.sink.record(TraceEvent {
+            t_ms: 0.0,
+            kind: EventKind::Start {
+                a: self.hosts[0].state(),
+                b: self.hosts[1].state(),
+                platform: p.platform,
+                delay_ms: self.link.delay().as_ms(),
+                msl_ms: p.msl.as_ms(),
+                time_wait_ms: p.time_wait.as_ms(),
+            },
+        });
+        if self.scenario.handshake {
+            self.hosts[0].connect(Instant::ZERO);
+            self.after_step(Instant::ZERO, Host::A, None);
+        }
+        for (i, a) in self.scenario.actions.iter().enumerate() {
+            if let Some(t) = a.at_ms {
+                self.schedule(Instant::from_ms(t), Ev::Action(i));
+            }
+        }
+        let mut now = Instant::ZERO;
+        let mut steps = 0u32;
+        let reason = loop {
+            if self.all_done() {
+                break EndReason::AllClosed;
+            }
+            let Some(Reverse((at, _, ev))) = self.queue.pop() else {
+                break EndReason::Quiescent;
+            };
+            if at > limit {
+                now = limit;
+                break EndReason::TimeLimit;
+            }
+            steps += 1;
+            if steps > MAX_STEPS {
+                break EndReason::EventLimit;
+            }
+            now = at;
+            self.handle(now, ev);
+        };
+        self.sink.record(TraceEvent {
+            t_ms: now.as_ms(),
+            kind: EventKind::End {
+                reason,
+                a: self.hosts[0].state(),
+                b: self.hosts[1].state(),
+            },
+        });
+        reason
+    }
+
+    fn all_done(&self) -> bool {
+        self.pending_actions == 0
+            && self.pending_deliveries == 0
+            && self.hosts.iter().all(Endpoint::is_closed)
+    }
+
+    fn schedule(&mut self, at: Instant, ev: Ev) {
+        match ev {
+            Ev::Action(_) => self.pending_actions += 1,
+            Ev::Deliver { .. } => self.pending_deliveries += 1,
+            Ev::Timer { .. } => {}
+        }
+        self.order += 1;
+        self.queue.push(Reverse((at, self.order, ev)));
+    }
+
+    fn handle(&mut self, now: Instant, ev: Ev) {
+        match ev {
+            Ev::Action(i) => {
+                self.pending_actions -= 1;
+                let a = &self.scenario.actions[i];
+                let host = a.host;
+                let ep = &mut self.hosts[host.index()];
+                match a.what {
+                    Do::Send => ep.send(now, a.bytes.unwrap_or(0)),
+                    Do::Close => ep.close(now),
+                    Do::ShutdownWrite => ep.shutdown_write(now),
+                    Do::Abort => ep.abort(now),
+                    Do::Connect => ep.connect(now),
+                }
+                self.after_step(now, host, None);
+            }
+            Ev::Deliver { to, seg, conn } => {
+                self.pending_deliveries -= 1;
+                self.hosts[to.index()].on_segment(now, seg.into());
+                self.after_step(now, to, Some(conn));
+            }
+            Ev::Timer { host, generation } => {
+                if generation != self.timer_generation[host.index()] {
+                    return; // superseded
+                }
+                self.timer_at[host.index()] = None;
+                self.hosts[host.index()].on_timeout(now);
+                self.after_step(now, host, None);
+            }
+        }
+    }
+
+    /// Records what `host` did, puts its segments on the link, fires `after_eof`
+    /// actions, and reschedules its timer. `segment_conn` is the incarnation of the
+    /// segment just delivered, to flag stale data.
+    fn after_step(&mut self, now: Instant, host: Host, segment_conn: Option<u32>) {
+        let t_ms = now.as_ms();
+        let mut eof = false;
+        let events: Vec<EndpointEvent> = self.hosts[host.index()].drain_events().collect();
+        for e in events {
+            let kind = match e {
+                EndpointEvent::Transmit(tx) => {
+                    self.transmit(now, host, tx.segment, tx.retransmission);
+                    continue;
+                }
+                EndpointEvent::State { from, to } => EventKind::State { host, from, to },
+                EndpointEvent::Timer {
+                    timer,
+                    action,
+                    deadline,
+                } => EventKind::Timer {
+                    host,
+                    timer,
+                    action,
+                    deadline_ms: deadline.map(Instant::as_ms),
+                },
+                EndpointEvent::App { call, bytes, error } => {
+                    eof |= call == crate::trace::AppCall::ReadEof;
+                    let own = self.hosts[host.index()].conn();
+                    EventKind::App {
+                        host,
+                        call,
+                        bytes,
+                        error: error.map(str::to_owned),
+                        stale_from_conn: segment_conn.filter(|c| {
+                            call == crate::trace::AppCall::Read && *c != own
+                        }),
+                    }
+                }
+            };
+            self.sink.record(TraceEvent { t_ms, kind });
+        }
+        if eof {
+            for i in 0..self.scenario.actions.len() {
+                let a = &self.scenario.actions[i];
+                if a.host == host && !self.fired[i] {
+                    if let Some(after) = a.after_eof_ms {
+                        self.fired[i] = true;
+                        self.schedule(now + Duration::from_ms(after), Ev::Action(i));
+                    }
+                }
+            }
+        }
+        let deadline = self.hosts[host.index()].poll_timeout();
+        let h = host.index();
+        if deadline != self.timer_at[h] {
+            self.timer_at[h] = deadline;
+            self.timer_generation[h] = self.timer_generation[h].wrapping_add(1);
+            if let Some(d) = deadline {
+                let generation = self.timer_generation[h];
+                self.schedule(d, Ev::Timer { host, generation });
+            }
+        }
+    }
+
+    fn transmit(&mut self, now: Instant, from: Host, seg: Segment, retransmission: bool) {
+        let to = from.peer();
+        let verdict = self.link.transmit(now, from, &seg);
+        let conn = self.hosts[from.index()].conn();
+        let (rel_seq, rel_ack) = {
+            let s = &self.hosts[from.index()];
+            let r = &self.hosts[to.index()];
+            (
+                seg.seq.wrapping_sub(s.isn_for(conn)),
+                seg.ack.wrapping_sub(r.isn_for(conn)),
+            )
+        };
+        let ack = seg
+            .flags
+            .contains(crate::segment::Flags::ACK)
+            .then_some(rel_ack);
+        let record = |this: &mut Self, fate, cause: Option<DropCause>, arrive: Option<Instant>, duplicate| {
+            let id = this.segment_ids;
+            this.segment_ids += 1;
+            this.sink.record(TraceEvent {
+                t_ms: now.as_ms(),
+                kind: EventKind::Segment(SegmentEvent {
+                    id,
+                    from,
+                    to,
+                    flags: seg.flags,
+                    seq: rel_seq,
+                    ack,
+                    len: seg.len,
+                    fate,
+                    retransmission,
+                    arrive_ms: arrive.map(Instant::as_ms),
+                    drop_cause: cause,
+                    conn,
+                    duplicate,
+                }),
+            });
+        };
+        match verdict.arrive {
+            Some(at) => {
+                record(self, Fate::Delivered, None, Some(at), false);
+                self.schedule(at, Ev::Deliver { to, seg: seg.into(), conn });
+            }
+            None => record(self, Fate::Dropped, verdict.dropped, None, false),
+        }
+        if let Some(at) = verdict.duplicate_arrive {
+            record(self, Fate::Delivered, None, Some(at), true);
+            self.schedule(at, Ev::Deliver { to, seg: seg.into(), conn });
+        }
+    }
+}

@@ -1,0 +1,356 @@
+//! The trace: what happened, in order, as data. One JSON object per line
+//! (JSON Lines), times in milliseconds from the scenario start.
+//!
+//! The trace is the only thing the layout, the view, the CLI and the exporters
+//! read; it is a public contract (see `docs` in the README).
+
+use crate::profile::Platform;
+use crate::segment::{Flags, Host};
+use crate::state::TcpState;
+use serde::{Deserialize, Serialize};
+use std::fmt::Write as _;
+
+/// One line of the trace.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TraceEvent {
+    pub t_ms: f64,
+    #[serde(flatten)]
+    pub kind: EventKind,
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "event", rename_all = "snake_case")]
+pub enum EventKind {
+    /// The first event: initial states and the figures the view needs.
+    Start {
+        a: TcpState,
+        b: TcpState,
+        platform: Platform,
+        /// One-way link delay.
+        delay_ms: f64,
+        msl_ms: f64,
+        time_wait_ms: f64,
+    },
+    /// A segment leaving `from`, with its fate on the link.
+    Segment(SegmentEvent),
+    /// A state transition (RFC 9293 Figure 5).
+    State {
+        host: Host,
+        from: TcpState,
+        to: TcpState,
+    },
+    /// A timer armed, restarted, stopped or expired.
+    Timer {
+        host: Host,
+        timer: TimerKind,
+        action: TimerAction,
+        /// When an armed or restarted timer will fire.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        deadline_ms: Option<f64>,
+    },
+    /// An application call, or something the application learns (EOF, a reset).
+    App {
+        host: Host,
+        call: AppCall,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        bytes: Option<u32>,
+        /// The error the call returned (e.g. `EPIPE`), if it failed.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        error: Option<String>,
+        /// Which connection incarnation the bytes read came from, when that is not
+        /// the reader's own (an old duplicate accepted as new data).
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        stale_from_conn: Option<u32>,
+    },
+    /// The simulation stopped.
+    End {
+        reason: EndReason,
+        a: TcpState,
+        b: TcpState,
+    },
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SegmentEvent {
+    /// Index of this segment among all segments of the trace (0-based).
+    pub id: u32,
+    pub from: Host,
+    pub to: Host,
+    pub flags: Flags,
+    /// Relative to the sender's ISN (the SYN is 0, the first data byte 1).
+    pub seq: u32,
+    /// Relative to the receiver's ISN; present only when ACK is set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ack: Option<u32>,
+    pub len: u32,
+    pub fate: Fate,
+    pub retransmission: bool,
+    /// When it reaches `to` (absent if dropped).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub arrive_ms: Option<f64>,
+    /// Why it was dropped: `rule` (a drop rule) or `loss` (random loss).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub drop_cause: Option<DropCause>,
+    /// Connection incarnation (1 for the first connection on this 4-tuple).
+    #[serde(default = "one", skip_serializing_if = "is_one")]
+    pub conn: u32,
+    /// An extra copy made by a duplicate rule (an "old duplicate").
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub duplicate: bool,
+}
+
+fn one() -> u32 {
+    1
+}
+fn is_one(v: &u32) -> bool {
+    *v == 1
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Fate {
+    Delivered,
+    Dropped,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DropCause {
+    Rule,
+    Loss,
+}
+
+/// The engine's timers (RFC 9293 §3.8, RFC 6298, RFC 1122 §4.2.3.2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimerKind {
+    Retransmission,
+    DelayedAck,
+    FinWait2,
+    TimeWait,
+}
+
+impl TimerKind {
+    pub const ALL: [TimerKind; 4] = [
+        TimerKind::Retransmission,
+        TimerKind::DelayedAck,
+        TimerKind::FinWait2,
+        TimerKind::TimeWait,
+    ];
+    pub const fn index(self) -> usize {
+        self as usize
+    }
+    pub const fn label(self) -> &'static str {
+        match self {
+            TimerKind::Retransmission => "RTO",
+            TimerKind::DelayedAck => "delayed ACK",
+            TimerKind::FinWait2 => "FIN_WAIT_2 timeout",
+            TimerKind::TimeWait => "TIME_WAIT (2MSL)",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TimerAction {
+    Armed,
+    /// Armed again while running (TIME_WAIT restarted by a retransmitted FIN).
+    Restarted,
+    Stopped,
+    Expired,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppCall {
+    Connect,
+    Send,
+    Close,
+    ShutdownWrite,
+    Abort,
+    /// The application read `bytes` of data.
+    Read,
+    /// The application read end-of-file (the peer's FIN).
+    ReadEof,
+    /// The application learns the connection was reset (ECONNRESET).
+    Reset,
+    /// The application learns the connection timed out (ETIMEDOUT).
+    TimedOut,
+}
+
+impl AppCall {
+    pub const fn label(self) -> &'static str {
+        match self {
+            AppCall::Connect => "connect()",
+            AppCall::Send => "send()",
+            AppCall::Close => "close()",
+            AppCall::ShutdownWrite => "shutdown(SHUT_WR)",
+            AppCall::Abort => "close() with SO_LINGER 0",
+            AppCall::Read => "read()",
+            AppCall::ReadEof => "read() = 0 (EOF)",
+            AppCall::Reset => "ECONNRESET",
+            AppCall::TimedOut => "ETIMEDOUT",
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum EndReason {
+    /// Both hosts are CLOSED (a listening host counts as closed).
+    AllClosed,
+    /// The scenario's `time_limit_ms` was reached first.
+    TimeLimit,
+    /// Nothing is left to happen but a host is not CLOSED (e.g. FIN_WAIT_2 with no
+    /// timer, or CLOSE_WAIT whose application never closes).
+    Quiescent,
+    /// The safety cap on simulated events was reached (a runaway scenario).
+    EventLimit,
+}
+
+/// A whole trace.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Trace {
+    pub events: Vec<TraceEvent>,
+}
+
+impl Trace {
+    /// JSON Lines: one event per line, each line ending in `\n`.
+    pub fn to_json_lines(&self) -> String {
+        let mut out = String::with_capacity(self.events.len() * 120);
+        for e in &self.events {
+            out.push_str(&serde_json::to_string(e).expect("trace events serialize"));
+            out.push('\n');
+        }
+        out
+    }
+
+    /// Parses JSON Lines; blank lines are ignored. Errors name the line.
+    pub fn from_json_lines(text: &str) -> Result<Trace, String> {
+        let mut events = Vec::new();
+        for (i, line) in text.lines().enumerate() {
+            if line.trim().is_empty() {
+                continue;
+            }
+            events.push(
+                serde_json::from_str(line).map_err(|e| format!("trace line {}: {e}", i + 1))?,
+            );
+        }
+        Ok(Trace { events })
+    }
+
+    pub fn segments(&self) -> impl Iterator<Item = (f64, &SegmentEvent)> {
+        self.events.iter().filter_map(|e| match &e.kind {
+            EventKind::Segment(s) => Some((e.t_ms, s)),
+            _ => None,
+        })
+    }
+
+    /// Duration of the trace (time of its last event).
+    pub fn end_ms(&self) -> f64 {
+        self.events.last().map_or(0.0, |e| e.t_ms)
+    }
+
+    /// tcpdump-style text with the state changes, timers and application calls
+    /// between the segment lines.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for e in &self.events {
+            let _ = writeln!(out, "{:>11.3}  {}", e.t_ms, describe(&e.kind));
+        }
+        out
+    }
+}
+
+/// A segment as tcpdump prints it: `Flags [F.], seq 6, ack 1, length 0`.
+pub fn tcpdump_summary(s: &SegmentEvent) -> String {
+    let mut line = format!("Flags [{}], seq {}", s.flags.tcpdump(), s.seq);
+    if s.len > 0 {
+        let _ = write!(line, ":{}", s.seq.wrapping_add(s.len));
+    }
+    if let Some(ack) = s.ack {
+        let _ = write!(line, ", ack {ack}");
+    }
+    let _ = write!(line, ", length {}", s.len);
+    line
+}
+
+/// One line of plain text for any event (used by `--format text` and the UI log).
+pub fn describe(kind: &EventKind) -> String {
+    match kind {
+        EventKind::Segment(s) => {
+            let mut line = format!("{} > {}: {}", s.from, s.to, tcpdump_summary(s));
+            if s.retransmission {
+                line.push_str("  (retransmission)");
+            }
+            if s.duplicate {
+                line.push_str("  (old duplicate)");
+            }
+            if s.conn != 1 {
+                let _ = write!(line, "  [conn {}]", s.conn);
+            }
+            if s.fate == Fate::Dropped {
+                line.push_str("  ✕ DROPPED");
+            }
+            line
+        }
+        EventKind::State { host, from, to } => format!("{host}: {from} → {to}"),
+        EventKind::Timer {
+            host,
+            timer,
+            action,
+            deadline_ms,
+        } => {
+            let verb = match action {
+                TimerAction::Armed => "armed",
+                TimerAction::Restarted => "restarted",
+                TimerAction::Stopped => "stopped",
+                TimerAction::Expired => "expired",
+            };
+            match deadline_ms {
+                Some(d) => format!("{host}: {} timer {verb}, fires at {d:.3} ms", timer.label()),
+                None => format!("{host}: {} timer {verb}", timer.label()),
+            }
+        }
+        EventKind::App {
+            host,
+            call,
+            bytes,
+            error,
+            stale_from_conn,
+        } => {
+            let mut line = format!("{host}: app {}", call.label());
+            if let Some(b) = bytes {
+                let _ = write!(line, " {b} bytes");
+            }
+            if let Some(c) = stale_from_conn {
+                let _ = write!(line, " (stale data from conn {c}!)");
+            }
+            if let Some(e) = error {
+                let _ = write!(line, " → {e}");
+            }
+            line
+        }
+        EventKind::Start {
+            a,
+            b,
+            platform,
+            delay_ms,
+            msl_ms,
+            time_wait_ms,
+        } => format!(
+            "start: A {a}, B {b}; {platform}, one-way delay {delay_ms} ms, MSL {} s, TIME_WAIT {} s",
+            msl_ms / 1000.0,
+            time_wait_ms / 1000.0
+        ),
+        EventKind::End { reason, a, b } => {
+            let why = match reason {
+                EndReason::AllClosed => "both hosts closed",
+                EndReason::TimeLimit => "time limit reached",
+                EndReason::Quiescent => "nothing left to happen",
+                EndReason::EventLimit => "event limit reached",
+            };
+            format!("end: {why} (A {a}, B {b})")
+        }
+    }
+}
