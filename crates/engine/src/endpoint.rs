@@ -523,12 +523,13 @@ impl Endpoint {
         if seq_lt(self.snd_una, seg.ack) {
             self.on_new_ack(now, seg.ack);
         }
-        let fin_acked = self
-            .fin_seq
-            .is_some_and(|f| seq_le(f.wrapping_add(1), self.snd_una));
+        let fin_acked = self.fin_acked();
         match self.state {
             TcpState::Established => self.flush_queued(now),
-            TcpState::FinWait1 if fin_acked => {
+            // A FIN+ACK that acknowledges our FIN goes straight to TIME_WAIT in the
+            // FIN step below (RFC 9293 §3.10.7.4 eighth, FIN-WAIT-1: "If our FIN has
+            // been ACKed (perhaps in this segment), then enter TIME-WAIT").
+            TcpState::FinWait1 if fin_acked && !self.fin_will_be_in_order(&seg) => {
                 self.set_state(TcpState::FinWait2);
                 if self.orphaned {
                     self.arm_fin_wait_2(now);
@@ -551,9 +552,26 @@ impl Endpoint {
         }
 
         // Eighth: FIN, if it is next in sequence.
-        if seg.flags.contains(Flags::FIN) && seg.seq.wrapping_add(seg.len) == self.rcv_nxt {
+        if self.fin_in_order(&seg) {
             self.on_fin(now);
         }
+    }
+
+    /// Before its text is processed: the segment's FIN will be next in sequence.
+    fn fin_will_be_in_order(&self, seg: &Segment) -> bool {
+        seg.flags.contains(Flags::FIN)
+            && seq_le(seg.seq, self.rcv_nxt)
+            && seq_le(self.rcv_nxt, seg.seq.wrapping_add(seg.len))
+    }
+
+    fn fin_acked(&self) -> bool {
+        self.fin_seq
+            .is_some_and(|f| seq_le(f.wrapping_add(1), self.snd_una))
+    }
+
+    /// The segment carries a FIN that is next in sequence (after its own text).
+    fn fin_in_order(&self, seg: &Segment) -> bool {
+        seg.flags.contains(Flags::FIN) && seg.seq.wrapping_add(seg.len) == self.rcv_nxt
     }
 
     /// RFC 9293 §3.10.7.4 first check, with our fixed receive window.
@@ -653,9 +671,12 @@ impl Endpoint {
                 }
             }
             TcpState::FinWait1 => {
-                // Our FIN is not yet ACKed (else we would be in FIN_WAIT_2).
                 self.send_ack();
-                self.set_state(TcpState::Closing);
+                if self.fin_acked() {
+                    self.enter_time_wait(now);
+                } else {
+                    self.set_state(TcpState::Closing);
+                }
             }
             TcpState::FinWait2 => {
                 self.send_ack();

@@ -12,7 +12,9 @@ pub enum TcpState {
     SynSent,
     SynReceived,
     Established,
+    #[serde(rename = "FIN_WAIT_1")]
     FinWait1,
+    #[serde(rename = "FIN_WAIT_2")]
     FinWait2,
     Closing,
     TimeWait,
@@ -101,5 +103,19 @@ impl TcpState {
 impl fmt::Display for TcpState {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.rfc_name())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn serde_spelling_is_the_rfc_spelling() {
+        for s in TcpState::ALL {
+            let json = serde_json::to_string(&s).unwrap();
+            assert_eq!(json, format!("\"{}\"", s.rfc_name()));
+            assert_eq!(serde_json::from_str::<TcpState>(&json).unwrap(), s);
+        }
     }
 }

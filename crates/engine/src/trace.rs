@@ -72,8 +72,6 @@ pub enum EventKind {
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SegmentEvent {
-    /// Index of this segment among all segments of the trace (0-based).
-    pub id: u32,
     pub from: Host,
     pub to: Host,
     pub flags: Flags,
@@ -85,6 +83,8 @@ pub struct SegmentEvent {
     pub len: u32,
     pub fate: Fate,
     pub retransmission: bool,
+    /// Index of this segment among all segments of the trace (0-based).
+    pub id: u32,
     /// When it reaches `to` (absent if dropped).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub arrive_ms: Option<f64>,
@@ -188,8 +188,8 @@ impl AppCall {
             AppCall::Abort => "close() with SO_LINGER 0",
             AppCall::Read => "read()",
             AppCall::ReadEof => "read() = 0 (EOF)",
-            AppCall::Reset => "ECONNRESET",
-            AppCall::TimedOut => "ETIMEDOUT",
+            AppCall::Reset => "sees the connection reset",
+            AppCall::TimedOut => "sees the connection time out",
         }
     }
 }
