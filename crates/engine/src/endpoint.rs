@@ -467,33 +467,28 @@ impl Endpoint {
 
     /// RFC 9293 §3.10.7.4: SYN-RECEIVED and every synchronized state.
     fn on_synchronized(&mut self, now: Instant, seg: Segment) {
+        if self.state == TcpState::TimeWait {
+            self.on_time_wait(now, seg);
+            return;
+        }
         let rst = seg.flags.contains(Flags::RST);
 
         // First: is the sequence number acceptable?
         if !self.acceptable(&seg) {
-            if rst {
-                return;
+            if !rst {
+                self.send_oow_ack(now, &seg);
             }
-            if self.state == TcpState::TimeWait {
-                // "The only thing that can arrive in this state is a retransmission
-                // of the remote FIN. Acknowledge it, and restart the 2 MSL timeout."
-                if seg.flags.contains(Flags::FIN) {
-                    self.arm(now, TimerKind::TimeWait, self.cfg.profile.time_wait);
-                }
-            }
-            self.send_oow_ack(now, &seg);
             return;
         }
 
-        // Second: RST (RFC 5961 §3.2: only an exact match resets).
+        // Second: RST (RFC 5961 §3.2: only an exact match resets; an in-window
+        // one gets a challenge ACK).
         if rst {
-            if seg.seq != self.rcv_nxt {
-                if self.state != TcpState::TimeWait {
-                    self.send_ack(); // challenge ACK
-                }
-                return;
+            if seg.seq == self.rcv_nxt {
+                self.on_reset();
+            } else {
+                self.send_ack();
             }
-            self.on_reset();
             return;
         }
 
@@ -523,6 +518,11 @@ impl Endpoint {
         if seq_lt(self.snd_una, seg.ack) {
             self.on_new_ack(now, seg.ack);
         }
+        // A retransmission of text or FIN we already have: its ACK field was worth
+        // processing, the rest is answered by an immediate ACK (BSD `tcp_input`
+        // "todrop", Linux `tcp_data_queue` "A retransmit ... Force an immediate ack").
+        let entirely_old = seg.seg_len() > 0
+            && seq_le(seg.seq.wrapping_add(seg.seg_len()), self.rcv_nxt);
         let fin_acked = self.fin_acked();
         match self.state {
             TcpState::Established => self.flush_queued(now),
@@ -537,6 +537,9 @@ impl Endpoint {
             }
             TcpState::Closing if fin_acked => {
                 self.enter_time_wait(now);
+                if entirely_old {
+                    self.send_ack();
+                }
                 return;
             }
             TcpState::LastAck if fin_acked => {
@@ -544,6 +547,11 @@ impl Endpoint {
                 return;
             }
             _ => {}
+        }
+
+        if entirely_old {
+            self.send_ack();
+            return;
         }
 
         // Seventh: segment text.
@@ -574,14 +582,39 @@ impl Endpoint {
         seg.flags.contains(Flags::FIN) && seg.seq.wrapping_add(seg.len) == self.rcv_nxt
     }
 
-    /// RFC 9293 §3.10.7.4 first check, with our fixed receive window.
+    /// RFC 9293 §3.10.7.4 first check, as Linux `tcp_sequence` and BSD `tcp_input`
+    /// apply it: a segment that ends at RCV.NXT (a retransmitted FIN, a repeated
+    /// segment) is kept so that its ACK field is still processed.
     fn acceptable(&self, seg: &Segment) -> bool {
-        let in_window = |x: u32| x.wrapping_sub(self.rcv_nxt) < RCV_WND;
+        let wnd_end = self.rcv_nxt.wrapping_add(RCV_WND);
         let len = seg.seg_len();
         if len == 0 {
-            in_window(seg.seq)
+            seq_le(self.rcv_nxt, seg.seq) && seq_le(seg.seq, wnd_end)
         } else {
-            in_window(seg.seq) || in_window(seg.seq.wrapping_add(len - 1))
+            seq_le(self.rcv_nxt, seg.seq.wrapping_add(len)) && seq_lt(seg.seq, wnd_end)
+        }
+    }
+
+    /// TIME-WAIT (RFC 9293 §3.10.7.4; Linux `tcp_timewait_state_process`, BSD
+    /// `tcp_twcheck`).
+    fn on_time_wait(&mut self, now: Instant, seg: Segment) {
+        if seg.flags.contains(Flags::RST) {
+            // An exact RST kills TIME_WAIT unless RFC 1337 protection is on
+            // ("TIME-WAIT assassination"); any other RST is dropped silently.
+            if seg.seq == self.rcv_nxt && !self.cfg.profile.rfc1337 {
+                self.set_state(TcpState::Closed);
+            }
+            return;
+        }
+        if seg.flags.contains(Flags::FIN) {
+            // "The only thing that can arrive in this state is a retransmission of
+            // the remote FIN. Acknowledge it, and restart the 2 MSL timeout."
+            self.arm(now, TimerKind::TimeWait, self.cfg.profile.time_wait);
+            self.send_ack();
+            return;
+        }
+        if !self.acceptable(&seg) || seg.len > 0 || seg.flags.contains(Flags::SYN) {
+            self.send_oow_ack(now, &seg);
         }
     }
 
@@ -589,9 +622,7 @@ impl Endpoint {
     fn on_reset(&mut self) {
         match self.state {
             TcpState::SynReceived if self.cfg.listen => self.set_state(TcpState::Listen),
-            // RFC 1337 F1: ignore RST in TIME_WAIT (FreeBSD, macOS, tcp_rfc1337=1).
-            TcpState::TimeWait if self.cfg.profile.rfc1337 => {}
-            TcpState::TimeWait | TcpState::Closing | TcpState::LastAck => {
+            TcpState::Closing | TcpState::LastAck => {
                 self.set_state(TcpState::Closed)
             }
             _ => {

@@ -1,0 +1,129 @@
+//! How the platform profiles change the same close.
+
+mod story;
+
+use farewell_engine::{builtin, simulate, Platform, Scenario};
+use story::{assert_lines, segments, states};
+
+fn on(id: &str, platform: Platform) -> farewell_engine::Trace {
+    let mut s: Scenario = builtin::get(id).unwrap();
+    s.platform = platform;
+    simulate(&s)
+}
+
+/// FreeBSD ACKs a FIN at once (`TF_ACKNOW`), so even a peer that closes the
+/// moment it reads EOF produces four segments, never Linux's three.
+#[test]
+fn freebsd_always_closes_in_four_segments() {
+    let t = on("three-segment-close", Platform::Freebsd);
+    assert_lines(
+        segments(&t)[2..].to_vec(),
+        &[
+            "200 A>B F. 6 ack 1",
+            "220 B>A . 1 ack 7",
+            "220 B>A F. 1 ack 7",
+            "240 A>B . 7 ack 2",
+        ],
+    );
+}
+
+/// FreeBSD sends FIN+ACK again when it ACKs the peer's FIN from FIN_WAIT_1
+/// (PROTOCOL_NOTES: "answers a FIN in FIN_WAIT_1 with its FIN+ACK again").
+#[test]
+fn freebsd_repeats_its_fin_on_the_way_to_closing() {
+    let t = on("simultaneous-close", Platform::Freebsd);
+    assert_lines(
+        segments(&t),
+        &[
+            "100 A>B F. 1 ack 1",
+            "100 B>A F. 1 ack 1",
+            "120 B>A F. 1 ack 2 rtx",
+            "120 A>B F. 1 ack 2 rtx",
+            // Each F. acknowledged the other's FIN: both enter TIME_WAIT and ACK
+            // the repeated FIN (BSD sets TF_ACKNOW for a duplicate segment).
+            "140 A>B . 2 ack 2",
+            "140 B>A . 2 ack 2",
+        ],
+    );
+}
+
+/// The TIME_WAIT each platform's sources give (not the folklore table).
+#[test]
+fn time_wait_lengths_follow_the_sources() {
+    for (p, tw_ms) in [
+        (Platform::Linux, 60_000.0),
+        (Platform::Freebsd, 60_000.0),
+        (Platform::Macos, 30_000.0),
+        (Platform::Windows, 240_000.0),
+        (Platform::Solaris, 60_000.0),
+        (Platform::Rfc793, 240_000.0),
+    ] {
+        let t = on("three-segment-close", p);
+        let a_closed = states(&t)
+            .into_iter()
+            .rev()
+            .find(|l| l.ends_with("A CLOSED"))
+            .unwrap();
+        let entered_tw = states(&t)
+            .into_iter()
+            .find(|l| l.ends_with("A TIME_WAIT"))
+            .unwrap();
+        let ms = |l: &str| l.split(' ').next().unwrap().parse::<f64>().unwrap();
+        assert_eq!(ms(&a_closed) - ms(&entered_tw), tw_ms, "{p}");
+    }
+}
+
+/// An MSL override sets TIME_WAIT to 2×MSL even on Linux, whose TIME_WAIT is
+/// otherwise hard-coded.
+#[test]
+fn msl_override_sets_time_wait_to_twice_msl() {
+    let mut s = builtin::get("three-segment-close").unwrap();
+    s.msl_ms = Some(5_000.0);
+    let t = simulate(&s);
+    assert!(states(&t).contains(&"10240 A CLOSED".to_string()), "{:?}", states(&t));
+}
+
+/// MUST-40 (RFC 9293 §3.8.6.3): a delayed ACK is sent within 0.5 s.
+#[test]
+fn every_delayed_ack_is_under_half_a_second() {
+    for p in Platform::ALL {
+        assert!(p.profile().delayed_ack.as_ms() < 500.0, "{p}");
+        assert!(!p.profile().notes.is_empty());
+    }
+}
+
+/// A parsed scenario with a bad value names the field.
+#[test]
+fn scenario_errors_name_the_field() {
+    let cases = [
+        (r#"{"actions":[{"at_ms":0,"host":"A","do":"send"}]}"#, "actions[0].bytes"),
+        (r#"{"actions":[], "link": {"loss": 2}}"#, "link.loss"),
+        (r#"{"actions":[], "link": {"delay_ms": "x"}}"#, "link.delay_ms"),
+        (r#"{"actions":[], "lnik": {}}"#, "lnik"),
+        (r#"{"actions":[{"host":"A","do":"close"}]}"#, "actions[0]"),
+        (r#"{"actions":[], "drops":[{"from":"A","kind":"FIN","nth":0}]}"#, "drops[0].nth"),
+        (r#"{"actions":[], "platform":"plan9"}"#, "platform"),
+        (r#"{"actions":[], "tunables":{"msl_ms":-1}}"#, "tunables.msl_ms"),
+        (
+            r#"{"hosts":{"B":{"app_reads":false}},"actions":[{"after_eof_ms":0,"host":"B","do":"close"}]}"#,
+            "actions[0].after_eof_ms",
+        ),
+        (r#"{"actions":[{"at_ms":0,"host":"A","do":"connect"}]}"#, "actions[0].do"),
+    ];
+    for (json, field) in cases {
+        let err = Scenario::from_json(json).unwrap_err();
+        assert_eq!(err.field, field, "{json}: {err}");
+        assert!(!err.message.is_empty());
+    }
+    assert!(Scenario::from_json("not json").is_err());
+    assert!(Scenario::from_json("{}").unwrap_err().message.contains("actions"));
+}
+
+/// Scenarios survive a round trip through their JSON.
+#[test]
+fn builtins_round_trip_through_json() {
+    for b in builtin::ALL {
+        let s = b.scenario();
+        assert_eq!(Scenario::from_json(&s.to_json_pretty()).unwrap(), s, "{}", b.id);
+    }
+}
