@@ -146,14 +146,31 @@ mod tests {
 
     #[test]
     fn text_format_prints_tcpdump_lines_and_states() {
-        let out = run(&args(&["run", "--builtin", "normal-close", "--format", "text"])).unwrap();
-        assert!(out.contains("A > B: Flags [F.], seq 6, ack 1, length 0"), "{out}");
+        let out = run(&args(&[
+            "run",
+            "--builtin",
+            "normal-close",
+            "--format",
+            "text",
+        ]))
+        .unwrap();
+        assert!(
+            out.contains("A > B: Flags [F.], seq 6, ack 1, length 0"),
+            "{out}"
+        );
         assert!(out.contains("A: ESTABLISHED → FIN_WAIT_1"), "{out}");
     }
 
     #[test]
     fn bad_format_is_an_error() {
-        let err = run(&args(&["run", "--builtin", "normal-close", "--format", "xml"])).unwrap_err();
+        let err = run(&args(&[
+            "run",
+            "--builtin",
+            "normal-close",
+            "--format",
+            "xml",
+        ]))
+        .unwrap_err();
         assert!(err.contains("--format"), "{err}");
     }
 }

@@ -217,6 +217,12 @@ impl Endpoint {
     pub fn drain_events(&mut self) -> std::vec::Drain<'_, EndpointEvent> {
         self.events.drain(..)
     }
+    /// Moves the pending events into `out` (which must be empty) without
+    /// allocating: the endpoint keeps `out`'s old buffer for its next events.
+    pub fn take_events(&mut self, out: &mut Vec<EndpointEvent>) {
+        debug_assert!(out.is_empty());
+        std::mem::swap(&mut self.events, out);
+    }
     /// Whether the endpoint owns a connection that has not finished closing.
     pub fn is_closed(&self) -> bool {
         matches!(self.state, TcpState::Closed | TcpState::Listen)
@@ -262,15 +268,22 @@ impl Endpoint {
         self.app(AppCall::Close, None, None);
         let was_orphaned = self.orphaned;
         self.orphaned = true;
-        if self.unread > 0 && (self.state.synchronized() || self.state == TcpState::SynReceived)
-        {
+        if self.unread > 0 && (self.state.synchronized() || self.state == TcpState::SynReceived) {
             self.unread = 0;
             self.send_reset_ack();
             self.set_state(TcpState::Closed);
             return;
         }
         match self.state {
-            TcpState::Listen | TcpState::SynSent => self.set_state(TcpState::Closed),
+            TcpState::Listen => {
+                // Closing the listening socket: later SYNs are refused.
+                self.cfg.listen = false;
+                self.set_state(TcpState::Closed);
+            }
+            TcpState::SynSent => self.set_state(TcpState::Closed),
+            // RFC 9293 §3.10.4 SYN-RECEIVED: with data pending, "queue for
+            // processing after entering ESTABLISHED state".
+            TcpState::SynReceived if self.unsent > 0 => self.fin_queued = true,
             TcpState::SynReceived | TcpState::Established => {
                 self.send_fin(now);
                 self.set_state(TcpState::FinWait1);
@@ -287,6 +300,10 @@ impl Endpoint {
     /// shutdown(SHUT_WR): send FIN but keep receiving (half-close).
     pub fn shutdown_write(&mut self, now: Instant) {
         match self.state {
+            TcpState::SynReceived if self.unsent > 0 => {
+                self.app(AppCall::ShutdownWrite, None, None);
+                self.fin_queued = true;
+            }
             TcpState::SynReceived | TcpState::Established => {
                 self.app(AppCall::ShutdownWrite, None, None);
                 self.send_fin(now);
@@ -313,9 +330,11 @@ impl Endpoint {
         self.orphaned = true;
         match self.state {
             TcpState::Closed => {}
-            TcpState::Listen | TcpState::SynSent | TcpState::TimeWait => {
-                self.set_state(TcpState::Closed)
+            TcpState::Listen => {
+                self.cfg.listen = false;
+                self.set_state(TcpState::Closed);
             }
+            TcpState::SynSent | TcpState::TimeWait => self.set_state(TcpState::Closed),
             _ => {
                 self.send_reset_ack();
                 self.set_state(TcpState::Closed);
@@ -521,8 +540,8 @@ impl Endpoint {
         // A retransmission of text or FIN we already have: its ACK field was worth
         // processing, the rest is answered by an immediate ACK (BSD `tcp_input`
         // "todrop", Linux `tcp_data_queue` "A retransmit ... Force an immediate ack").
-        let entirely_old = seg.seg_len() > 0
-            && seq_le(seg.seq.wrapping_add(seg.seg_len()), self.rcv_nxt);
+        let entirely_old =
+            seg.seg_len() > 0 && seq_le(seg.seq.wrapping_add(seg.seg_len()), self.rcv_nxt);
         let fin_acked = self.fin_acked();
         match self.state {
             TcpState::Established => self.flush_queued(now),
@@ -622,9 +641,7 @@ impl Endpoint {
     fn on_reset(&mut self) {
         match self.state {
             TcpState::SynReceived if self.cfg.listen => self.set_state(TcpState::Listen),
-            TcpState::Closing | TcpState::LastAck => {
-                self.set_state(TcpState::Closed)
-            }
+            TcpState::Closing | TcpState::LastAck => self.set_state(TcpState::Closed),
             _ => {
                 if !self.orphaned {
                     self.app(AppCall::Reset, None, Some("ECONNRESET"));
@@ -905,9 +922,8 @@ impl Endpoint {
             }
             Some(srtt) => {
                 let diff = Duration::from_micros(srtt.as_micros().abs_diff(r.as_micros()));
-                self.rttvar = Duration::from_micros(
-                    (3 * self.rttvar.as_micros() + diff.as_micros()) / 4,
-                );
+                self.rttvar =
+                    Duration::from_micros((3 * self.rttvar.as_micros() + diff.as_micros()) / 4);
                 self.srtt = Some(Duration::from_micros(
                     (7 * srtt.as_micros() + r.as_micros()) / 8,
                 ));

@@ -26,7 +26,7 @@ pub mod trace;
 pub use profile::{Platform, Profile, Tunables};
 pub use scenario::{Action, Do, DropRule, DuplicateRule, LinkConfig, Scenario, ScenarioError};
 pub use segment::{Flags, Host, Segment, SegmentKind};
-pub use sim::{simulate, simulate_into, Simulation, TraceSink};
+pub use sim::{simulate, simulate_into, CountingSink, Simulation, TraceSink};
 pub use state::TcpState;
 pub use time::{Duration, Instant};
 pub use trace::{EventKind, SegmentEvent, Trace, TraceEvent};

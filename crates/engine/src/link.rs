@@ -87,8 +87,7 @@ impl Link {
         for r in &mut self.drops {
             if r.from == from && now >= r.after && r.rule.kind.matches(seg.flags, seg.len) {
                 r.matches += 1;
-                if r.matches >= r.rule.nth && r.matches < r.rule.nth.saturating_add(r.rule.count)
-                {
+                if r.matches >= r.rule.nth && r.matches < r.rule.nth.saturating_add(r.rule.count) {
                     dropped = Some(DropCause::Rule);
                 }
             }

@@ -108,6 +108,7 @@ impl From<SegmentKey> for Segment {
 pub struct Simulation {
     queue: BinaryHeap<Reverse<(Instant, u64, Ev)>>,
     fired: Vec<bool>,
+    scratch: Vec<EndpointEvent>,
 }
 
 struct Run<'a, S> {
@@ -123,11 +124,13 @@ struct Run<'a, S> {
     pending_deliveries: u32,
     segment_ids: u32,
     fired: &'a mut Vec<bool>,
+    scratch: &'a mut Vec<EndpointEvent>,
 }
 
 impl Simulation {
     pub fn run<S: TraceSink>(&mut self, scenario: &Scenario, sink: &mut S) -> EndReason {
         self.queue.clear();
+        self.scratch.clear();
         self.fired.clear();
         self.fired.resize(scenario.actions.len(), false);
         let profile = scenario.profile();
@@ -178,6 +181,7 @@ impl Simulation {
             pending_deliveries: 0,
             segment_ids: 0,
             fired: &mut self.fired,
+            scratch: &mut self.scratch,
         };
         run.go()
     }
@@ -292,8 +296,9 @@ impl<S: TraceSink> Run<'_, S> {
     fn after_step(&mut self, now: Instant, host: Host, segment_conn: Option<u32>) {
         let t_ms = now.as_ms();
         let mut eof = false;
-        let events: Vec<EndpointEvent> = self.hosts[host.index()].drain_events().collect();
-        for e in events {
+        let mut events = std::mem::take(self.scratch);
+        self.hosts[host.index()].take_events(&mut events);
+        for e in events.drain(..) {
             let kind = match e {
                 EndpointEvent::Transmit(tx) => {
                     self.transmit(now, host, tx.segment, tx.retransmission);
@@ -318,14 +323,14 @@ impl<S: TraceSink> Run<'_, S> {
                         call,
                         bytes,
                         error: error.map(str::to_owned),
-                        stale_from_conn: segment_conn.filter(|c| {
-                            call == crate::trace::AppCall::Read && *c != own
-                        }),
+                        stale_from_conn: segment_conn
+                            .filter(|c| call == crate::trace::AppCall::Read && *c != own),
                     }
                 }
             };
             self.sink.record(TraceEvent { t_ms, kind });
         }
+        *self.scratch = events;
         if eof {
             for i in 0..self.scenario.actions.len() {
                 let a = &self.scenario.actions[i];
@@ -365,7 +370,11 @@ impl<S: TraceSink> Run<'_, S> {
             .flags
             .contains(crate::segment::Flags::ACK)
             .then_some(rel_ack);
-        let record = |this: &mut Self, fate, cause: Option<DropCause>, arrive: Option<Instant>, duplicate| {
+        let record = |this: &mut Self,
+                      fate,
+                      cause: Option<DropCause>,
+                      arrive: Option<Instant>,
+                      duplicate| {
             let id = this.segment_ids;
             this.segment_ids += 1;
             this.sink.record(TraceEvent {
@@ -390,13 +399,27 @@ impl<S: TraceSink> Run<'_, S> {
         match verdict.arrive {
             Some(at) => {
                 record(self, Fate::Delivered, None, Some(at), false);
-                self.schedule(at, Ev::Deliver { to, seg: seg.into(), conn });
+                self.schedule(
+                    at,
+                    Ev::Deliver {
+                        to,
+                        seg: seg.into(),
+                        conn,
+                    },
+                );
             }
             None => record(self, Fate::Dropped, verdict.dropped, None, false),
         }
         if let Some(at) = verdict.duplicate_arrive {
             record(self, Fate::Delivered, None, Some(at), true);
-            self.schedule(at, Ev::Deliver { to, seg: seg.into(), conn });
+            self.schedule(
+                at,
+                Ev::Deliver {
+                    to,
+                    seg: seg.into(),
+                    conn,
+                },
+            );
         }
     }
 }

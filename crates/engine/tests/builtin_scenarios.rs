@@ -12,24 +12,24 @@ fn normal_close() {
     assert_lines(
         segments(&t),
         &[
-        "0 A>B P. 1 ack 1 len 5",
-        "20 B>A . 1 ack 6",
-        "200 A>B F. 6 ack 1",
-        "260 B>A . 1 ack 7",
-        "320 B>A F. 1 ack 7",
-        "340 A>B . 7 ack 2",
+            "0 A>B P. 1 ack 1 len 5",
+            "20 B>A . 1 ack 6",
+            "200 A>B F. 6 ack 1",
+            "260 B>A . 1 ack 7",
+            "320 B>A F. 1 ack 7",
+            "340 A>B . 7 ack 2",
         ],
     );
     assert_lines(
         states(&t),
         &[
-        "200 A FIN_WAIT_1",
-        "220 B CLOSE_WAIT",
-        "280 A FIN_WAIT_2",
-        "320 B LAST_ACK",
-        "340 A TIME_WAIT",
-        "360 B CLOSED",
-        "60340 A CLOSED",
+            "200 A FIN_WAIT_1",
+            "220 B CLOSE_WAIT",
+            "280 A FIN_WAIT_2",
+            "320 B LAST_ACK",
+            "340 A TIME_WAIT",
+            "360 B CLOSED",
+            "60340 A CLOSED",
         ],
     );
 }
@@ -41,22 +41,22 @@ fn three_segment_close() {
     assert_lines(
         segments(&t),
         &[
-        "0 A>B P. 1 ack 1 len 5",
-        "20 B>A . 1 ack 6",
-        "200 A>B F. 6 ack 1",
-        "220 B>A F. 1 ack 7",
-        "240 A>B . 7 ack 2",
+            "0 A>B P. 1 ack 1 len 5",
+            "20 B>A . 1 ack 6",
+            "200 A>B F. 6 ack 1",
+            "220 B>A F. 1 ack 7",
+            "240 A>B . 7 ack 2",
         ],
     );
     assert_lines(
         states(&t),
         &[
-        "200 A FIN_WAIT_1",
-        "220 B CLOSE_WAIT",
-        "220 B LAST_ACK",
-        "240 A TIME_WAIT",
-        "260 B CLOSED",
-        "60240 A CLOSED",
+            "200 A FIN_WAIT_1",
+            "220 B CLOSE_WAIT",
+            "220 B LAST_ACK",
+            "240 A TIME_WAIT",
+            "260 B CLOSED",
+            "60240 A CLOSED",
         ],
     );
 }
@@ -68,23 +68,23 @@ fn simultaneous_close() {
     assert_lines(
         segments(&t),
         &[
-        "100 A>B F. 1 ack 1",
-        "100 B>A F. 1 ack 1",
-        "120 B>A . 2 ack 2",
-        "120 A>B . 2 ack 2",
+            "100 A>B F. 1 ack 1",
+            "100 B>A F. 1 ack 1",
+            "120 B>A . 2 ack 2",
+            "120 A>B . 2 ack 2",
         ],
     );
     assert_lines(
         states(&t),
         &[
-        "100 A FIN_WAIT_1",
-        "100 B FIN_WAIT_1",
-        "120 B CLOSING",
-        "120 A CLOSING",
-        "140 A TIME_WAIT",
-        "140 B TIME_WAIT",
-        "60140 A CLOSED",
-        "60140 B CLOSED",
+            "100 A FIN_WAIT_1",
+            "100 B FIN_WAIT_1",
+            "120 B CLOSING",
+            "120 A CLOSING",
+            "140 A TIME_WAIT",
+            "140 B TIME_WAIT",
+            "60140 A CLOSED",
+            "60140 B CLOSED",
         ],
     );
 }
@@ -96,32 +96,32 @@ fn half_close() {
     assert_lines(
         segments(&t),
         &[
-        "0 A>B P. 1 ack 1 len 100",
-        "20 B>A . 1 ack 101",
-        "50 A>B F. 101 ack 1",
-        "110 B>A . 1 ack 102",
-        "200 B>A . 1 ack 102 len 1460",
-        "200 B>A . 1461 ack 102 len 1460",
-        "200 B>A P. 2921 ack 102 len 80",
-        "220 A>B . 102 ack 1461",
-        "220 A>B . 102 ack 2921",
-        "220 A>B . 102 ack 3001",
-        "400 B>A P. 3001 ack 102 len 1000",
-        "420 A>B . 102 ack 4001",
-        "600 B>A F. 4001 ack 102",
-        "620 A>B . 102 ack 4002",
+            "0 A>B P. 1 ack 1 len 100",
+            "20 B>A . 1 ack 101",
+            "50 A>B F. 101 ack 1",
+            "110 B>A . 1 ack 102",
+            "200 B>A . 1 ack 102 len 1460",
+            "200 B>A . 1461 ack 102 len 1460",
+            "200 B>A P. 2921 ack 102 len 80",
+            "220 A>B . 102 ack 1461",
+            "220 A>B . 102 ack 2921",
+            "220 A>B . 102 ack 3001",
+            "400 B>A P. 3001 ack 102 len 1000",
+            "420 A>B . 102 ack 4001",
+            "600 B>A F. 4001 ack 102",
+            "620 A>B . 102 ack 4002",
         ],
     );
     assert_lines(
         states(&t),
         &[
-        "50 A FIN_WAIT_1",
-        "70 B CLOSE_WAIT",
-        "130 A FIN_WAIT_2",
-        "600 B LAST_ACK",
-        "620 A TIME_WAIT",
-        "640 B CLOSED",
-        "60620 A CLOSED",
+            "50 A FIN_WAIT_1",
+            "70 B CLOSE_WAIT",
+            "130 A FIN_WAIT_2",
+            "600 B LAST_ACK",
+            "620 A TIME_WAIT",
+            "640 B CLOSED",
+            "60620 A CLOSED",
         ],
     );
 }
@@ -133,25 +133,25 @@ fn lost_fin() {
     assert_lines(
         segments(&t),
         &[
-        "0 A>B P. 1 ack 1 len 5",
-        "20 B>A . 1 ack 6",
-        "200 A>B F. 6 ack 1 LOST",
-        "440 A>B F. 6 ack 1 rtx",
-        "500 B>A . 1 ack 7",
-        "560 B>A F. 1 ack 7",
-        "580 A>B . 7 ack 2",
+            "0 A>B P. 1 ack 1 len 5",
+            "20 B>A . 1 ack 6",
+            "200 A>B F. 6 ack 1 LOST",
+            "440 A>B F. 6 ack 1 rtx",
+            "500 B>A . 1 ack 7",
+            "560 B>A F. 1 ack 7",
+            "580 A>B . 7 ack 2",
         ],
     );
     assert_lines(
         states(&t),
         &[
-        "200 A FIN_WAIT_1",
-        "460 B CLOSE_WAIT",
-        "520 A FIN_WAIT_2",
-        "560 B LAST_ACK",
-        "580 A TIME_WAIT",
-        "600 B CLOSED",
-        "60580 A CLOSED",
+            "200 A FIN_WAIT_1",
+            "460 B CLOSE_WAIT",
+            "520 A FIN_WAIT_2",
+            "560 B LAST_ACK",
+            "580 A TIME_WAIT",
+            "600 B CLOSED",
+            "60580 A CLOSED",
         ],
     );
 }
@@ -163,26 +163,26 @@ fn lost_final_ack() {
     assert_lines(
         segments(&t),
         &[
-        "0 A>B P. 1 ack 1 len 5",
-        "20 B>A . 1 ack 6",
-        "200 A>B F. 6 ack 1",
-        "260 B>A . 1 ack 7",
-        "320 B>A F. 1 ack 7",
-        "340 A>B . 7 ack 2 LOST",
-        "560 B>A F. 1 ack 7 rtx",
-        "580 A>B . 7 ack 2",
+            "0 A>B P. 1 ack 1 len 5",
+            "20 B>A . 1 ack 6",
+            "200 A>B F. 6 ack 1",
+            "260 B>A . 1 ack 7",
+            "320 B>A F. 1 ack 7",
+            "340 A>B . 7 ack 2 LOST",
+            "560 B>A F. 1 ack 7 rtx",
+            "580 A>B . 7 ack 2",
         ],
     );
     assert_lines(
         states(&t),
         &[
-        "200 A FIN_WAIT_1",
-        "220 B CLOSE_WAIT",
-        "280 A FIN_WAIT_2",
-        "320 B LAST_ACK",
-        "340 A TIME_WAIT",
-        "600 B CLOSED",
-        "60580 A CLOSED",
+            "200 A FIN_WAIT_1",
+            "220 B CLOSE_WAIT",
+            "280 A FIN_WAIT_2",
+            "320 B LAST_ACK",
+            "340 A TIME_WAIT",
+            "600 B CLOSED",
+            "60580 A CLOSED",
         ],
     );
 }
@@ -194,26 +194,26 @@ fn fin_lost_twice() {
     assert_lines(
         segments(&t),
         &[
-        "0 A>B P. 1 ack 1 len 5",
-        "20 B>A . 1 ack 6",
-        "200 A>B F. 6 ack 1",
-        "260 B>A . 1 ack 7",
-        "320 B>A F. 1 ack 7 LOST",
-        "560 B>A F. 1 ack 7 rtx LOST",
-        "1040 B>A F. 1 ack 7 rtx",
-        "1060 A>B . 7 ack 2",
+            "0 A>B P. 1 ack 1 len 5",
+            "20 B>A . 1 ack 6",
+            "200 A>B F. 6 ack 1",
+            "260 B>A . 1 ack 7",
+            "320 B>A F. 1 ack 7 LOST",
+            "560 B>A F. 1 ack 7 rtx LOST",
+            "1040 B>A F. 1 ack 7 rtx",
+            "1060 A>B . 7 ack 2",
         ],
     );
     assert_lines(
         states(&t),
         &[
-        "200 A FIN_WAIT_1",
-        "220 B CLOSE_WAIT",
-        "280 A FIN_WAIT_2",
-        "320 B LAST_ACK",
-        "1060 A TIME_WAIT",
-        "1080 B CLOSED",
-        "61060 A CLOSED",
+            "200 A FIN_WAIT_1",
+            "220 B CLOSE_WAIT",
+            "280 A FIN_WAIT_2",
+            "320 B LAST_ACK",
+            "1060 A TIME_WAIT",
+            "1080 B CLOSED",
+            "61060 A CLOSED",
         ],
     );
 }
@@ -225,23 +225,23 @@ fn fin_wait_2_timeout() {
     assert_lines(
         segments(&t),
         &[
-        "0 A>B P. 1 ack 1 len 5",
-        "20 B>A . 1 ack 6",
-        "200 A>B F. 6 ack 1",
-        "260 B>A . 1 ack 7",
-        "90000 B>A F. 1 ack 7",
-        "90020 A>B R 7",
+            "0 A>B P. 1 ack 1 len 5",
+            "20 B>A . 1 ack 6",
+            "200 A>B F. 6 ack 1",
+            "260 B>A . 1 ack 7",
+            "90000 B>A F. 1 ack 7",
+            "90020 A>B R 7",
         ],
     );
     assert_lines(
         states(&t),
         &[
-        "200 A FIN_WAIT_1",
-        "220 B CLOSE_WAIT",
-        "280 A FIN_WAIT_2",
-        "60280 A CLOSED",
-        "90000 B LAST_ACK",
-        "90040 B CLOSED",
+            "200 A FIN_WAIT_1",
+            "220 B CLOSE_WAIT",
+            "280 A FIN_WAIT_2",
+            "60280 A CLOSED",
+            "90000 B LAST_ACK",
+            "90040 B CLOSED",
         ],
     );
 }
@@ -253,18 +253,12 @@ fn abort_rst() {
     assert_lines(
         segments(&t),
         &[
-        "0 A>B P. 1 ack 1 len 5",
-        "20 B>A . 1 ack 6",
-        "200 A>B R. 6 ack 1",
+            "0 A>B P. 1 ack 1 len 5",
+            "20 B>A . 1 ack 6",
+            "200 A>B R. 6 ack 1",
         ],
     );
-    assert_lines(
-        states(&t),
-        &[
-        "200 A CLOSED",
-        "220 B CLOSED",
-        ],
-    );
+    assert_lines(states(&t), &["200 A CLOSED", "220 B CLOSED"]);
 }
 
 /// A closes with 100 unread bytes: RST+ACK instead of FIN.
@@ -274,18 +268,12 @@ fn unread_data_rst() {
     assert_lines(
         segments(&t),
         &[
-        "0 B>A P. 1 ack 1 len 100",
-        "20 A>B . 1 ack 101",
-        "200 A>B R. 1 ack 101",
+            "0 B>A P. 1 ack 1 len 100",
+            "20 A>B . 1 ack 101",
+            "200 A>B R. 1 ack 101",
         ],
     );
-    assert_lines(
-        states(&t),
-        &[
-        "200 A CLOSED",
-        "220 B CLOSED",
-        ],
-    );
+    assert_lines(states(&t), &["200 A CLOSED", "220 B CLOSED"]);
 }
 
 /// A copy of A's final ACK reaches the CLOSED B, which answers RST seq 2 = A's RCV.NXT: Linux (rfc1337=0) lets it kill TIME_WAIT.
@@ -295,24 +283,24 @@ fn rst_in_time_wait() {
     assert_lines(
         segments(&t),
         &[
-        "0 A>B P. 1 ack 1 len 5",
-        "20 B>A . 1 ack 6",
-        "200 A>B F. 6 ack 1",
-        "220 B>A F. 1 ack 7",
-        "240 A>B . 7 ack 2",
-        "240 A>B . 7 ack 2 dup",
-        "1260 B>A R 2",
+            "0 A>B P. 1 ack 1 len 5",
+            "20 B>A . 1 ack 6",
+            "200 A>B F. 6 ack 1",
+            "220 B>A F. 1 ack 7",
+            "240 A>B . 7 ack 2",
+            "240 A>B . 7 ack 2 dup",
+            "1260 B>A R 2",
         ],
     );
     assert_lines(
         states(&t),
         &[
-        "200 A FIN_WAIT_1",
-        "220 B CLOSE_WAIT",
-        "220 B LAST_ACK",
-        "240 A TIME_WAIT",
-        "260 B CLOSED",
-        "1280 A CLOSED",
+            "200 A FIN_WAIT_1",
+            "220 B CLOSE_WAIT",
+            "220 B LAST_ACK",
+            "240 A TIME_WAIT",
+            "260 B CLOSED",
+            "1280 A CLOSED",
         ],
     );
 }
@@ -324,24 +312,24 @@ fn rst_in_time_wait_rfc1337() {
     assert_lines(
         segments(&t),
         &[
-        "0 A>B P. 1 ack 1 len 5",
-        "20 B>A . 1 ack 6",
-        "200 A>B F. 6 ack 1",
-        "220 B>A F. 1 ack 7",
-        "240 A>B . 7 ack 2",
-        "240 A>B . 7 ack 2 dup",
-        "1260 B>A R 2",
+            "0 A>B P. 1 ack 1 len 5",
+            "20 B>A . 1 ack 6",
+            "200 A>B F. 6 ack 1",
+            "220 B>A F. 1 ack 7",
+            "240 A>B . 7 ack 2",
+            "240 A>B . 7 ack 2 dup",
+            "1260 B>A R 2",
         ],
     );
     assert_lines(
         states(&t),
         &[
-        "200 A FIN_WAIT_1",
-        "220 B CLOSE_WAIT",
-        "220 B LAST_ACK",
-        "240 A TIME_WAIT",
-        "260 B CLOSED",
-        "60240 A CLOSED",
+            "200 A FIN_WAIT_1",
+            "220 B CLOSE_WAIT",
+            "220 B LAST_ACK",
+            "240 A TIME_WAIT",
+            "260 B CLOSED",
+            "60240 A CLOSED",
         ],
     );
 }
@@ -353,54 +341,54 @@ fn old_duplicate() {
     assert_lines(
         segments(&t),
         &[
-        "0 A>B S 0",
-        "20 B>A S. 0 ack 1",
-        "40 A>B . 1 ack 1",
-        "100 A>B P. 1 ack 1 len 100",
-        "100 A>B P. 1 ack 1 len 100 dup",
-        "120 B>A . 1 ack 101",
-        "300 A>B F. 101 ack 1",
-        "320 B>A F. 1 ack 102",
-        "340 A>B . 102 ack 2",
-        "2000 A>B S 0",
-        "2020 B>A S. 0 ack 1",
-        "2040 A>B . 1 ack 1",
-        "3020 B>A . 1 ack 101",
-        "3040 A>B . 1 ack 1",
-        "3060 B>A . 1 ack 101",
-        "3500 A>B P. 1 ack 1 len 100",
-        "3520 B>A . 1 ack 101",
-        "4000 A>B F. 101 ack 1",
-        "4060 B>A . 1 ack 102",
-        "4200 B>A F. 1 ack 102",
-        "4220 A>B . 102 ack 2",
+            "0 A>B S 0",
+            "20 B>A S. 0 ack 1",
+            "40 A>B . 1 ack 1",
+            "100 A>B P. 1 ack 1 len 100",
+            "100 A>B P. 1 ack 1 len 100 dup",
+            "120 B>A . 1 ack 101",
+            "300 A>B F. 101 ack 1",
+            "320 B>A F. 1 ack 102",
+            "340 A>B . 102 ack 2",
+            "2000 A>B S 0",
+            "2020 B>A S. 0 ack 1",
+            "2040 A>B . 1 ack 1",
+            "3020 B>A . 1 ack 101",
+            "3040 A>B . 1 ack 1",
+            "3060 B>A . 1 ack 101",
+            "3500 A>B P. 1 ack 1 len 100",
+            "3520 B>A . 1 ack 101",
+            "4000 A>B F. 101 ack 1",
+            "4060 B>A . 1 ack 102",
+            "4200 B>A F. 1 ack 102",
+            "4220 A>B . 102 ack 2",
         ],
     );
     assert_lines(
         states(&t),
         &[
-        "0 A SYN_SENT",
-        "20 B SYN_RECEIVED",
-        "40 A ESTABLISHED",
-        "60 B ESTABLISHED",
-        "300 A FIN_WAIT_1",
-        "320 B CLOSE_WAIT",
-        "320 B LAST_ACK",
-        "340 A TIME_WAIT",
-        "360 B CLOSED",
-        "1340 A CLOSED",
-        "2000 A SYN_SENT",
-        "2020 B LISTEN",
-        "2020 B SYN_RECEIVED",
-        "2040 A ESTABLISHED",
-        "2060 B ESTABLISHED",
-        "4000 A FIN_WAIT_1",
-        "4020 B CLOSE_WAIT",
-        "4080 A FIN_WAIT_2",
-        "4200 B LAST_ACK",
-        "4220 A TIME_WAIT",
-        "4240 B CLOSED",
-        "5220 A CLOSED",
+            "0 A SYN_SENT",
+            "20 B SYN_RECEIVED",
+            "40 A ESTABLISHED",
+            "60 B ESTABLISHED",
+            "300 A FIN_WAIT_1",
+            "320 B CLOSE_WAIT",
+            "320 B LAST_ACK",
+            "340 A TIME_WAIT",
+            "360 B CLOSED",
+            "1340 A CLOSED",
+            "2000 A SYN_SENT",
+            "2020 B LISTEN",
+            "2020 B SYN_RECEIVED",
+            "2040 A ESTABLISHED",
+            "2060 B ESTABLISHED",
+            "4000 A FIN_WAIT_1",
+            "4020 B CLOSE_WAIT",
+            "4080 A FIN_WAIT_2",
+            "4200 B LAST_ACK",
+            "4220 A TIME_WAIT",
+            "4240 B CLOSED",
+            "5220 A CLOSED",
         ],
     );
 }
@@ -412,31 +400,31 @@ fn handshake_and_close() {
     assert_lines(
         segments(&t),
         &[
-        "0 A>B S 0",
-        "20 B>A S. 0 ack 1",
-        "40 A>B . 1 ack 1",
-        "100 A>B P. 1 ack 1 len 120",
-        "120 B>A . 1 ack 121",
-        "200 B>A P. 1 ack 121 len 900",
-        "220 A>B . 121 ack 901",
-        "400 A>B F. 121 ack 901",
-        "420 B>A F. 901 ack 122",
-        "440 A>B . 122 ack 902",
+            "0 A>B S 0",
+            "20 B>A S. 0 ack 1",
+            "40 A>B . 1 ack 1",
+            "100 A>B P. 1 ack 1 len 120",
+            "120 B>A . 1 ack 121",
+            "200 B>A P. 1 ack 121 len 900",
+            "220 A>B . 121 ack 901",
+            "400 A>B F. 121 ack 901",
+            "420 B>A F. 901 ack 122",
+            "440 A>B . 122 ack 902",
         ],
     );
     assert_lines(
         states(&t),
         &[
-        "0 A SYN_SENT",
-        "20 B SYN_RECEIVED",
-        "40 A ESTABLISHED",
-        "60 B ESTABLISHED",
-        "400 A FIN_WAIT_1",
-        "420 B CLOSE_WAIT",
-        "420 B LAST_ACK",
-        "440 A TIME_WAIT",
-        "460 B CLOSED",
-        "60440 A CLOSED",
+            "0 A SYN_SENT",
+            "20 B SYN_RECEIVED",
+            "40 A ESTABLISHED",
+            "60 B ESTABLISHED",
+            "400 A FIN_WAIT_1",
+            "420 B CLOSE_WAIT",
+            "420 B LAST_ACK",
+            "440 A TIME_WAIT",
+            "460 B CLOSED",
+            "60440 A CLOSED",
         ],
     );
 }

@@ -80,7 +80,11 @@ fn msl_override_sets_time_wait_to_twice_msl() {
     let mut s = builtin::get("three-segment-close").unwrap();
     s.msl_ms = Some(5_000.0);
     let t = simulate(&s);
-    assert!(states(&t).contains(&"10240 A CLOSED".to_string()), "{:?}", states(&t));
+    assert!(
+        states(&t).contains(&"10240 A CLOSED".to_string()),
+        "{:?}",
+        states(&t)
+    );
 }
 
 /// MUST-40 (RFC 9293 §3.8.6.3): a delayed ACK is sent within 0.5 s.
@@ -96,19 +100,34 @@ fn every_delayed_ack_is_under_half_a_second() {
 #[test]
 fn scenario_errors_name_the_field() {
     let cases = [
-        (r#"{"actions":[{"at_ms":0,"host":"A","do":"send"}]}"#, "actions[0].bytes"),
+        (
+            r#"{"actions":[{"at_ms":0,"host":"A","do":"send"}]}"#,
+            "actions[0].bytes",
+        ),
         (r#"{"actions":[], "link": {"loss": 2}}"#, "link.loss"),
-        (r#"{"actions":[], "link": {"delay_ms": "x"}}"#, "link.delay_ms"),
+        (
+            r#"{"actions":[], "link": {"delay_ms": "x"}}"#,
+            "link.delay_ms",
+        ),
         (r#"{"actions":[], "lnik": {}}"#, "lnik"),
         (r#"{"actions":[{"host":"A","do":"close"}]}"#, "actions[0]"),
-        (r#"{"actions":[], "drops":[{"from":"A","kind":"FIN","nth":0}]}"#, "drops[0].nth"),
+        (
+            r#"{"actions":[], "drops":[{"from":"A","kind":"FIN","nth":0}]}"#,
+            "drops[0].nth",
+        ),
         (r#"{"actions":[], "platform":"plan9"}"#, "platform"),
-        (r#"{"actions":[], "tunables":{"msl_ms":-1}}"#, "tunables.msl_ms"),
+        (
+            r#"{"actions":[], "tunables":{"msl_ms":-1}}"#,
+            "tunables.msl_ms",
+        ),
         (
             r#"{"hosts":{"B":{"app_reads":false}},"actions":[{"after_eof_ms":0,"host":"B","do":"close"}]}"#,
             "actions[0].after_eof_ms",
         ),
-        (r#"{"actions":[{"at_ms":0,"host":"A","do":"connect"}]}"#, "actions[0].do"),
+        (
+            r#"{"actions":[{"at_ms":0,"host":"A","do":"connect"}]}"#,
+            "actions[0].do",
+        ),
     ];
     for (json, field) in cases {
         let err = Scenario::from_json(json).unwrap_err();
@@ -116,7 +135,10 @@ fn scenario_errors_name_the_field() {
         assert!(!err.message.is_empty());
     }
     assert!(Scenario::from_json("not json").is_err());
-    assert!(Scenario::from_json("{}").unwrap_err().message.contains("actions"));
+    assert!(Scenario::from_json("{}")
+        .unwrap_err()
+        .message
+        .contains("actions"));
 }
 
 /// Scenarios survive a round trip through their JSON.
@@ -124,6 +146,11 @@ fn scenario_errors_name_the_field() {
 fn builtins_round_trip_through_json() {
     for b in builtin::ALL {
         let s = b.scenario();
-        assert_eq!(Scenario::from_json(&s.to_json_pretty()).unwrap(), s, "{}", b.id);
+        assert_eq!(
+            Scenario::from_json(&s.to_json_pretty()).unwrap(),
+            s,
+            "{}",
+            b.id
+        );
     }
 }

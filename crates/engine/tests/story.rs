@@ -18,7 +18,14 @@ pub fn run_json(json: &str) -> Trace {
 pub fn segments(t: &Trace) -> Vec<String> {
     t.segments()
         .map(|(t_ms, s)| {
-            let mut line = format!("{} {}>{} {} {}", fmt_ms(t_ms), s.from, s.to, s.flags.tcpdump(), s.seq);
+            let mut line = format!(
+                "{} {}>{} {} {}",
+                fmt_ms(t_ms),
+                s.from,
+                s.to,
+                s.flags.tcpdump(),
+                s.seq
+            );
             if let Some(a) = s.ack {
                 line.push_str(&format!(" ack {a}"));
             }

@@ -1,0 +1,265 @@
+//! Invariants over random scenarios and drop patterns.
+
+use farewell_engine::scenario::{HostConfig, Hosts, LinkConfig};
+use farewell_engine::trace::{AppCall, EndReason, Fate, TimerAction, TimerKind};
+use farewell_engine::{
+    simulate, Action, Do, DropRule, EventKind, Host, Platform, Scenario, SegmentKind, TcpState,
+    Trace, Tunables,
+};
+use proptest::prelude::*;
+
+fn host() -> impl Strategy<Value = Host> {
+    prop_oneof![Just(Host::A), Just(Host::B)]
+}
+
+fn kind() -> impl Strategy<Value = SegmentKind> {
+    prop_oneof![
+        Just(SegmentKind::Fin),
+        Just(SegmentKind::Ack),
+        Just(SegmentKind::Data),
+        Just(SegmentKind::Rst),
+        Just(SegmentKind::Syn),
+        Just(SegmentKind::Any),
+    ]
+}
+
+fn drop_rule() -> impl Strategy<Value = DropRule> {
+    (host(), kind(), 0.0..2000.0f64, 1u32..4, 1u32..4).prop_map(
+        |(from, kind, after_ms, nth, count)| DropRule {
+            from,
+            kind,
+            after_ms: after_ms.round(),
+            nth,
+            count,
+        },
+    )
+}
+
+/// Every host eventually closes (or aborts), so every run must end with both
+/// CLOSED: with a FIN_WAIT_2 timer on every platform, nothing can wait forever.
+fn scenario() -> impl Strategy<Value = Scenario> {
+    let closing = prop_oneof![
+        3 => Just(Do::Close),
+        1 => Just(Do::ShutdownWrite),
+        1 => Just(Do::Abort),
+    ];
+    let final_call = prop_oneof![4 => Just(Do::Close), 1 => Just(Do::Abort)];
+    (
+        (
+            prop::sample::select(Platform::ALL.to_vec()),
+            any::<u64>(),
+            any::<bool>(),
+            0.0..80.0f64,
+            prop_oneof![2 => Just(0.0), 1 => 0.0..0.3f64],
+        ),
+        (
+            prop::collection::vec((host(), 0.0..1500.0f64, 1u32..5000), 0..4),
+            (host(), closing, 0.0..1500.0f64),
+            (final_call.clone(), 1500.0..5000.0f64),
+            (final_call, 1500.0..5000.0f64),
+            prop::option::of(0.0..300.0f64),
+            any::<(bool, bool)>(),
+        ),
+        prop::collection::vec(drop_rule(), 0..3),
+    )
+        .prop_map(
+            |(
+                (platform, seed, handshake, delay, loss),
+                (sends, first, last_a, last_b, eof, reads),
+                drops,
+            )| {
+                let mut actions: Vec<Action> = sends
+                    .into_iter()
+                    .map(|(host, t, bytes)| Action {
+                        at_ms: Some(t.round()),
+                        after_eof_ms: None,
+                        host,
+                        what: Do::Send,
+                        bytes: Some(bytes),
+                    })
+                    .collect();
+                actions.push(Action {
+                    at_ms: Some(first.2.round()),
+                    after_eof_ms: None,
+                    host: first.0,
+                    what: first.1,
+                    bytes: None,
+                });
+                for (h, (what, t)) in [(Host::A, last_a), (Host::B, last_b)] {
+                    actions.push(Action {
+                        at_ms: Some(t.round()),
+                        after_eof_ms: None,
+                        host: h,
+                        what,
+                        bytes: None,
+                    });
+                }
+                let (reads_a, reads_b) = reads;
+                if let (Some(after), true) = (eof, reads_b) {
+                    actions.push(Action {
+                        at_ms: None,
+                        after_eof_ms: Some(after.round()),
+                        host: Host::B,
+                        what: Do::Close,
+                        bytes: None,
+                    });
+                }
+                Scenario {
+                    name: "random".into(),
+                    description: String::new(),
+                    platform,
+                    msl_ms: Some(1000.0),
+                    seed,
+                    handshake,
+                    link: LinkConfig {
+                        delay_ms: delay,
+                        loss,
+                    },
+                    hosts: Hosts {
+                        // Mostly reading applications; sometimes one that never reads.
+                        a: HostConfig {
+                            app_reads: reads_a || seed % 4 != 0,
+                            ..HostConfig::default()
+                        },
+                        b: HostConfig {
+                            app_reads: reads_b,
+                            ..HostConfig::default()
+                        },
+                    },
+                    tunables: Tunables {
+                        fin_timeout_ms: Some(5000.0),
+                        ..Tunables::default()
+                    },
+                    actions,
+                    drops,
+                    duplicates: Vec::new(),
+                    time_limit_ms: None,
+                }
+            },
+        )
+}
+
+fn reads(t: &Trace, h: Host) -> (u64, bool) {
+    let mut bytes = 0;
+    let mut eof = false;
+    for e in &t.events {
+        if let EventKind::App {
+            host,
+            call,
+            bytes: b,
+            ..
+        } = &e.kind
+        {
+            if *host == h {
+                match call {
+                    AppCall::Read => bytes += u64::from(b.unwrap_or(0)),
+                    AppCall::ReadEof => eof = true,
+                    _ => {}
+                }
+            }
+        }
+    }
+    (bytes, eof)
+}
+
+fn sent_ok(t: &Trace, h: Host) -> u64 {
+    t.events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::App {
+                host,
+                call: AppCall::Send,
+                bytes,
+                error: None,
+                ..
+            } if *host == h => bytes.map(u64::from),
+            _ => None,
+        })
+        .sum()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 400, ..ProptestConfig::default() })]
+
+    #[test]
+    fn every_run_ends_with_both_hosts_closed(s in scenario()) {
+        prop_assert!(s.validate().is_ok(), "{:?}", s.validate());
+        let t = simulate(&s);
+        match t.events.last().map(|e| &e.kind) {
+            Some(EventKind::End { reason, a, b }) => {
+                prop_assert_eq!(*reason, EndReason::AllClosed, "{}", t.to_text());
+                prop_assert_eq!(*a, TcpState::Closed);
+                prop_assert!(matches!(b, TcpState::Closed | TcpState::Listen));
+            }
+            other => prop_assert!(false, "no end event: {:?}", other),
+        }
+        // Time never runs backwards.
+        prop_assert!(t.events.windows(2).all(|w| w[0].t_ms <= w[1].t_ms));
+    }
+
+    #[test]
+    fn data_is_delivered_in_order_at_most_once_and_fully_before_eof(s in scenario()) {
+        let t = simulate(&s);
+        for h in Host::BOTH {
+            let (read, eof) = reads(&t, h);
+            let sent = sent_ok(&t, h.peer());
+            prop_assert!(read <= sent, "{h} read {read} of {sent}\n{}", t.to_text());
+            if eof {
+                prop_assert_eq!(read, sent, "{} saw EOF early\n{}", h, t.to_text());
+            }
+        }
+    }
+
+    #[test]
+    fn the_active_closer_passes_through_time_wait_unless_reset_or_timed_out(s in scenario()) {
+        let t = simulate(&s);
+        for h in Host::BOTH {
+            let transitions: Vec<(f64, TcpState, TcpState)> = t.events.iter().filter_map(|e| match &e.kind {
+                EventKind::State { host, from, to } if *host == h => Some((e.t_ms, *from, *to)),
+                _ => None,
+            }).collect();
+            if !transitions.iter().any(|(_, _, to)| *to == TcpState::FinWait1) {
+                continue;
+            }
+            let Some(&(when, from, _)) = transitions.iter().rev().find(|(_, _, to)| *to == TcpState::Closed) else {
+                continue;
+            };
+            if from == TcpState::TimeWait {
+                continue;
+            }
+            // Otherwise a RST (sent or received) or a timeout must explain it.
+            let explained = t.events.iter().any(|e| match &e.kind {
+                EventKind::Segment(seg) if seg.flags.contains(farewell_engine::Flags::RST) => {
+                    (seg.from == h && e.t_ms == when)
+                        || (seg.to == h && seg.fate == Fate::Delivered && seg.arrive_ms == Some(when))
+                }
+                EventKind::Timer { host, timer, action: TimerAction::Expired, .. } => {
+                    *host == h && e.t_ms == when
+                        && matches!(timer, TimerKind::Retransmission | TimerKind::FinWait2)
+                }
+                EventKind::App { host, call: AppCall::Abort, .. } => *host == h && e.t_ms == when,
+                _ => false,
+            });
+            prop_assert!(explained, "{h} closed from {from} at {when} without TIME_WAIT, RST or timeout\n{}", t.to_text());
+        }
+    }
+
+    #[test]
+    fn the_same_scenario_and_seed_give_the_same_trace(s in scenario()) {
+        let first = simulate(&s).to_json_lines();
+        let second = simulate(&s).to_json_lines();
+        prop_assert_eq!(&first, &second);
+        // And the JSON Lines parse back to the same trace.
+        let back = Trace::from_json_lines(&first).unwrap();
+        prop_assert_eq!(back.to_json_lines(), first);
+    }
+
+    #[test]
+    fn every_segment_has_exact_relative_numbers(s in scenario()) {
+        let t = simulate(&s);
+        for (_, seg) in t.segments() {
+            prop_assert_eq!(seg.ack.is_some(), seg.flags.contains(farewell_engine::Flags::ACK));
+            prop_assert_eq!(seg.fate == Fate::Delivered, seg.arrive_ms.is_some());
+        }
+    }
+}
