@@ -103,6 +103,21 @@ impl From<SegmentKey> for Segment {
     }
 }
 
+/// The ISNs each host uses for its 1st, 2nd, … connection (cycled if short):
+/// the scenario's `hosts.X.isn`, or random from the seed as real stacks choose
+/// them (RFC 9293 §3.4.1). The trace prints numbers relative to these; exporters
+/// add them back to write absolute ones.
+pub fn initial_sequence_numbers(scenario: &Scenario) -> [Vec<u32>; 2] {
+    let mut rng = ChaCha8Rng::seed_from_u64(scenario.seed);
+    Host::BOTH.map(|h| {
+        let mut v = scenario.hosts.get(h).isn.clone();
+        if v.is_empty() {
+            v.extend((0..4).map(|_| rng.next_u32()));
+        }
+        v
+    })
+}
+
 /// Reusable simulation buffers (a benchmark runs many scenarios through one).
 #[derive(Debug, Default)]
 pub struct Simulation {
@@ -134,21 +149,13 @@ impl Simulation {
         self.fired.clear();
         self.fired.resize(scenario.actions.len(), false);
         let profile = scenario.profile();
-        let mut rng = ChaCha8Rng::seed_from_u64(scenario.seed);
-        let mut isns = |h: Host| {
-            let mut v = scenario.hosts.get(h).isn.clone();
-            if v.is_empty() {
-                v.extend((0..4).map(|_| rng.next_u32()));
-            }
-            v
-        };
         let config = |h: Host, isns: Vec<u32>| Config {
             profile,
             app_reads: scenario.hosts.get(h).app_reads,
             listen: scenario.listens(h),
             isns,
         };
-        let (isn_a, isn_b) = (isns(Host::A), isns(Host::B));
+        let [isn_a, isn_b] = initial_sequence_numbers(scenario);
         let delay = Duration::from_ms(scenario.link.delay_ms);
         let hosts = if scenario.handshake {
             [
