@@ -36,7 +36,8 @@ struct Counted<R> {
 pub struct Link {
     delay: Duration,
     loss: f64,
-    rng: ChaCha8Rng,
+    /// Rolled once per segment, only when `loss > 0`.
+    rng: Option<ChaCha8Rng>,
     drops: Vec<Counted<DropRule>>,
     duplicates: Vec<Counted<DuplicateRule>>,
 }
@@ -50,9 +51,8 @@ impl Link {
     ) -> Link {
         Link {
             delay: Duration::from_ms(cfg.delay_ms),
+            rng: (cfg.loss > 0.0).then(|| ChaCha8Rng::seed_from_u64(seed ^ 0x6c69_6e6b)),
             loss: cfg.loss,
-            // A stream distinct from the one used for ISNs.
-            rng: ChaCha8Rng::seed_from_u64(seed ^ 0x6c69_6e6b),
             drops: drops
                 .iter()
                 .map(|r| Counted {
@@ -92,9 +92,8 @@ impl Link {
                 }
             }
         }
-        if self.loss > 0.0 {
-            let lost = self.rng.gen_bool(self.loss);
-            if lost && dropped.is_none() {
+        if let Some(rng) = &mut self.rng {
+            if rng.gen_bool(self.loss) && dropped.is_none() {
                 dropped = Some(DropCause::Loss);
             }
         }

@@ -11,8 +11,6 @@ use crate::scenario::{Do, Scenario, DEFAULT_TIME_LIMIT_MS};
 use crate::segment::{Host, Segment};
 use crate::time::{Duration, Instant};
 use crate::trace::{DropCause, EndReason, EventKind, Fate, SegmentEvent, Trace, TraceEvent};
-use rand::{RngCore, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
@@ -108,11 +106,20 @@ impl From<SegmentKey> for Segment {
 /// them (RFC 9293 §3.4.1). The trace prints numbers relative to these; exporters
 /// add them back to write absolute ones.
 pub fn initial_sequence_numbers(scenario: &Scenario) -> [Vec<u32>; 2] {
-    let mut rng = ChaCha8Rng::seed_from_u64(scenario.seed);
+    // SplitMix64 (Steele, Lea & Flood 2014): a few arithmetic steps per value, so
+    // a run does not pay for a ChaCha block it needs only eight words of.
+    let mut state = scenario.seed;
+    let mut next = || {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        ((z ^ (z >> 31)) >> 32) as u32
+    };
     Host::BOTH.map(|h| {
         let mut v = scenario.hosts.get(h).isn.clone();
         if v.is_empty() {
-            v.extend((0..4).map(|_| rng.next_u32()));
+            v.extend((0..4).map(|_| next()));
         }
         v
     })
