@@ -225,7 +225,8 @@ pub const WINDOWS: Profile = Profile {
 /// Solaris / illumos. Sources: illumos `usr/src/uts/common/inet/tcp/tcp_tunables.c`
 /// (`tcp_time_wait_interval` 60000 ms, `tcp_rexmit_interval_initial` 1000 ms,
 /// `tcp_rexmit_interval_min` 400 ms, `tcp_rexmit_interval_max` 60 s,
-/// `tcp_deferred_ack_interval` 100 ms, `tcp_fin_wait_2_flush_interval`).
+/// `tcp_deferred_ack_interval` 100 ms, `tcp_fin_wait_2_flush_interval` 1 minute;
+/// OpenSolaris' `tcp.c` parameter table had 675 s).
 pub const SOLARIS: Profile = Profile {
     platform: Platform::Solaris,
     label: "Solaris / illumos",
@@ -244,7 +245,7 @@ pub const SOLARIS: Profile = Profile {
     quickack_segments: 0,
     rto_floor_on_variance: false,
     fin_on_ack_while_fin_unacked: false,
-    notes: "Solaris has no MSL tunable: TIME_WAIT is tcp_time_wait_interval, 60 s on illumos and Solaris 10+ (it was 4 minutes on Solaris 8). The MSL shown is 60 s / 2. Minimum RTO is 400 ms (tcp_rexmit_interval_min).",
+    notes: "Solaris has no MSL tunable: TIME_WAIT is tcp_time_wait_interval, 60 s on illumos and Solaris 10+ (it was 4 minutes on Solaris 8). The MSL shown is 60 s / 2. Minimum RTO is 400 ms (tcp_rexmit_interval_min). An orphaned FIN_WAIT_2 is flushed after tcp_fin_wait_2_flush_interval: 60 s on illumos, 675 s in OpenSolaris' older tcp.c.",
 };
 
 /// RFC 793 / RFC 9293 as written. Sources: RFC 9293 §3.4.3 (MSL 2 minutes,
