@@ -1,0 +1,199 @@
+use super::actions_editor::ActionsEditor;
+use super::countdown::Countdown;
+use super::diagram_view::DiagramView;
+use super::header::Header;
+use super::legend::Legend;
+use super::link_panel::LinkPanel;
+use super::narration::Narration;
+use super::notice::Notice;
+use super::platform_panel::PlatformPanel;
+use super::scenario_picker::ScenarioPicker;
+use super::socket_table::SocketTable;
+use super::state_machine::StateMachine;
+use super::tcpdump_log::{current_line, TcpdumpLog};
+use super::timers::Timers;
+use super::transport::Transport;
+use crate::state::{Action, AppState, Theme};
+use farewell_engine::Host;
+use gloo_render::{request_animation_frame, AnimationFrame};
+use std::cell::RefCell;
+use std::rc::Rc;
+use wasm_bindgen::JsCast;
+use web_sys::KeyboardEvent;
+use yew::prelude::*;
+
+/// Whether the key press happened in a form control (so space and arrows belong
+/// to it, not to the playback shortcuts).
+fn in_form_control(e: &KeyboardEvent) -> bool {
+    e.target()
+        .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+        .map(|el| {
+            matches!(
+                el.tag_name().as_str(),
+                "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON" | "SUMMARY"
+            ) || el.closest("[role=button]").ok().flatten().is_some()
+        })
+        .unwrap_or(false)
+}
+
+/// Runs `requestAnimationFrame` while `playing`, dispatching the real time elapsed
+/// between frames; the reducer turns it into simulated time.
+#[hook]
+fn use_animation_loop(playing: bool, on_action: Callback<Action>) {
+    use_effect_with(playing, move |playing| {
+        let handle: Rc<RefCell<Option<AnimationFrame>>> = Rc::new(RefCell::new(None));
+        if *playing {
+            fn frame(
+                handle: Rc<RefCell<Option<AnimationFrame>>>,
+                last: Option<f64>,
+                on_action: Callback<Action>,
+            ) {
+                let next_handle = handle.clone();
+                let af = request_animation_frame(move |now| {
+                    if let Some(prev) = last {
+                        on_action.emit(Action::Tick(now - prev));
+                    }
+                    frame(next_handle, Some(now), on_action);
+                });
+                *handle.borrow_mut() = Some(af);
+            }
+            frame(handle.clone(), None, on_action);
+        }
+        // Dropping the AnimationFrame cancels it.
+        move || {
+            handle.borrow_mut().take();
+        }
+    });
+}
+
+/// Keyboard shortcuts on the whole page: space plays or pauses, ← and → step.
+#[hook]
+fn use_shortcuts(on_action: Callback<Action>) {
+    use_effect_with((), move |_| {
+        let listener = web_sys::window().map(|w| {
+            // Not passive: space must not also scroll the page.
+            let options = gloo_events::EventListenerOptions::enable_prevent_default();
+            gloo_events::EventListener::new_with_options(&w, "keydown", options, move |e| {
+                let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
+                    return;
+                };
+                if e.ctrl_key() || e.meta_key() || e.alt_key() || in_form_control(e) {
+                    return;
+                }
+                let action = match e.key().as_str() {
+                    " " | "k" => Action::TogglePlay,
+                    "ArrowRight" | "l" => Action::StepForward,
+                    "ArrowLeft" | "j" => Action::StepBack,
+                    "Home" => Action::Seek(0.0),
+                    _ => return,
+                };
+                e.prevent_default();
+                on_action.emit(action);
+            })
+        });
+        move || drop(listener)
+    });
+}
+
+/// Reflects the theme choice on `<html data-theme>` (no attribute: follow
+/// `prefers-color-scheme`), and remembers it in localStorage.
+#[hook]
+fn use_theme(theme: Theme) {
+    use_effect_with(theme, |theme| {
+        let Some(window) = web_sys::window() else {
+            return;
+        };
+        if let Some(root) = window.document().and_then(|d| d.document_element()) {
+            let _ = match theme {
+                Theme::System => root.remove_attribute("data-theme"),
+                Theme::Light => root.set_attribute("data-theme", "light"),
+                Theme::Dark => root.set_attribute("data-theme", "dark"),
+            };
+        }
+        if let Ok(Some(storage)) = window.local_storage() {
+            let _ = storage.set_item("farewell-theme", theme_id(*theme));
+        }
+    });
+}
+
+fn theme_id(t: Theme) -> &'static str {
+    match t {
+        Theme::System => "system",
+        Theme::Light => "light",
+        Theme::Dark => "dark",
+    }
+}
+
+fn stored_theme() -> Theme {
+    let stored = web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item("farewell-theme").ok().flatten());
+    match stored.as_deref() {
+        Some("light") => Theme::Light,
+        Some("dark") => Theme::Dark,
+        _ => Theme::System,
+    }
+}
+
+/// The playground.
+#[function_component(App)]
+pub fn app() -> Html {
+    let state = use_reducer(|| AppState {
+        theme: stored_theme(),
+        ..AppState::default()
+    });
+    let on_action = {
+        let state = state.clone();
+        Callback::from(move |a: Action| state.dispatch(a))
+    };
+    use_animation_loop(state.playing, on_action.clone());
+    use_shortcuts(on_action.clone());
+    use_theme(state.theme);
+
+    let share = &state.share;
+    let sim = state.sim.clone();
+    let t = share.time_ms;
+    let edited = share
+        .builtin
+        .as_deref()
+        .and_then(crate::state::builtin_scenario)
+        .is_some_and(|b| b != share.scenario);
+    let profile = share.scenario.profile();
+    let states = [Host::A, Host::B].map(|h| farewell_diagram::state_at(&sim.trace, h, t));
+    html! {
+        <div class="app">
+            <Header theme={state.theme} on_action={on_action.clone()}/>
+            <Notice text={state.notice.clone()} on_action={on_action.clone()}/>
+            <div class="layout">
+                <aside class="col-left" aria-label="Scenario settings">
+                    <ScenarioPicker selected={share.builtin.clone()} {edited}
+                        description={share.scenario.description.clone()} on_action={on_action.clone()}/>
+                    <PlatformPanel platform={share.scenario.platform} msl_override={share.scenario.msl_ms}
+                        profile={profile} on_action={on_action.clone()}/>
+                    <LinkPanel link={share.scenario.link} seed={share.scenario.seed}
+                        handshake={share.scenario.handshake} drops={share.scenario.drops.clone()}
+                        on_action={on_action.clone()}/>
+                    <ActionsEditor actions={share.scenario.actions.clone()} on_action={on_action.clone()}/>
+                </aside>
+                <section class="col-center" aria-label="Sequence diagram">
+                    <Transport sim={sim.clone()} time_ms={t} playing={state.playing} speed={share.speed}
+                        on_action={on_action.clone()}/>
+                    <Legend/>
+                    <DiagramView sim={sim.clone()} time_ms={t} playing={state.playing} on_action={on_action.clone()}/>
+                    <TcpdumpLog sim={sim.clone()} current={current_line(&sim.trace, t)}/>
+                </section>
+                <aside class="col-right" aria-label="What is happening">
+                    <Countdown sim={sim.clone()} time_ms={t} time_wait_ms={profile.time_wait.as_ms()}/>
+                    <Narration sim={sim.clone()} time_ms={t}/>
+                    <Timers sim={sim.clone()} time_ms={t}/>
+                    <StateMachine a={states[0]} b={states[1]}/>
+                    <SocketTable sim={sim.clone()} time_ms={t}/>
+                </aside>
+            </div>
+            <footer class="app-footer">
+                <span>{ "Space: play/pause · ←/→: step · click a segment to drop it" }</span>
+                <span>{ format!("{} segments · {} events", sim.trace.segments().count(), sim.trace.events.len()) }</span>
+            </footer>
+        </div>
+    }
+}

@@ -1,0 +1,66 @@
+use crate::state::Action;
+use farewell_engine::builtin;
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct ScenarioPickerProps {
+    /// The built-in the scenario came from, if any.
+    pub selected: Option<String>,
+    /// Whether the scenario was edited since it was picked.
+    pub edited: bool,
+    pub description: String,
+    pub on_action: Callback<Action>,
+}
+
+/// The built-in scenarios, by their `name`, and the chosen one's description.
+#[function_component(ScenarioPicker)]
+pub fn scenario_picker(props: &ScenarioPickerProps) -> Html {
+    // Names come from the scenario files; built-ins always parse (tested in the engine).
+    let names = use_memo((), |_| {
+        builtin::ALL
+            .iter()
+            .map(|b| {
+                (
+                    b.id,
+                    crate::state::builtin_scenario(b.id)
+                        .map(|s| s.name)
+                        .unwrap_or_default(),
+                )
+            })
+            .collect::<Vec<_>>()
+    });
+    let on_action = props.on_action.clone();
+    let onchange = Callback::from(move |e: Event| {
+        let id = e.target_unchecked_into::<HtmlSelectElement>().value();
+        on_action.emit(Action::SelectBuiltin(id));
+    });
+    let selected = props.selected.as_deref().unwrap_or("");
+    let reset = {
+        let on_action = props.on_action.clone();
+        let id = selected.to_string();
+        Callback::from(move |_| on_action.emit(Action::SelectBuiltin(id.clone())))
+    };
+    html! {
+        <section class="panel scenario-picker" aria-labelledby="scenario-label">
+            <label id="scenario-label" for="scenario-select" class="panel-title">{ "Scenario" }</label>
+            <select id="scenario-select" data-testid="scenario-select" {onchange}>
+                if props.selected.is_none() {
+                    <option value="" selected=true disabled=true>{ "Custom scenario" }</option>
+                }
+                { for names.iter().map(|(id, name)| html! {
+                    <option value={*id} selected={*id == selected}>{ name }</option>
+                }) }
+            </select>
+            <p class="description" data-testid="scenario-description">
+                { &props.description }
+                if props.edited {
+                    <span class="badge">{ "edited" }</span>
+                    <button type="button" class="link-button" data-testid="reset-scenario" onclick={reset}>
+                        { "Reset" }
+                    </button>
+                }
+            </p>
+        </section>
+    }
+}

@@ -1,0 +1,52 @@
+use crate::state::Sim;
+use std::rc::Rc;
+use yew::prelude::*;
+
+#[derive(Properties)]
+pub struct SocketTableProps {
+    pub sim: Rc<Sim>,
+    pub time_ms: f64,
+}
+
+impl PartialEq for SocketTableProps {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.sim, &o.sim) && self.time_ms == o.time_ms
+    }
+}
+
+/// What `ss -tan` would print on each host at this moment.
+#[function_component(SocketTable)]
+pub fn socket_table(props: &SocketTableProps) -> Html {
+    let rows = farewell_diagram::ss_table_at(&props.sim.trace, props.time_ms);
+    html! {
+        <section class="panel ss-panel" aria-labelledby="ss-title">
+            <h2 id="ss-title" class="panel-title">{ "ss -tan" }</h2>
+            <div class="ss-wrap">
+                <table class="ss-table" data-testid="ss-table">
+                    <thead>
+                        <tr>
+                            <th scope="col">{ "Host" }</th>
+                            <th scope="col">{ "State" }</th>
+                            <th scope="col">{ "Recv-Q" }</th>
+                            <th scope="col">{ "Send-Q" }</th>
+                            <th scope="col">{ "Local" }</th>
+                            <th scope="col">{ "Peer" }</th>
+                        </tr>
+                    </thead>
+                    <tbody>
+                        { for rows.iter().map(|r| html! {
+                            <tr class={format!("host-{}", r.host.name().to_lowercase())}>
+                                <td>{ r.host.name() }</td>
+                                <td>{ r.state }</td>
+                                <td>{ r.recv_q }</td>
+                                <td>{ r.send_q }</td>
+                                <td>{ &r.local }</td>
+                                <td>{ &r.peer }</td>
+                            </tr>
+                        }) }
+                    </tbody>
+                </table>
+            </div>
+        </section>
+    }
+}

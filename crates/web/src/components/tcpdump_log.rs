@@ -1,0 +1,80 @@
+use farewell_engine::trace::{describe, EventKind};
+use farewell_engine::Trace;
+use std::rc::Rc;
+use web_sys::HtmlElement;
+use yew::prelude::*;
+
+#[derive(Properties)]
+pub struct TcpdumpLogProps {
+    pub sim: Rc<crate::state::Sim>,
+    /// The line playback is on ([`current_line`]); lines after it are dimmed.
+    pub current: Option<usize>,
+}
+
+impl PartialEq for TcpdumpLogProps {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.sim, &other.sim) && self.current == other.current
+    }
+}
+
+/// Index of the last event at or before `t` (the line playback is on).
+pub fn current_line(trace: &Trace, t: f64) -> Option<usize> {
+    trace.events.iter().rposition(|e| e.t_ms <= t)
+}
+
+/// The trace as tcpdump-style text that follows playback: segment lines in full,
+/// state changes, timers and application calls as quieter lines between them.
+#[function_component(TcpdumpLog)]
+pub fn tcpdump_log(props: &TcpdumpLogProps) -> Html {
+    let trace = &props.sim.trace;
+    let current = props.current;
+    let list = use_node_ref();
+    {
+        // Keep the current line in view by scrolling the log box only (not the page).
+        let list = list.clone();
+        use_effect_with(current, move |current| {
+            if let (Some(i), Some(ul)) = (current, list.cast::<HtmlElement>()) {
+                if let Some(li) = ul
+                    .children()
+                    .item(*i as u32)
+                    .and_then(|e| wasm_bindgen::JsCast::dyn_into::<HtmlElement>(e).ok())
+                {
+                    let top = li.offset_top() - ul.client_height() / 2 + li.client_height() / 2;
+                    ul.set_scroll_top(top.max(0));
+                }
+            }
+        });
+    }
+    let lines = trace.events.iter().enumerate().map(|(i, e)| {
+        let kind = match &e.kind {
+            EventKind::Segment(s) if s.fate == farewell_engine::trace::Fate::Dropped => {
+                "segment dropped"
+            }
+            EventKind::Segment(_) => "segment",
+            EventKind::State { .. } => "state",
+            EventKind::Timer { .. } => "timer",
+            EventKind::App { .. } => "app",
+            EventKind::Start { .. } | EventKind::End { .. } => "meta",
+        };
+        let class = classes!(
+            "log-line",
+            kind,
+            (Some(i) == current).then_some("current"),
+            (!matches!(current, Some(c) if i <= c)).then_some("future"),
+        );
+        html! {
+            <li {class} aria-current={(Some(i) == current).then_some("step")}>
+                <span class="ts">{ format!("{:>10.3}", e.t_ms / 1000.0) }</span>
+                <span class="text">{ describe(&e.kind) }</span>
+            </li>
+        }
+    });
+    html! {
+        <section class="panel log-panel" aria-labelledby="log-title">
+            <h2 id="log-title" class="panel-title">{ "tcpdump" }</h2>
+            <ol class="log" ref={list} data-testid="tcpdump-log" tabindex="0" aria-label="Trace log">
+                { for lines }
+            </ol>
+        </section>
+    }
+}

@@ -1,0 +1,93 @@
+use crate::format;
+use crate::state::{Action, Sim, Speed};
+use std::rc::Rc;
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+#[derive(Properties)]
+pub struct TransportProps {
+    pub sim: Rc<Sim>,
+    pub time_ms: f64,
+    pub playing: bool,
+    pub speed: Speed,
+    pub on_action: Callback<Action>,
+}
+
+impl PartialEq for TransportProps {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.sim, &o.sim)
+            && self.time_ms == o.time_ms
+            && self.playing == o.playing
+            && self.speed == o.speed
+            && self.on_action == o.on_action
+    }
+}
+
+/// Play / pause, step, speed and the scrubber. The scrubber runs along the
+/// diagram's (compressed) time axis, so its length matches what is drawn: a long
+/// idle TIME_WAIT is a short stretch of it, as on the diagram.
+#[function_component(Transport)]
+pub fn transport(props: &TransportProps) -> Html {
+    let a = |action: Action| {
+        let on_action = props.on_action.clone();
+        Callback::from(move |_: MouseEvent| on_action.emit(action.clone()))
+    };
+    let on_scrub = {
+        let on_action = props.on_action.clone();
+        let sim = props.sim.clone();
+        Callback::from(move |e: InputEvent| {
+            let v = e
+                .target_unchecked_into::<HtmlInputElement>()
+                .value_as_number();
+            if v.is_finite() {
+                on_action.emit(Action::Seek(sim.scrub_time(v)));
+            }
+        })
+    };
+    let on_speed = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_unchecked_into::<HtmlSelectElement>().value();
+            if let Some(s) = Speed::from_id(&v) {
+                on_action.emit(Action::SetSpeed(s));
+            }
+        })
+    };
+    let end = props.sim.end_ms();
+    let (play_label, play_icon) = if props.playing {
+        ("Pause (space)", "M4 3h3v10H4zM9 3h3v10H9z")
+    } else {
+        ("Play (space)", "M4.5 2.5l9 5.5-9 5.5z")
+    };
+    let icon = |d: &'static str| {
+        html! { <svg class="icon" viewBox="0 0 16 16" aria-hidden="true"><path d={d}/></svg> }
+    };
+    html! {
+        <div class="transport" role="group" aria-label="Playback">
+            <div class="buttons">
+                <button type="button" class="icon-button" aria-label="Step back (←)" title="Step back (←)"
+                    data-testid="step-back" onclick={a(Action::StepBack)}>{ icon("M2.5 3h2v10h-2zM13.5 3L6 8l7.5 5z") }</button>
+                <button type="button" class="icon-button play" aria-label={play_label} title={play_label}
+                    aria-pressed={props.playing.to_string()}
+                    data-testid="play" onclick={a(Action::TogglePlay)}>{ icon(play_icon) }</button>
+                <button type="button" class="icon-button" aria-label="Step to next event (→)" title="Step to next event (→)"
+                    data-testid="step-forward" onclick={a(Action::StepForward)}>{ icon("M11.5 3h2v10h-2zM2.5 3L10 8l-7.5 5z") }</button>
+            </div>
+            <input type="range" class="scrubber" min="0" max={props.sim.scrub_len().to_string()} step="any"
+                value={props.sim.scrub_pos(props.time_ms).to_string()}
+                aria-label="Playback position" aria-valuetext={format::clock(props.time_ms)}
+                data-testid="scrubber" oninput={on_scrub}/>
+            <output class="clock" data-testid="clock" aria-live="off">
+                { format::clock(props.time_ms) }<span class="end">{ " / " }{ format::clock(end) }</span>
+            </output>
+            <label class="speed">
+                <span class="visually-hidden">{ "Speed" }</span>
+                <select data-testid="speed-select" aria-label="Playback speed" onchange={on_speed}>
+                    { for Speed::ALL.iter().map(|s| html! {
+                        <option value={s.id()} selected={*s == props.speed}>{ s.label() }</option>
+                    }) }
+                </select>
+            </label>
+        </div>
+    }
+}

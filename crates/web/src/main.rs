@@ -1,0 +1,5 @@
+//! Entry point of the playground's wasm binary (built by trunk from `index.html`).
+
+fn main() {
+    farewell_web::start();
+}

@@ -1,0 +1,437 @@
+//! The app state and every user intent as an [`Action`] (one `use_reducer`).
+//!
+//! [`Share`] is the part a share link will encode (scenario, chosen built-in,
+//! playback time, speed); [`AppState`] adds what is derived from it (the trace
+//! and its diagram) and what is only about this tab (playing, theme, notices).
+//! The simulator is deterministic and takes microseconds, so every edit
+//! re-simulates at once inside the reducer.
+
+use crate::edit;
+use farewell_diagram::Diagram;
+use farewell_engine::{builtin, simulate, Do, Host, Platform, Scenario, Trace};
+use serde::{Deserialize, Serialize};
+use std::rc::Rc;
+use yew::Reducible;
+
+/// Playback speed: simulated time per real time, or "skip waits", which moves
+/// along the diagram's compressed time axis at a steady pace, so quick exchanges
+/// play in slow motion and long idle stretches (the axis breaks) pass at once.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Speed {
+    X1,
+    X10,
+    X100,
+    SkipWaits,
+}
+
+impl Speed {
+    pub const ALL: [Speed; 4] = [Speed::X1, Speed::X10, Speed::X100, Speed::SkipWaits];
+
+    pub const fn label(self) -> &'static str {
+        match self {
+            Speed::X1 => "1×",
+            Speed::X10 => "10×",
+            Speed::X100 => "100×",
+            Speed::SkipWaits => "skip waits",
+        }
+    }
+
+    pub const fn id(self) -> &'static str {
+        match self {
+            Speed::X1 => "1",
+            Speed::X10 => "10",
+            Speed::X100 => "100",
+            Speed::SkipWaits => "skip",
+        }
+    }
+
+    pub fn from_id(id: &str) -> Option<Speed> {
+        Speed::ALL.into_iter().find(|s| s.id() == id)
+    }
+}
+
+/// Diagram pixels per real second in "skip waits" mode: a 20 ms hop drawn ~60 px
+/// tall takes about half a second.
+pub const SKIP_WAITS_PX_PER_S: f64 = 120.0;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    /// Follow `prefers-color-scheme`.
+    System,
+    Light,
+    Dark,
+}
+
+/// A built-in scenario by id. Built-ins are known to be valid (the engine's tests
+/// parse every one), so this uses plain `serde_json` rather than
+/// `Scenario::from_json`, whose field-path error reporting
+/// (`serde_path_to_error`) would add ~15 KB gzipped to the wasm for errors that
+/// cannot happen here.
+pub fn builtin_scenario(id: &str) -> Option<Scenario> {
+    let b = builtin::ALL.iter().find(|b| b.id == id)?;
+    serde_json::from_str::<Scenario>(b.json).ok()
+}
+
+/// What a share link encodes.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Share {
+    /// The built-in the scenario started from (`None`: loaded from elsewhere).
+    pub builtin: Option<String>,
+    pub scenario: Scenario,
+    /// Playback position, ms of simulated time.
+    pub time_ms: f64,
+    pub speed: Speed,
+}
+
+impl Share {
+    pub fn from_builtin(id: &str) -> Option<Share> {
+        builtin_scenario(id).map(|scenario| Share {
+            builtin: Some(id.to_string()),
+            scenario,
+            time_ms: 0.0,
+            speed: Speed::SkipWaits,
+        })
+    }
+}
+
+impl Default for Share {
+    fn default() -> Self {
+        Share::from_builtin(builtin::DEFAULT).expect("the default built-in exists")
+    }
+}
+
+/// A simulated scenario: the trace, its diagram, and the instants playback can
+/// step to.
+#[derive(Debug, PartialEq)]
+pub struct Sim {
+    pub trace: Trace,
+    pub diagram: Diagram,
+    /// Sorted, distinct times at which something happens (an event, or a segment
+    /// arriving): the stops of "step" forward and back.
+    pub stops: Vec<f64>,
+}
+
+impl Sim {
+    pub fn run(scenario: &Scenario) -> Sim {
+        let trace = simulate(scenario);
+        let diagram = farewell_diagram::layout(&trace);
+        let mut stops: Vec<f64> = trace
+            .events
+            .iter()
+            .map(|e| e.t_ms)
+            .chain(trace.segments().filter_map(|(_, s)| s.arrive_ms))
+            .collect();
+        stops.sort_by(f64::total_cmp);
+        stops.dedup();
+        Sim {
+            trace,
+            diagram,
+            stops,
+        }
+    }
+
+    pub fn end_ms(&self) -> f64 {
+        self.trace.end_ms()
+    }
+
+    /// Length of the scrubber: the diagram's time axis in pixels, so a long idle
+    /// stretch drawn as an axis break is short on the scrubber too.
+    pub fn scrub_len(&self) -> f64 {
+        let map = &self.diagram.time_map;
+        (map.y_of(self.end_ms()) - map.y_of(0.0)).max(1.0)
+    }
+
+    /// Scrubber position of simulated time `t_ms`.
+    pub fn scrub_pos(&self, t_ms: f64) -> f64 {
+        let map = &self.diagram.time_map;
+        map.y_of(t_ms) - map.y_of(0.0)
+    }
+
+    /// Simulated time at scrubber position `pos`.
+    pub fn scrub_time(&self, pos: f64) -> f64 {
+        let map = &self.diagram.time_map;
+        map.t_of(pos + map.y_of(0.0)).clamp(0.0, self.end_ms())
+    }
+}
+
+/// A field of one scenario action, as edited in the actions panel.
+#[derive(Clone, Debug, PartialEq)]
+pub enum ActionField {
+    Host(Host),
+    Do(Do),
+    /// Absolute time of the call.
+    AtMs(f64),
+    /// Time after this host read the peer's FIN.
+    AfterEofMs(f64),
+    Bytes(u32),
+}
+
+/// Every user intent.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    SelectBuiltin(String),
+    SetPlatform(Platform),
+    /// `None`: the platform's own MSL.
+    SetMsl(Option<f64>),
+    SetDelay(f64),
+    SetLoss(f64),
+    SetSeed(u64),
+    SetHandshake(bool),
+    /// Drop the segment with this id, or restore it if a rule dropped it.
+    ToggleDrop(u32),
+    ClearDrops,
+    EditAction(usize, ActionField),
+    AddAction,
+    RemoveAction(usize),
+    Play,
+    Pause,
+    TogglePlay,
+    /// The animation loop: this much real time passed (ms).
+    Tick(f64),
+    StepForward,
+    StepBack,
+    Seek(f64),
+    SetSpeed(Speed),
+    SetTheme(Theme),
+    /// Tell the user something (e.g. an input that could not be read).
+    ShowNotice(String),
+    DismissNotice,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct AppState {
+    pub share: Share,
+    pub sim: Rc<Sim>,
+    pub playing: bool,
+    pub theme: Theme,
+    /// A message for the user: why an edit was refused, or what went wrong.
+    pub notice: Option<String>,
+}
+
+impl Default for AppState {
+    fn default() -> Self {
+        AppState::new(Share::default())
+    }
+}
+
+impl AppState {
+    /// Builds the state for a share; an invalid scenario falls back to the default
+    /// built-in with a notice saying why.
+    pub fn new(share: Share) -> AppState {
+        match share.scenario.validate() {
+            Ok(()) => {
+                let sim = Rc::new(Sim::run(&share.scenario));
+                let mut share = share;
+                share.time_ms = share.time_ms.clamp(0.0, sim.end_ms());
+                AppState {
+                    share,
+                    sim,
+                    playing: false,
+                    theme: Theme::System,
+                    notice: None,
+                }
+            }
+            Err(e) => AppState {
+                notice: Some(format!(
+                    "That scenario cannot run ({e}); showing the default."
+                )),
+                ..AppState::default()
+            },
+        }
+    }
+
+    pub fn time_ms(&self) -> f64 {
+        self.share.time_ms
+    }
+
+    /// A copy with `f` applied (the state is small: the trace sits behind an `Rc`).
+    fn with(self: &Rc<Self>, f: impl FnOnce(&mut AppState)) -> Rc<Self> {
+        let mut next = AppState::clone(self);
+        f(&mut next);
+        Rc::new(next)
+    }
+
+    /// Applies a scenario edit: validates and re-simulates, keeping the playback
+    /// position (clamped to the new trace). An invalid edit is refused with a notice.
+    fn edit(self: &Rc<Self>, scenario: Scenario, builtin: Option<String>) -> Rc<Self> {
+        match scenario.validate() {
+            Ok(()) => {
+                let sim = Rc::new(Sim::run(&scenario));
+                self.with(|s| {
+                    s.share.time_ms = s.share.time_ms.min(sim.end_ms());
+                    s.share.scenario = scenario;
+                    s.share.builtin = builtin;
+                    s.sim = sim;
+                    s.notice = None;
+                })
+            }
+            Err(e) => self.with(|s| s.notice = Some(format!("Not applied: {e}"))),
+        }
+    }
+
+    fn edit_scenario(self: &Rc<Self>, f: impl FnOnce(&mut Scenario)) -> Rc<Self> {
+        let mut scenario = self.share.scenario.clone();
+        f(&mut scenario);
+        self.edit(scenario, self.share.builtin.clone())
+    }
+
+    fn seek(self: &Rc<Self>, t: f64) -> Rc<Self> {
+        let t = if t.is_finite() { t } else { 0.0 };
+        let end = self.sim.end_ms();
+        self.with(|s| {
+            s.share.time_ms = t.clamp(0.0, end);
+            if s.share.time_ms >= end {
+                s.playing = false;
+            }
+        })
+    }
+
+    fn tick(self: &Rc<Self>, real_ms: f64) -> Rc<Self> {
+        if !self.playing || real_ms.is_nan() || real_ms <= 0.0 {
+            return self.clone();
+        }
+        // A hidden tab or a debugger pause gives one huge frame: do not leap.
+        let real_ms = real_ms.min(100.0);
+        let t = self.share.time_ms;
+        let next = match self.share.speed {
+            Speed::X1 => t + real_ms,
+            Speed::X10 => t + 10.0 * real_ms,
+            Speed::X100 => t + 100.0 * real_ms,
+            Speed::SkipWaits => {
+                let map = &self.sim.diagram.time_map;
+                let y = map.y_of(t) + SKIP_WAITS_PX_PER_S * real_ms / 1000.0;
+                // Never stall (a flat stretch of the map would give back `t`).
+                map.t_of(y).max(t + real_ms / 1000.0)
+            }
+        };
+        self.seek(next)
+    }
+}
+
+/// A fresh action for the actions panel: the other host closes a little after the
+/// last scheduled call.
+fn new_action(scenario: &Scenario) -> farewell_engine::Action {
+    let last = scenario
+        .actions
+        .iter()
+        .filter_map(|a| a.at_ms)
+        .fold(0.0, f64::max);
+    let host = scenario.actions.last().map_or(Host::A, |a| a.host.peer());
+    farewell_engine::Action {
+        at_ms: Some(last + 100.0),
+        after_eof_ms: None,
+        host,
+        what: Do::Close,
+        bytes: None,
+    }
+}
+
+impl Reducible for AppState {
+    type Action = Action;
+
+    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+        match action {
+            Action::SelectBuiltin(id) => match builtin_scenario(&id) {
+                Some(scenario) => {
+                    let next = self.edit(scenario, Some(id));
+                    next.with(|s| {
+                        s.share.time_ms = 0.0;
+                        s.playing = false;
+                    })
+                }
+                None => self.with(|s| s.notice = Some(format!("No built-in scenario `{id}`."))),
+            },
+            Action::SetPlatform(p) => self.edit_scenario(|s| s.platform = p),
+            Action::SetMsl(msl) => self.edit_scenario(|s| s.msl_ms = msl),
+            Action::SetDelay(d) => self.edit_scenario(|s| s.link.delay_ms = d),
+            Action::SetLoss(l) => self.edit_scenario(|s| s.link.loss = l),
+            Action::SetSeed(seed) => self.edit_scenario(|s| s.seed = seed),
+            Action::SetHandshake(h) => self.edit_scenario(|s| s.handshake = h),
+            Action::ToggleDrop(id) => {
+                match edit::toggle_drop(&self.share.scenario, &self.sim.trace, id) {
+                    Ok(scenario) => self.edit(scenario, self.share.builtin.clone()),
+                    Err(e) => self.with(|s| s.notice = Some(capitalize(&e.to_string()))),
+                }
+            }
+            Action::ClearDrops => self.edit_scenario(|s| s.drops.clear()),
+            Action::EditAction(i, field) => {
+                if i >= self.share.scenario.actions.len() {
+                    return self;
+                }
+                self.edit_scenario(|s| {
+                    let a = &mut s.actions[i];
+                    match field {
+                        ActionField::Host(h) => a.host = h,
+                        ActionField::Do(d) => {
+                            a.what = d;
+                            a.bytes = (d == Do::Send).then(|| a.bytes.unwrap_or(100));
+                        }
+                        ActionField::AtMs(t) => {
+                            a.at_ms = Some(t);
+                            a.after_eof_ms = None;
+                        }
+                        ActionField::AfterEofMs(t) => {
+                            a.after_eof_ms = Some(t);
+                            a.at_ms = None;
+                        }
+                        ActionField::Bytes(b) => a.bytes = Some(b),
+                    }
+                })
+            }
+            Action::AddAction => self.edit_scenario(|s| {
+                let a = new_action(s);
+                s.actions.push(a);
+            }),
+            Action::RemoveAction(i) => self.edit_scenario(|s| {
+                if i < s.actions.len() {
+                    s.actions.remove(i);
+                }
+            }),
+            Action::Play => {
+                let restart = self.share.time_ms >= self.sim.end_ms();
+                self.with(|s| {
+                    if restart {
+                        s.share.time_ms = 0.0;
+                    }
+                    s.playing = true;
+                })
+            }
+            Action::Pause => self.with(|s| s.playing = false),
+            Action::TogglePlay => {
+                let next = if self.playing {
+                    Action::Pause
+                } else {
+                    Action::Play
+                };
+                self.reduce(next)
+            }
+            Action::Tick(real_ms) => self.tick(real_ms),
+            Action::StepForward => {
+                let t = self.share.time_ms;
+                let next = self.sim.stops.iter().copied().find(|&s| s > t + 1e-9);
+                self.with(|s| s.playing = false)
+                    .seek(next.unwrap_or_else(|| self.sim.end_ms()))
+            }
+            Action::StepBack => {
+                let t = self.share.time_ms;
+                let prev = self.sim.stops.iter().rev().copied().find(|&s| s < t - 1e-9);
+                self.with(|s| s.playing = false).seek(prev.unwrap_or(0.0))
+            }
+            Action::Seek(t) => self.seek(t),
+            Action::SetSpeed(speed) => self.with(|s| s.share.speed = speed),
+            Action::SetTheme(theme) => self.with(|s| s.theme = theme),
+            Action::ShowNotice(text) => self.with(|s| s.notice = Some(text)),
+            Action::DismissNotice => self.with(|s| s.notice = None),
+        }
+    }
+}
+
+fn capitalize(s: &str) -> String {
+    let mut c = s.chars();
+    match c.next() {
+        Some(f) => f.to_uppercase().chain(c).collect(),
+        None => String::new(),
+    }
+}

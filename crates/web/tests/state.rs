@@ -1,0 +1,211 @@
+//! The reducer: every user intent as an `Action`, checked on real simulations.
+
+use farewell_engine::trace::{EventKind, TimerKind};
+use farewell_engine::{builtin, Do, Host, Platform};
+use farewell_web::state::{Action, ActionField, AppState, Speed};
+use std::rc::Rc;
+use wasm_bindgen_test::wasm_bindgen_test;
+use yew::Reducible;
+
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+fn start(id: &str) -> Rc<AppState> {
+    Rc::new(AppState::default()).reduce(Action::SelectBuiltin(id.to_string()))
+}
+
+fn time_wait_armed_deadline(state: &AppState) -> Option<f64> {
+    state.sim.trace.events.iter().find_map(|e| match &e.kind {
+        EventKind::Timer {
+            timer: TimerKind::TimeWait,
+            deadline_ms,
+            ..
+        } => deadline_ms.map(|d| d - e.t_ms),
+        _ => None,
+    })
+}
+
+#[wasm_bindgen_test]
+fn the_default_state_is_the_default_builtin_at_time_zero() {
+    let s = AppState::default();
+    assert_eq!(s.share.builtin.as_deref(), Some(builtin::DEFAULT));
+    assert_eq!(s.share.scenario, builtin::get(builtin::DEFAULT).unwrap());
+    assert_eq!(s.share.time_ms, 0.0);
+    assert!(!s.playing);
+    assert!(s.sim.trace.segments().count() >= 4);
+}
+
+#[wasm_bindgen_test]
+fn choosing_windows_makes_time_wait_240_seconds() {
+    let s = start("normal-close");
+    assert_eq!(time_wait_armed_deadline(&s), Some(60_000.0));
+    let s = s.reduce(Action::SetPlatform(Platform::Windows));
+    assert_eq!(s.share.scenario.platform, Platform::Windows);
+    assert_eq!(time_wait_armed_deadline(&s), Some(240_000.0));
+    // An MSL override of 5 s gives 2×MSL = 10 s; clearing it restores 240 s.
+    let s = s.reduce(Action::SetMsl(Some(5_000.0)));
+    assert_eq!(time_wait_armed_deadline(&s), Some(10_000.0));
+    let s = s.reduce(Action::SetMsl(None));
+    assert_eq!(time_wait_armed_deadline(&s), Some(240_000.0));
+}
+
+#[wasm_bindgen_test]
+fn an_invalid_edit_is_refused_with_a_notice_and_changes_nothing() {
+    let s = start("normal-close");
+    let before = s.share.scenario.clone();
+    let s = s.reduce(Action::SetDelay(-5.0));
+    assert_eq!(s.share.scenario, before);
+    let notice = s.notice.clone().expect("a notice");
+    assert!(notice.contains("link.delay_ms"), "{notice}");
+    let s = s.reduce(Action::DismissNotice);
+    assert_eq!(s.notice, None);
+}
+
+#[wasm_bindgen_test]
+fn steps_visit_every_event_time_in_order_and_back() {
+    let mut s = start("normal-close");
+    let mut seen = vec![s.share.time_ms];
+    for _ in 0..200 {
+        let next = s.clone().reduce(Action::StepForward);
+        if next.share.time_ms == s.share.time_ms {
+            break;
+        }
+        s = next;
+        seen.push(s.share.time_ms);
+    }
+    assert_eq!(*seen.last().unwrap(), s.sim.end_ms());
+    assert!(seen.windows(2).all(|w| w[0] < w[1]));
+    // Every segment's departure and arrival is a stop.
+    for (t, seg) in s.sim.trace.segments() {
+        assert!(seen.contains(&t));
+        if let Some(a) = seg.arrive_ms {
+            assert!(seen.contains(&a));
+        }
+    }
+    let back = s.clone().reduce(Action::StepBack);
+    assert_eq!(back.share.time_ms, seen[seen.len() - 2]);
+}
+
+#[wasm_bindgen_test]
+fn playback_advances_by_speed_times_real_time_and_stops_at_the_end() {
+    let s = start("normal-close")
+        .reduce(Action::SetSpeed(Speed::X10))
+        .reduce(Action::Play);
+    assert!(s.playing);
+    let s = s.reduce(Action::Tick(16.0));
+    assert_eq!(s.share.time_ms, 160.0);
+    let s = s
+        .reduce(Action::SetSpeed(Speed::X100))
+        .reduce(Action::Tick(20.0));
+    assert_eq!(s.share.time_ms, 2_160.0);
+    // Ticks while paused do nothing.
+    let paused = s.clone().reduce(Action::Pause).reduce(Action::Tick(16.0));
+    assert_eq!(paused.share.time_ms, 2_160.0);
+    // Playing on reaches the end and stops there.
+    let mut s = s;
+    for _ in 0..10_000 {
+        if !s.playing {
+            break;
+        }
+        s = s.reduce(Action::Tick(100.0));
+    }
+    assert!(!s.playing);
+    assert_eq!(s.share.time_ms, s.sim.end_ms());
+    // Play at the end starts over.
+    let s = s.reduce(Action::Play);
+    assert_eq!(s.share.time_ms, 0.0);
+}
+
+#[wasm_bindgen_test]
+fn skip_waits_crosses_long_idle_stretches_quickly_but_not_busy_ones() {
+    let s = start("normal-close")
+        .reduce(Action::SetSpeed(Speed::SkipWaits))
+        .reduce(Action::Play);
+    // One second of real time at the start (busy: segments every 20 ms) covers
+    // less than the whole exchange...
+    let mut busy = s.clone();
+    for _ in 0..10 {
+        busy = busy.reduce(Action::Tick(100.0));
+    }
+    assert!(busy.share.time_ms < 1_000.0, "{}", busy.share.time_ms);
+    // ...while 60 s of TIME_WAIT pass in well under a minute of real time.
+    let mut t = s;
+    let mut frames = 0;
+    while t.playing && frames < 600 {
+        t = t.reduce(Action::Tick(100.0));
+        frames += 1;
+    }
+    assert!(!t.playing, "reached the end in {frames} frames of 100 ms");
+    assert!(t.sim.end_ms() > 60_000.0);
+}
+
+#[wasm_bindgen_test]
+fn seek_clamps_to_the_trace() {
+    let s = start("normal-close");
+    let end = s.sim.end_ms();
+    assert_eq!(s.clone().reduce(Action::Seek(-10.0)).share.time_ms, 0.0);
+    assert_eq!(s.clone().reduce(Action::Seek(1e12)).share.time_ms, end);
+    assert_eq!(s.clone().reduce(Action::Seek(f64::NAN)).share.time_ms, 0.0);
+    assert_eq!(s.reduce(Action::Seek(250.0)).share.time_ms, 250.0);
+}
+
+#[wasm_bindgen_test]
+fn editing_actions_changes_who_closes_first() {
+    let s = start("normal-close");
+    let close_idx = s
+        .share
+        .scenario
+        .actions
+        .iter()
+        .position(|a| a.host == Host::A && a.what == Do::Close)
+        .unwrap();
+    // B closes first instead: B's FIN is the first FIN on the wire.
+    let s = s.reduce(Action::EditAction(close_idx, ActionField::Host(Host::B)));
+    let first_fin = s
+        .sim
+        .trace
+        .segments()
+        .find(|(_, seg)| seg.flags.contains(farewell_engine::Flags::FIN))
+        .unwrap()
+        .1
+        .from;
+    assert_eq!(first_fin, Host::B);
+    // Turning it into an abort sends RST and nobody enters TIME_WAIT.
+    let s = s.reduce(Action::EditAction(close_idx, ActionField::Do(Do::Abort)));
+    assert!(s
+        .sim
+        .trace
+        .segments()
+        .any(|(_, seg)| seg.flags.contains(farewell_engine::Flags::RST)));
+    assert_eq!(time_wait_armed_deadline(&s), None);
+    let n = s.share.scenario.actions.len();
+    let s = s.reduce(Action::AddAction);
+    assert_eq!(s.share.scenario.actions.len(), n + 1);
+    let s = s.reduce(Action::RemoveAction(n));
+    assert_eq!(s.share.scenario.actions.len(), n);
+    // Out-of-range edits are ignored.
+    let same = s.clone().reduce(Action::RemoveAction(99));
+    assert_eq!(same.share.scenario, s.share.scenario);
+}
+
+#[wasm_bindgen_test]
+fn toggling_a_drop_resimulates_and_toggling_again_restores() {
+    let s = start("normal-close");
+    let fin = s
+        .sim
+        .trace
+        .segments()
+        .find(|(_, seg)| seg.flags.contains(farewell_engine::Flags::FIN))
+        .unwrap()
+        .1
+        .id;
+    let dropped = s.clone().reduce(Action::ToggleDrop(fin));
+    assert_eq!(dropped.share.scenario.drops.len(), 1);
+    assert!(dropped
+        .sim
+        .trace
+        .segments()
+        .any(|(_, seg)| seg.retransmission));
+    let restored = dropped.reduce(Action::ToggleDrop(fin));
+    assert!(restored.share.scenario.drops.is_empty());
+    assert_eq!(restored.sim.trace, s.sim.trace);
+}
