@@ -32,6 +32,26 @@ impl Host {
             Host::B => "B",
         }
     }
+    /// The illustrative IPv4 address this host is shown with (diagram labels,
+    /// the `ss` table, pcap export): A is the client 10.0.0.1, B the server 10.0.0.2.
+    pub const fn ipv4(self) -> [u8; 4] {
+        match self {
+            Host::A => [10, 0, 0, 1],
+            Host::B => [10, 0, 0, 2],
+        }
+    }
+    /// The illustrative TCP port: A an ephemeral client port, B port 80.
+    pub const fn port(self) -> u16 {
+        match self {
+            Host::A => 40000,
+            Host::B => 80,
+        }
+    }
+    /// `10.0.0.1:40000`, as `ss` and tcpdump print a socket address.
+    pub fn socket_addr(self) -> String {
+        let [a, b, c, d] = self.ipv4();
+        format!("{a}.{b}.{c}.{d}:{}", self.port())
+    }
 }
 
 impl fmt::Display for Host {
