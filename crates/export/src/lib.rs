@@ -1,1 +1,382 @@
-//! (being written)
+//! Exports of a Farewell trace for other tools: a classic pcap file that
+//! tcpdump and Wireshark open.
+//!
+//! The trace prints sequence numbers relative to each host's initial sequence
+//! number (ISN), as tcpdump does by default; the pcap carries absolute ones, so
+//! the exporter adds back the ISNs the simulator used
+//! ([`farewell_engine::sim::initial_sequence_numbers`]). With them, `tcpdump -S`
+//! on the file shows exactly what the two simulated stacks put on the wire.
+
+use farewell_engine::endpoint::RCV_WND;
+use farewell_engine::sim::initial_sequence_numbers;
+use farewell_engine::{Flags, Host, Scenario, SegmentEvent, Trace};
+use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
+use pcap_file::{DataLink, Endianness, TsResolution};
+use std::fmt;
+use std::time::Duration;
+
+/// Locally administered (bit 1 of the first octet set), unicast MAC addresses:
+/// they can never collide with a real vendor's (IEEE 802 §8.2).
+pub const MAC_A: [u8; 6] = [0x02, 0, 0, 0, 0, 0x01];
+pub const MAC_B: [u8; 6] = [0x02, 0, 0, 0, 0, 0x02];
+
+/// IPv4 time to live of every packet: Linux's default (`net.ipv4.ip_default_ttl`).
+pub const TTL: u8 = 64;
+
+/// pcap snapshot length: tcpdump's default (`MAXIMUM_SNAPLEN`), larger than any
+/// frame this exporter can write, so no packet is ever cut short.
+const SNAPLEN: u32 = 262_144;
+
+/// Largest TCP payload an IPv4 packet can carry: total length is a 16-bit field
+/// (RFC 791 §3.1) and both headers here are 20 bytes (no options).
+pub const MAX_PAYLOAD: u32 = 65_535 - 20 - 20;
+
+/// The MAC address of a host.
+pub const fn mac(host: Host) -> [u8; 6] {
+    match host {
+        Host::A => MAC_A,
+        Host::B => MAC_B,
+    }
+}
+
+/// Why a trace could not be written as pcap (only a hand-edited trace can fail:
+/// the simulator never produces these).
+#[derive(Clone, Debug, PartialEq)]
+pub enum ExportError {
+    /// A segment's time is negative, not a number, or beyond what pcap's 32-bit
+    /// seconds field holds.
+    BadTime { id: u32, t_ms: f64 },
+    /// A segment's payload does not fit in one IPv4 packet.
+    TooLong { id: u32, len: u32 },
+    /// The packet or file writer refused (should not happen writing to memory).
+    Write { id: Option<u32>, message: String },
+}
+
+impl fmt::Display for ExportError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            ExportError::BadTime { id, t_ms } => write!(
+                f,
+                "segment {id}: t_ms {t_ms} cannot be a pcap timestamp (0 ≤ t_ms < 2^32 s)"
+            ),
+            ExportError::TooLong { id, len } => write!(
+                f,
+                "segment {id}: len {len} does not fit in one IPv4 packet (at most {MAX_PAYLOAD} bytes)"
+            ),
+            ExportError::Write {
+                id: Some(id),
+                message,
+            } => write!(f, "segment {id}: {message}"),
+            ExportError::Write { id: None, message } => write!(f, "pcap header: {message}"),
+        }
+    }
+}
+
+impl std::error::Error for ExportError {}
+
+/// The absolute sequence and acknowledgment numbers of a trace segment.
+///
+/// The simulator computes the trace's relative numbers with the ISNs of the
+/// *sender's* current connection incarnation for both hosts (`conn` in the
+/// trace, 1-based; 0 for a host that never opened a connection, which uses the
+/// first ISN, as `Endpoint::isn_for` does), so adding the same ISNs back gives
+/// the absolute numbers exactly, modulo 2^32, even for a RST whose sequence
+/// number was copied from another incarnation's ACK field.
+/// Returns `(seq, ack)`; `ack` is 0 when the segment has no ACK flag.
+pub fn absolute_numbers(s: &SegmentEvent, isns: &[Vec<u32>; 2]) -> (u32, u32) {
+    let isn = |h: Host| {
+        let v = &isns[h.index()];
+        if v.is_empty() {
+            0
+        } else {
+            v[(s.conn.saturating_sub(1) as usize) % v.len()]
+        }
+    };
+    let seq = isn(s.from).wrapping_add(s.seq);
+    let ack = s.ack.map_or(0, |a| isn(s.to).wrapping_add(a));
+    (seq, ack)
+}
+
+/// The pcap timestamp of a segment: `t_ms` after the Unix epoch. The simulator
+/// keeps time in whole microseconds, which is exactly pcap's resolution.
+fn timestamp(s: &SegmentEvent, t_ms: f64) -> Result<Duration, ExportError> {
+    let us = (t_ms * 1000.0).round();
+    if !us.is_finite() || us < 0.0 || us >= f64::from(u32::MAX) * 1e6 {
+        return Err(ExportError::BadTime { id: s.id, t_ms });
+    }
+    Ok(Duration::from_micros(us as u64))
+}
+
+/// One Ethernet II + IPv4 + TCP frame for a segment, checksums included.
+pub fn frame(s: &SegmentEvent, isns: &[Vec<u32>; 2]) -> Result<Vec<u8>, ExportError> {
+    if s.len > MAX_PAYLOAD {
+        return Err(ExportError::TooLong {
+            id: s.id,
+            len: s.len,
+        });
+    }
+    let (seq, ack) = absolute_numbers(s, isns);
+    // The engine advertises a fixed window on every segment and the trace does
+    // not record it, so the same constant is the segment's real window.
+    let window = u16::try_from(RCV_WND).unwrap_or(u16::MAX);
+    let mut b = etherparse::PacketBuilder::ethernet2(mac(s.from), mac(s.to))
+        .ipv4(s.from.ipv4(), s.to.ipv4(), TTL)
+        .tcp(s.from.port(), s.to.port(), seq, window);
+    if s.flags.contains(Flags::SYN) {
+        b = b.syn();
+    }
+    if s.flags.contains(Flags::FIN) {
+        b = b.fin();
+    }
+    if s.flags.contains(Flags::RST) {
+        b = b.rst();
+    }
+    if s.flags.contains(Flags::PSH) {
+        b = b.psh();
+    }
+    if s.flags.contains(Flags::ACK) {
+        b = b.ack(ack);
+    }
+    // Payload bytes are not modelled; zeros have the right length.
+    let payload = vec![0u8; s.len as usize];
+    let mut out = Vec::with_capacity(b.size(payload.len()));
+    b.write_to_vec(&mut out, &payload)
+        .map_err(|e| ExportError::Write {
+            id: Some(s.id),
+            message: e.to_string(),
+        })?;
+    Ok(out)
+}
+
+/// The trace's segments as a classic pcap file (link type Ethernet, microsecond
+/// timestamps, little-endian so the bytes are the same on every machine).
+///
+/// What the file shows is a capture taken *at each segment's sender*: every
+/// segment the trace records, at the time it was sent (`t_ms`, counted from the
+/// Unix epoch, so `tcpdump -tt` prints the trace's times in seconds), in trace
+/// order. That includes segments the link later drops (a capture at the sender
+/// sees them leave) and the extra copies made by duplicate rules (written at the
+/// original's send time, so the old duplicate is visible next to its original,
+/// though on a real network it would be seen only downstream, later).
+/// Host A is 10.0.0.1:40000, B 10.0.0.2:80 ([`Host::ipv4`], [`Host::port`]).
+/// Payloads are zero bytes; there are no TCP options.
+///
+/// Errors only for hand-edited traces (see [`ExportError`]).
+pub fn pcap(trace: &Trace, scenario: &Scenario) -> Result<Vec<u8>, ExportError> {
+    pcap_with_isns(trace, &initial_sequence_numbers(scenario))
+}
+
+/// [`pcap`] with explicit ISNs per host and connection incarnation (index 0 is
+/// connection 1; cycled when shorter, as the engine does).
+pub fn pcap_with_isns(trace: &Trace, isns: &[Vec<u32>; 2]) -> Result<Vec<u8>, ExportError> {
+    let header = PcapHeader {
+        version_major: 2,
+        version_minor: 4,
+        ts_correction: 0,
+        ts_accuracy: 0,
+        snaplen: SNAPLEN,
+        datalink: DataLink::ETHERNET,
+        ts_resolution: TsResolution::MicroSecond,
+        endianness: Endianness::Little,
+    };
+    let segments = trace.segments().count();
+    // 24-byte file header, then per packet a 16-byte record header and a frame
+    // of 54 bytes plus payload.
+    let buf = Vec::with_capacity(24 + segments * (16 + 54));
+    let mut writer = PcapWriter::with_header(buf, header).map_err(|e| ExportError::Write {
+        id: None,
+        message: e.to_string(),
+    })?;
+    for (t_ms, s) in trace.segments() {
+        let ts = timestamp(s, t_ms)?;
+        let data = frame(s, isns)?;
+        let len = u32::try_from(data.len()).unwrap_or(u32::MAX);
+        writer
+            .write_packet(&PcapPacket::new(ts, len, &data))
+            .map_err(|e| ExportError::Write {
+                id: Some(s.id),
+                message: e.to_string(),
+            })?;
+    }
+    Ok(writer.into_writer())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use etherparse::{NetSlice, SlicedPacket, TransportSlice};
+    use farewell_engine::trace::Fate;
+    use farewell_engine::{builtin, simulate};
+    use pcap_file::pcap::PcapReader;
+
+    fn packets(bytes: &[u8]) -> Vec<(Duration, Vec<u8>)> {
+        let mut r = PcapReader::new(bytes).expect("pcap header");
+        assert_eq!(r.header().datalink, DataLink::ETHERNET);
+        let mut out = Vec::new();
+        while let Some(p) = r.next_packet() {
+            let p = p.expect("packet");
+            out.push((p.timestamp, p.data.into_owned()));
+        }
+        out
+    }
+
+    #[test]
+    fn every_segment_becomes_a_packet_with_the_trace_numbers() {
+        for b in builtin::ALL {
+            let scenario = b.scenario();
+            let trace = simulate(&scenario);
+            let isns = initial_sequence_numbers(&scenario);
+            let bytes = pcap(&trace, &scenario).unwrap();
+            let got = packets(&bytes);
+            let segs: Vec<_> = trace.segments().collect();
+            assert_eq!(got.len(), segs.len(), "{}", b.id);
+            for ((ts, data), (t_ms, s)) in got.iter().zip(&segs) {
+                let ctx = format!("{} segment {}", b.id, s.id);
+                assert_eq!(ts.as_micros() as f64, (t_ms * 1000.0).round(), "{ctx}");
+                let p = SlicedPacket::from_ethernet(data).expect("parses");
+                let Some(NetSlice::Ipv4(ip)) = &p.net else {
+                    panic!("{ctx}: not IPv4")
+                };
+                assert_eq!(ip.header().source(), s.from.ipv4(), "{ctx}");
+                assert_eq!(ip.header().destination(), s.to.ipv4(), "{ctx}");
+                let Some(TransportSlice::Tcp(tcp)) = &p.transport else {
+                    panic!("{ctx}: not TCP")
+                };
+                assert_eq!(tcp.source_port(), s.from.port(), "{ctx}");
+                assert_eq!(tcp.destination_port(), s.to.port(), "{ctx}");
+                assert_eq!(tcp.payload().len(), s.len as usize, "{ctx}");
+                assert_eq!(tcp.syn(), s.flags.contains(Flags::SYN), "{ctx}");
+                assert_eq!(tcp.fin(), s.flags.contains(Flags::FIN), "{ctx}");
+                assert_eq!(tcp.rst(), s.flags.contains(Flags::RST), "{ctx}");
+                assert_eq!(tcp.psh(), s.flags.contains(Flags::PSH), "{ctx}");
+                assert_eq!(tcp.ack(), s.flags.contains(Flags::ACK), "{ctx}");
+                // Relative again, as the trace prints them.
+                let isn = |h: Host| {
+                    let v = &isns[h.index()];
+                    v[(s.conn.max(1) as usize - 1) % v.len()]
+                };
+                assert_eq!(
+                    tcp.sequence_number().wrapping_sub(isn(s.from)),
+                    s.seq,
+                    "{ctx}"
+                );
+                if let Some(a) = s.ack {
+                    assert_eq!(
+                        tcp.acknowledgment_number().wrapping_sub(isn(s.to)),
+                        a,
+                        "{ctx}"
+                    );
+                }
+                // Checksums as a receiver would verify them.
+                let h = etherparse::TcpHeader::from_slice(&data[34..]).unwrap().0;
+                assert_eq!(
+                    h.calc_checksum_ipv4(&ip.header().to_header(), tcp.payload())
+                        .unwrap(),
+                    tcp.checksum(),
+                    "{ctx}"
+                );
+                assert_eq!(
+                    ip.header().to_header().calc_header_checksum(),
+                    ip.header().header_checksum(),
+                    "{ctx}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_handshake_starts_at_the_scenario_isns() {
+        let scenario = builtin::get("old-duplicate").unwrap();
+        let trace = simulate(&scenario);
+        let bytes = pcap(&trace, &scenario).unwrap();
+        let syns: Vec<(u32, u32)> = packets(&bytes)
+            .iter()
+            .filter_map(|(_, d)| {
+                let p = SlicedPacket::from_ethernet(d).unwrap();
+                match p.transport {
+                    Some(TransportSlice::Tcp(t)) if t.syn() => {
+                        Some((t.sequence_number(), t.acknowledgment_number()))
+                    }
+                    _ => None,
+                }
+            })
+            .collect();
+        // The scenario file: A's ISNs 1000, 1000; B's 5000, 9000. Each SYN-ACK
+        // acknowledges A's ISN + 1.
+        assert_eq!(
+            syns,
+            vec![(1000, 0), (5000, 1001), (1000, 0), (9000, 1001)],
+            "{syns:?}"
+        );
+    }
+
+    #[test]
+    fn output_is_deterministic_and_little_endian() {
+        let scenario = builtin::get("normal-close").unwrap();
+        let trace = simulate(&scenario);
+        let a = pcap(&trace, &scenario).unwrap();
+        let b = pcap(&trace, &scenario).unwrap();
+        assert_eq!(a, b);
+        // Magic number 0xa1b2c3d4 (microseconds) written little-endian.
+        assert_eq!(&a[..4], &[0xd4, 0xc3, 0xb2, 0xa1]);
+    }
+
+    #[test]
+    fn hand_edited_traces_get_errors_naming_the_segment() {
+        let scenario = builtin::get("normal-close").unwrap();
+        let trace = simulate(&scenario);
+        let mut bad = trace.clone();
+        let i = bad
+            .events
+            .iter()
+            .position(|e| matches!(e.kind, farewell_engine::EventKind::Segment(_)))
+            .unwrap();
+        bad.events[i].t_ms = -1.0;
+        let err = pcap(&bad, &scenario).unwrap_err();
+        assert!(matches!(err, ExportError::BadTime { id: 0, .. }), "{err}");
+        assert!(err.to_string().contains("segment 0"), "{err}");
+
+        let mut long = trace.clone();
+        if let farewell_engine::EventKind::Segment(s) = &mut long.events[i].kind {
+            s.len = MAX_PAYLOAD + 1;
+        }
+        let err = pcap(&long, &scenario).unwrap_err();
+        assert!(matches!(err, ExportError::TooLong { id: 0, .. }), "{err}");
+
+        // The largest payload still fits.
+        if let farewell_engine::EventKind::Segment(s) = &mut long.events[i].kind {
+            s.len = MAX_PAYLOAD;
+        }
+        let big = pcap(&long, &scenario).unwrap();
+        let p = &packets(&big)[0].1;
+        assert_eq!(p.len(), 14 + 65_535);
+    }
+
+    #[test]
+    fn a_host_without_a_connection_uses_its_first_isn() {
+        let isns = [vec![7, 8], vec![100, 200]];
+        let mut s = SegmentEvent {
+            id: 0,
+            from: Host::B,
+            to: Host::A,
+            flags: Flags::RST | Flags::ACK,
+            seq: 5,
+            ack: Some(3),
+            len: 0,
+            fate: Fate::Delivered,
+            retransmission: false,
+            arrive_ms: Some(1.0),
+            drop_cause: None,
+            conn: 0,
+            duplicate: false,
+        };
+        assert_eq!(absolute_numbers(&s, &isns), (105, 10));
+        s.conn = 2;
+        assert_eq!(absolute_numbers(&s, &isns), (205, 11));
+        s.conn = 3; // cycled
+        assert_eq!(absolute_numbers(&s, &isns), (105, 10));
+        s.ack = None;
+        s.seq = u32::MAX; // wraps modulo 2^32
+        assert_eq!(absolute_numbers(&s, &isns), (99, 0));
+    }
+}
