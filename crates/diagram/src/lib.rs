@@ -1,0 +1,18 @@
+//! The sequence diagram of a Farewell trace: layout (geometry and text), SVG
+//! rendering, and what playback shows at any instant. Pure functions of a
+//! [`farewell_engine::Trace`]: no web dependencies, tested natively.
+//!
+//! Data flow: scenario → simulator → trace → **layout → SVG** → view.
+
+pub mod layout;
+pub mod playback;
+pub mod svg;
+pub mod timemap;
+
+pub use layout::{
+    format_clock, format_duration, layout, segment_label, Arrow, AxisBreak, Diagram, StateBand,
+    Tick, TimerBracket, TimerEnd,
+};
+pub use playback::{active_timers_at, narration_at, ss_table_at, state_at, ActiveTimer, SsRow};
+pub use svg::{escape, render_svg, render_svg_with, SvgOptions, Theme, DIAGRAM_CSS};
+pub use timemap::TimeMap;

@@ -1,0 +1,307 @@
+//! SVG markup of a laid-out [`Diagram`]: the page inserts it as is (with a
+//! playback layer on top) and the export writes it as a standalone file, so
+//! both show the same picture. Styling lives in `diagram.css`, shared by the
+//! page's stylesheet and the standalone file.
+
+use crate::layout::{Diagram, TimerEnd};
+use farewell_engine::trace::TimerKind;
+use farewell_engine::{Host, TcpState};
+use std::fmt::Write as _;
+
+/// The diagram's stylesheet (classes only; colours come from CSS variables).
+pub const DIAGRAM_CSS: &str = include_str!("diagram.css");
+
+/// Colour variables for a standalone file, where no page defines them.
+const LIGHT_VARS: &str = "--font:system-ui,-apple-system,\"Segoe UI\",Roboto,\"Helvetica Neue\",Arial,sans-serif;--mono:ui-monospace,SFMono-Regular,Menlo,Consolas,\"DejaVu Sans Mono\",\"Liberation Mono\",monospace;--surface:#ffffff;--surface-2:#f0f3f8;--border:#dde3ec;--text:#172033;--muted:#5b6882;--faint:#98a3b8;--accent:#2563eb;--accent-soft:#dbe7ff;--host-a:#2563eb;--host-a-soft:rgba(37,99,235,0.12);--host-b:#c2410c;--host-b-soft:rgba(194,65,12,0.12);--drop:#dc2626;--retx:#9333ea;--timer:#0d9488;--tw:#7c3aed;--tw-soft:rgba(124,58,237,0.14);--closed-soft:rgba(120,130,150,0.10)";
+const DARK_VARS: &str = "--font:system-ui,-apple-system,\"Segoe UI\",Roboto,\"Helvetica Neue\",Arial,sans-serif;--mono:ui-monospace,SFMono-Regular,Menlo,Consolas,\"DejaVu Sans Mono\",\"Liberation Mono\",monospace;--surface:#161b24;--surface-2:#1d2430;--border:#2a3342;--text:#e6ebf3;--muted:#9aa6ba;--faint:#5f6b80;--accent:#6ea2ff;--accent-soft:#1f3257;--host-a:#6ea2ff;--host-a-soft:rgba(110,162,255,0.16);--host-b:#fb923c;--host-b-soft:rgba(251,146,60,0.16);--drop:#f87171;--retx:#c084fc;--timer:#2dd4bf;--tw:#a78bfa;--tw-soft:rgba(167,139,250,0.18);--closed-soft:rgba(150,160,180,0.10)";
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Theme {
+    #[default]
+    Light,
+    Dark,
+}
+
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SvgOptions {
+    /// A file of its own: `xmlns`, size, background, stylesheet and colours
+    /// included. Otherwise markup for inline use in the page, styled by it.
+    pub standalone: bool,
+    pub theme: Theme,
+    /// The `<title>` of a standalone file.
+    pub title: Option<String>,
+}
+
+/// A standalone SVG file of the diagram (light theme).
+pub fn render_svg(d: &Diagram) -> String {
+    render_svg_with(
+        d,
+        &SvgOptions {
+            standalone: true,
+            ..SvgOptions::default()
+        },
+    )
+}
+
+/// Escapes text for SVG/XML text and attribute values.
+pub fn escape(s: &str) -> String {
+    let mut out = String::with_capacity(s.len());
+    for c in s.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            c => out.push(c),
+        }
+    }
+    out
+}
+
+fn host_class(h: Host) -> &'static str {
+    match h {
+        Host::A => "host-a",
+        Host::B => "host-b",
+    }
+}
+
+/// Rough width of monospace text at 10–11 px, to decide whether a label fits.
+fn text_width(s: &str, px: f64) -> f64 {
+    s.chars().count() as f64 * px * 0.6
+}
+
+pub fn render_svg_with(d: &Diagram, opts: &SvgOptions) -> String {
+    let mut o = String::with_capacity(4096 + d.arrows.len() * 700);
+    let (w, h) = (d.width, d.height);
+    if opts.standalone {
+        let _ = write!(
+            o,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" class="diagram" width="{w:.0}" height="{h:.0}" viewBox="0 0 {w:.1} {h:.1}" font-family="system-ui, sans-serif">"#
+        );
+        let vars = match opts.theme {
+            Theme::Light => LIGHT_VARS,
+            Theme::Dark => DARK_VARS,
+        };
+        let _ = write!(o, "<style>svg.diagram{{{vars}}}\n{DIAGRAM_CSS}</style>");
+        let _ = write!(
+            o,
+            r#"<rect class="background" x="0" y="0" width="{w:.1}" height="{h:.1}"/>"#
+        );
+        if let Some(title) = &opts.title {
+            let _ = write!(o, r#"<title>{}</title>"#, escape(title));
+        }
+    } else {
+        let _ = write!(
+            o,
+            r#"<svg class="diagram" data-testid="diagram" role="group" aria-label="Sequence diagram of the connection: time flows down; click a segment to drop it or bring it back" viewBox="0 0 {w:.1} {h:.1}" preserveAspectRatio="xMidYMin meet">"#
+        );
+    }
+    o.push_str(r#"<g class="static">"#);
+    // Hosts and lifelines.
+    for (host, x, addr) in [
+        (Host::A, d.x_a, &d.labels[0]),
+        (Host::B, d.x_b, &d.labels[1]),
+    ] {
+        let _ = write!(
+            o,
+            r#"<g class="host {cls}"><line class="lifeline" x1="{x:.1}" x2="{x:.1}" y1="{:.1}" y2="{:.1}"/><rect class="host-head" x="{:.1}" y="{:.1}" width="140" height="40" rx="8"/><text class="host-label" x="{x:.1}" y="{:.1}">{}</text><text class="host-addr" x="{x:.1}" y="{:.1}">{}</text></g>"#,
+            d.top - 10.0,
+            h - 6.0,
+            x - 70.0,
+            d.top - 58.0,
+            d.top - 40.0,
+            host.name(),
+            d.top - 25.0,
+            escape(addr),
+            cls = host_class(host),
+        );
+    }
+    // Time ticks.
+    o.push_str(r#"<g class="ticks">"#);
+    for t in &d.ticks {
+        let _ = write!(
+            o,
+            r#"<g class="tick"><text x="6" y="{:.1}">{}</text></g>"#,
+            t.y + 3.5,
+            escape(&t.label)
+        );
+    }
+    o.push_str("</g>");
+    // State bands.
+    for b in &d.bands {
+        let side = if b.host == Host::A { -1.0 } else { 1.0 };
+        let x = if side < 0.0 { b.x - 8.0 } else { b.x };
+        let extra = match b.state {
+            TcpState::TimeWait => " time-wait",
+            TcpState::Closed => " closed",
+            _ => "",
+        };
+        let anchor = if side < 0.0 { "end" } else { "start" };
+        let _ = write!(
+            o,
+            r#"<g class="band {}{extra}" data-state="{}"><rect x="{x:.1}" y="{:.1}" width="8" height="{:.1}" rx="3"/><text x="{:.1}" y="{:.1}" text-anchor="{anchor}">{}</text></g>"#,
+            host_class(b.host),
+            b.state.rfc_name(),
+            b.y0,
+            (b.y1 - b.y0).max(0.0),
+            b.x + side * 12.0,
+            b.label_y,
+            b.state.rfc_name(),
+        );
+    }
+    // Axis breaks: the lifelines are cut with a zigzag; timers and arrows pass over.
+    for b in &d.breaks {
+        let _ = write!(
+            o,
+            r#"<g class="axis-break"><rect x="{:.1}" y="{:.1}" width="28" height="18"/><rect x="{:.1}" y="{:.1}" width="28" height="18"/><path d="M{:.1} {:.1} l6 -5 l6 10 l6 -5 M{:.1} {:.1} l6 -5 l6 10 l6 -5"/><text x="{:.1}" y="{:.1}">{}</text></g>"#,
+            d.x_a - 14.0,
+            b.y - 9.0,
+            d.x_b - 14.0,
+            b.y - 9.0,
+            d.x_a - 9.0,
+            b.y,
+            d.x_b - 9.0,
+            b.y,
+            (d.x_a + d.x_b) / 2.0,
+            b.y + 4.0,
+            escape(&b.label)
+        );
+    }
+    // Timer brackets.
+    for t in &d.timers {
+        let side = if t.host == Host::A { -1.0 } else { 1.0 };
+        let tick = -side * 6.0;
+        let cls = match t.timer {
+            TimerKind::TimeWait => " time-wait",
+            TimerKind::Retransmission => " rto",
+            TimerKind::DelayedAck => " delayed-ack",
+            TimerKind::FinWait2 => " fin-wait-2",
+        };
+        let end = match t.end {
+            TimerEnd::Expired => "expired",
+            TimerEnd::Stopped => "stopped",
+            TimerEnd::Restarted => "restarted",
+            TimerEnd::Running => "running",
+        };
+        let _ = write!(
+            o,
+            r#"<g class="timer{cls} {end}" data-timer="{}" data-host="{}"><path d="M{:.1} {:.1} h{:.1} V{:.1} h{:.1}"/>"#,
+            t.timer.label(),
+            t.host.name(),
+            t.x + tick,
+            t.y0,
+            -tick,
+            t.y1,
+            tick,
+        );
+        let mid = (t.y0 + t.y1) / 2.0;
+        let len = text_width(&t.label, 10.0);
+        if t.y1 - t.y0 >= len + 8.0 {
+            // Along the bracket, reading upwards on A's side and downwards on B's.
+            let (x, rot) = (t.x + side * 7.0, if side < 0.0 { -90 } else { 90 });
+            let _ = write!(
+                o,
+                r#"<text x="{x:.1}" y="{mid:.1}" text-anchor="middle" dominant-baseline="central" transform="rotate({rot} {x:.1} {mid:.1})">{}</text>"#,
+                escape(&t.label)
+            );
+        } else {
+            let anchor = if side < 0.0 { "end" } else { "start" };
+            let _ = write!(
+                o,
+                r#"<text x="{:.1}" y="{:.1}" text-anchor="{anchor}">{}</text>"#,
+                t.x + side * 4.0,
+                mid + 3.5,
+                escape(&t.label)
+            );
+        }
+        if t.end == TimerEnd::Expired {
+            let _ = write!(
+                o,
+                r#"<circle class="fired" cx="{:.1}" cy="{:.1}" r="3"/>"#,
+                t.x, t.y1
+            );
+        }
+        o.push_str("</g>");
+    }
+    // Segments.
+    o.push_str(r#"<g class="arrows">"#);
+    for a in &d.arrows {
+        let mut cls = format!("seg {} {}", a.kind, host_class(a.from));
+        for (on, name) in [
+            (a.dropped, " dropped"),
+            (a.retransmission, " retransmission"),
+            (a.duplicate, " duplicate"),
+        ] {
+            if on {
+                cls.push_str(name);
+            }
+        }
+        let verb = if a.dropped { "bring back" } else { "drop" };
+        let retx = if a.retransmission {
+            " (retransmission)"
+        } else {
+            ""
+        };
+        let status = if a.dropped { ", lost" } else { "" };
+        let aria = format!(
+            "{} to {}: {}{retx}{status}. Press Enter to {verb} it.",
+            a.from,
+            a.from.peer(),
+            a.label
+        );
+        let _ = write!(
+            o,
+            r#"<g class="{cls}" data-seg-id="{}" role="button" tabindex="0" aria-label="{}"><title>{}</title>"#,
+            a.id,
+            escape(&aria),
+            escape(&format!("{}{retx}: click to {verb}", a.label)),
+        );
+        let _ = write!(
+            o,
+            r#"<line class="hit" x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}"/><line class="shaft" x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}"/>"#,
+            a.x1, a.y1, a.x2, a.y2, a.x1, a.y1, a.x2, a.y2
+        );
+        if a.dropped {
+            let _ = write!(
+                o,
+                r#"<path class="cross" d="M{:.1} {:.1} l12 12 m0 -12 l-12 12"/>"#,
+                a.x2 - 6.0,
+                a.y2 - 6.0
+            );
+        } else {
+            // Arrowhead drawn as a path (not a marker) so every renderer agrees.
+            let ang = (a.y2 - a.y1).atan2(a.x2 - a.x1);
+            let (len, half) = (10.0, 4.5);
+            let (bx, by) = (a.x2 - len * ang.cos(), a.y2 - len * ang.sin());
+            let (px, py) = (-ang.sin() * half, ang.cos() * half);
+            let _ = write!(
+                o,
+                r#"<path class="head" d="M{:.1} {:.1} L{:.1} {:.1} L{:.1} {:.1} Z"/>"#,
+                a.x2,
+                a.y2,
+                bx + px,
+                by + py,
+                bx - px,
+                by - py
+            );
+        }
+        let text = if a.dropped {
+            format!("✕ {}", a.label)
+        } else {
+            a.label.clone()
+        };
+        let _ = write!(
+            o,
+            r#"<text class="label" x="{:.1}" y="{:.1}" text-anchor="middle" transform="rotate({:.2} {:.1} {:.1})">{}</text></g>"#,
+            a.label_x,
+            a.label_y - 5.0,
+            a.label_angle,
+            a.label_x,
+            a.label_y,
+            escape(&text)
+        );
+    }
+    o.push_str("</g></g></svg>");
+    o
+}

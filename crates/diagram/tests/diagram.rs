@@ -1,0 +1,192 @@
+//! The diagram of every built-in scenario: geometry invariants, what playback
+//! shows at chosen instants, and SVG snapshots.
+
+use farewell_diagram::{
+    active_timers_at, layout, narration_at, render_svg, ss_table_at, state_at, TimerEnd,
+};
+use farewell_engine::trace::{EventKind, TimerKind};
+use farewell_engine::{builtin, simulate, Host, Scenario, TcpState, Trace};
+
+fn trace_of(id: &str) -> Trace {
+    simulate(&builtin::get(id).unwrap_or_else(|| panic!("built-in {id}")))
+}
+
+#[test]
+fn every_segment_is_one_arrow_from_its_sender_going_down() {
+    for b in builtin::ALL {
+        let trace = trace_of(b.id);
+        let d = layout(&trace);
+        assert_eq!(d.arrows.len(), trace.segments().count(), "{}", b.id);
+        for (a, (t, s)) in d.arrows.iter().zip(trace.segments()) {
+            assert_eq!((a.id, a.from, a.t_ms), (s.id, s.from, t), "{}", b.id);
+            let from_x = if s.from == Host::A { d.x_a } else { d.x_b };
+            assert_eq!(a.x1, from_x);
+            assert!(a.y2 >= a.y1, "{}: arrow {} goes up", b.id, a.id);
+            assert!(a.y1.is_finite() && a.y2.is_finite() && a.y2 <= d.height);
+            if a.dropped {
+                assert_eq!(a.x2, (d.x_a + d.x_b) / 2.0, "a lost segment ends half way");
+            } else {
+                let to_x = if s.to == Host::A { d.x_a } else { d.x_b };
+                assert_eq!(a.x2, to_x);
+            }
+        }
+    }
+}
+
+#[test]
+fn state_bands_tile_each_lifeline_without_gaps() {
+    for b in builtin::ALL {
+        let trace = trace_of(b.id);
+        let d = layout(&trace);
+        for h in Host::BOTH {
+            let bands: Vec<_> = d.bands.iter().filter(|x| x.host == h).collect();
+            assert_eq!(bands[0].t0, 0.0, "{}", b.id);
+            assert_eq!(bands.last().unwrap().t1, trace.end_ms(), "{}", b.id);
+            for w in bands.windows(2) {
+                assert_eq!(w[0].t1, w[1].t0, "{}: gap between bands", b.id);
+                assert!(
+                    w[1].label_y >= w[0].label_y + 12.0,
+                    "{}: state names overlap",
+                    b.id
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn lost_final_ack_story_on_the_diagram() {
+    let trace = trace_of("lost-final-ack");
+    let d = layout(&trace);
+    // A's final ACK is lost: one ✕, labelled with its numbers.
+    let lost: Vec<_> = d.arrows.iter().filter(|a| a.dropped).collect();
+    assert_eq!(lost.len(), 1);
+    assert_eq!(lost[0].from, Host::A);
+    assert_eq!(lost[0].label, "ACK seq=7 ack=2");
+    // B retransmits its FIN, marked as such.
+    assert!(d.arrows.iter().any(|a| a.from == Host::B
+        && a.retransmission
+        && a.kind == "fin"
+        && a.label.starts_with('↻')));
+    // A's TIME_WAIT bracket is restarted once by the retransmitted FIN, then runs out.
+    let tw: Vec<_> = d
+        .timers
+        .iter()
+        .filter(|t| t.host == Host::A && t.timer == TimerKind::TimeWait)
+        .collect();
+    assert_eq!(
+        tw.iter().map(|t| t.end).collect::<Vec<_>>(),
+        [TimerEnd::Restarted, TimerEnd::Expired]
+    );
+    assert_eq!(tw[0].label, "TIME_WAIT 60 s");
+    // The 60 s wait is compressed behind an axis break but stays the longest stretch.
+    let long = d
+        .breaks
+        .iter()
+        .max_by(|a, b| (a.t1 - a.t0).total_cmp(&(b.t1 - b.t0)))
+        .unwrap();
+    assert!(long.t1 - long.t0 > 59_000.0, "{long:?}");
+    assert!(d.height < 2000.0, "the whole story fits: {} px", d.height);
+}
+
+#[test]
+fn playback_panels_follow_the_normal_close() {
+    let trace = trace_of("normal-close");
+    let fin_a = trace
+        .segments()
+        .find(|(_, s)| s.from == Host::A && s.flags.contains(farewell_engine::Flags::FIN))
+        .map(|(t, _)| t)
+        .unwrap();
+    assert_eq!(
+        state_at(&trace, Host::A, fin_a - 1.0),
+        TcpState::Established
+    );
+    assert_eq!(state_at(&trace, Host::A, fin_a), TcpState::FinWait1);
+    let mid_flight = fin_a + 10.0;
+    let n = narration_at(&trace, mid_flight);
+    assert!(n.contains("A's FIN is on its way to B"), "{n}");
+    // Once A is in TIME_WAIT, its 2MSL timer runs for the profile's 60 s.
+    let tw_start = trace
+        .events
+        .iter()
+        .find(|e| {
+            matches!(
+                e.kind,
+                EventKind::State {
+                    host: Host::A,
+                    to: TcpState::TimeWait,
+                    ..
+                }
+            )
+        })
+        .unwrap()
+        .t_ms;
+    let timers = active_timers_at(&trace, tw_start + 1000.0);
+    let tw = timers
+        .iter()
+        .find(|a| a.timer == TimerKind::TimeWait)
+        .expect("2MSL running");
+    assert_eq!(tw.deadline_ms - tw.started_ms, 60_000.0);
+    let rows = ss_table_at(&trace, tw_start + 1000.0);
+    assert_eq!(rows.len(), 1, "B is gone, A lingers: {rows:?}");
+    assert_eq!((rows[0].host, rows[0].state), (Host::A, "TIME-WAIT"));
+    assert_eq!(rows[0].local, "10.0.0.1:40000");
+    assert!(narration_at(&trace, tw_start).contains("TIME_WAIT for 2×MSL (60 s)"));
+    assert!(ss_table_at(&trace, trace.end_ms()).is_empty());
+}
+
+#[test]
+fn ss_table_counts_unread_and_unacknowledged_bytes() {
+    let s = Scenario::from_json(
+        r#"{"hosts":{"B":{"app_reads":false}},
+            "actions":[{"at_ms":0,"host":"A","do":"send","bytes":100}]}"#,
+    )
+    .unwrap();
+    let trace = simulate(&s);
+    let rows = ss_table_at(&trace, 10.0);
+    let a = rows.iter().find(|r| r.host == Host::A).unwrap();
+    assert_eq!((a.send_q, a.recv_q), (100, 0), "in flight, not yet ACKed");
+    let rows = ss_table_at(&trace, 30.0);
+    let b = rows.iter().find(|r| r.host == Host::B).unwrap();
+    assert_eq!(b.recv_q, 100, "B's application never reads");
+}
+
+#[test]
+fn rst_narration_says_no_time_wait() {
+    let trace = trace_of("abort-rst");
+    let rst = trace
+        .segments()
+        .find(|(_, s)| s.flags.contains(farewell_engine::Flags::RST))
+        .map(|(_, s)| s.arrive_ms.unwrap())
+        .unwrap();
+    let n = narration_at(&trace, rst);
+    assert!(n.contains("received a RST"), "{n}");
+}
+
+#[test]
+fn svg_escapes_and_is_well_formed_for_every_builtin() {
+    for b in builtin::ALL {
+        let svg = render_svg(&layout(&trace_of(b.id)));
+        assert!(svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+        assert!(svg.ends_with("</svg>"));
+        assert_eq!(
+            svg.matches("<g").count(),
+            svg.matches("</g>").count(),
+            "{}",
+            b.id
+        );
+        assert!(!svg.contains("NaN") && !svg.contains("inf"), "{}", b.id);
+    }
+}
+
+#[test]
+fn svg_snapshots() {
+    for id in [
+        "normal-close",
+        "lost-final-ack",
+        "simultaneous-close",
+        "abort-rst",
+    ] {
+        insta::assert_snapshot!(id, render_svg(&layout(&trace_of(id))));
+    }
+}
