@@ -1,36 +1,68 @@
 //! `farewell`: run TCP close scenarios from the command line.
 //!
 //! ```text
-//! farewell run FILE.json [--format jsonl|text]
-//! farewell run --builtin NAME [--format jsonl|text]
+//! farewell run FILE.json [--format jsonl|text|pcap] [--output PATH]
+//! farewell run --builtin NAME [--format jsonl|text|pcap] [--output PATH]
 //! farewell scenarios
+//! farewell platforms
 //! ```
 
 use farewell_engine::{builtin, simulate, Scenario};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
-  farewell run FILE.json [--format jsonl|text]
-  farewell run --builtin NAME [--format jsonl|text]
+  farewell run FILE.json [--format FORMAT] [--output PATH]
+  farewell run --builtin NAME [--format FORMAT] [--output PATH]
   farewell scenarios
-  farewell platforms";
+  farewell platforms
+
+formats:
+  jsonl  the trace, one JSON event per line (default)
+  text   tcpdump-style lines with state changes, timers and application calls
+  pcap   a capture for tcpdump/Wireshark (binary: needs --output PATH or a
+         redirected stdout)
+
+--output PATH writes to PATH instead of standard output.";
+
+/// The `--format` values, for error messages.
+const FORMATS: &str = "jsonl, text, pcap";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Format {
     JsonLines,
     Text,
+    /// Classic pcap (see `farewell_export::pcap`).
+    Pcap,
+}
+
+impl Format {
+    fn is_binary(self) -> bool {
+        self == Format::Pcap
+    }
+}
+
+/// What a command produced and where it goes.
+#[derive(Debug, PartialEq)]
+struct Output {
+    bytes: Vec<u8>,
+    /// `--output PATH`; standard output when `None`.
+    path: Option<String>,
+}
+
+impl Output {
+    fn stdout(text: String) -> Output {
+        Output {
+            bytes: text.into_bytes(),
+            path: None,
+        }
+    }
 }
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    match run(&args) {
-        Ok(out) => {
-            let mut stdout = std::io::stdout().lock();
-            // A closed pipe (`farewell … | head`) is not an error worth a message.
-            let _ = stdout.write_all(out.as_bytes());
-            ExitCode::SUCCESS
-        }
+    match run(&args, std::io::stdout().is_terminal()).and_then(deliver) {
+        Ok(()) => ExitCode::SUCCESS,
         Err(msg) => {
             eprintln!("farewell: {msg}");
             ExitCode::from(2)
@@ -38,29 +70,63 @@ fn main() -> ExitCode {
     }
 }
 
-/// Everything but printing, so it can be tested.
-fn run(args: &[String]) -> Result<String, String> {
+fn deliver(out: Output) -> Result<(), String> {
+    match out.path {
+        Some(path) => {
+            std::fs::write(&path, &out.bytes).map_err(|e| format!("cannot write {path}: {e}"))
+        }
+        None => {
+            let mut stdout = std::io::stdout().lock();
+            // A closed pipe (`farewell … | head`) is not an error worth a message.
+            let _ = stdout.write_all(&out.bytes).and_then(|()| stdout.flush());
+            Ok(())
+        }
+    }
+}
+
+/// Everything but writing, so it can be tested. `stdout_is_terminal` decides
+/// whether binary output may go to standard output.
+fn run(args: &[String], stdout_is_terminal: bool) -> Result<Output, String> {
     match args.first().map(String::as_str) {
-        Some("scenarios") => Ok(list_scenarios()),
-        Some("platforms") => Ok(list_platforms()),
+        Some("scenarios") => Ok(Output::stdout(list_scenarios())),
+        Some("platforms") => Ok(Output::stdout(list_platforms())),
         Some("run") => {
-            let (scenario, format) = parse_run(&args[1..])?;
-            let trace = simulate(&scenario);
-            Ok(match format {
-                Format::JsonLines => trace.to_json_lines(),
-                Format::Text => trace.to_text(),
+            let opts = parse_run(&args[1..])?;
+            if opts.format.is_binary() && opts.output.is_none() && stdout_is_terminal {
+                return Err(
+                    "pcap is binary: use --output FILE or redirect standard output (> FILE)".into(),
+                );
+            }
+            let trace = simulate(&opts.scenario);
+            let bytes = match opts.format {
+                Format::JsonLines => trace.to_json_lines().into_bytes(),
+                Format::Text => trace.to_text().into_bytes(),
+                Format::Pcap => farewell_export::pcap(&trace, &opts.scenario)
+                    .map_err(|e| format!("pcap export: {e}"))?,
+            };
+            Ok(Output {
+                bytes,
+                path: opts.output,
             })
         }
-        Some("-h" | "--help" | "help") => Ok(format!("{USAGE}\n")),
+        Some("-h" | "--help" | "help") => Ok(Output::stdout(format!("{USAGE}\n"))),
         Some(other) => Err(format!("unknown command `{other}`\n{USAGE}")),
         None => Err(USAGE.to_string()),
     }
 }
 
-fn parse_run(args: &[String]) -> Result<(Scenario, Format), String> {
+#[derive(Debug)]
+struct RunOptions {
+    scenario: Scenario,
+    format: Format,
+    output: Option<String>,
+}
+
+fn parse_run(args: &[String]) -> Result<RunOptions, String> {
     let mut format = Format::JsonLines;
     let mut file = None;
     let mut builtin_name = None;
+    let mut output = None;
     let mut it = args.iter();
     while let Some(a) = it.next() {
         match a.as_str() {
@@ -68,8 +134,9 @@ fn parse_run(args: &[String]) -> Result<(Scenario, Format), String> {
                 format = match it.next().map(String::as_str) {
                     Some("jsonl" | "json") => Format::JsonLines,
                     Some("text") => Format::Text,
-                    Some(f) => return Err(format!("--format: unknown format `{f}` (jsonl, text)")),
-                    None => return Err("--format needs a value (jsonl, text)".into()),
+                    Some("pcap") => Format::Pcap,
+                    Some(f) => return Err(format!("--format: unknown format `{f}` ({FORMATS})")),
+                    None => return Err(format!("--format needs a value ({FORMATS})")),
                 }
             }
             "--builtin" => {
@@ -78,6 +145,12 @@ fn parse_run(args: &[String]) -> Result<(Scenario, Format), String> {
                         .ok_or("--builtin needs a scenario name (see `farewell scenarios`)")?
                         .clone(),
                 )
+            }
+            "--output" | "-o" => {
+                let path = it.next().ok_or("--output needs a file path")?;
+                if output.replace(path.clone()).is_some() {
+                    return Err("give --output once".into());
+                }
             }
             s if s.starts_with("--") => return Err(format!("unknown option `{s}`\n{USAGE}")),
             s => {
@@ -102,7 +175,11 @@ fn parse_run(args: &[String]) -> Result<(Scenario, Format), String> {
             Scenario::from_json(&text).map_err(|e| format!("{path}: {e}"))?
         }
     };
-    Ok((scenario, format))
+    Ok(RunOptions {
+        scenario,
+        format,
+        output,
+    })
 }
 
 fn list_scenarios() -> String {
@@ -137,23 +214,26 @@ mod tests {
         a.iter().map(|s| s.to_string()).collect()
     }
 
+    fn text(out: Output) -> String {
+        String::from_utf8(out.bytes).expect("text output")
+    }
+
     #[test]
     fn unknown_builtin_names_the_choices() {
-        let err = run(&args(&["run", "--builtin", "nope"])).unwrap_err();
+        let err = run(&args(&["run", "--builtin", "nope"]), false).unwrap_err();
         assert!(err.contains("no built-in scenario `nope`"), "{err}");
         assert!(err.contains("normal-close"), "{err}");
     }
 
     #[test]
     fn text_format_prints_tcpdump_lines_and_states() {
-        let out = run(&args(&[
-            "run",
-            "--builtin",
-            "normal-close",
-            "--format",
-            "text",
-        ]))
-        .unwrap();
+        let out = text(
+            run(
+                &args(&["run", "--builtin", "normal-close", "--format", "text"]),
+                true,
+            )
+            .unwrap(),
+        );
         assert!(
             out.contains("A > B: Flags [F.], seq 6, ack 1, length 0"),
             "{out}"
@@ -162,15 +242,73 @@ mod tests {
     }
 
     #[test]
-    fn bad_format_is_an_error() {
-        let err = run(&args(&[
-            "run",
-            "--builtin",
-            "normal-close",
-            "--format",
-            "xml",
-        ]))
+    fn bad_format_is_an_error_listing_the_formats() {
+        let err = run(
+            &args(&["run", "--builtin", "normal-close", "--format", "xml"]),
+            false,
+        )
         .unwrap_err();
-        assert!(err.contains("--format"), "{err}");
+        assert!(err.contains("--format: unknown format `xml`"), "{err}");
+        assert!(err.contains("pcap"), "{err}");
+    }
+
+    #[test]
+    fn pcap_is_refused_on_a_terminal_without_output() {
+        let a = args(&["run", "--builtin", "normal-close", "--format", "pcap"]);
+        let err = run(&a, true).unwrap_err();
+        assert!(err.contains("pcap is binary"), "{err}");
+        assert!(err.contains("--output"), "{err}");
+        // Redirected, it goes to standard output.
+        let out = run(&a, false).unwrap();
+        assert_eq!(out.path, None);
+        let scenario = builtin::get("normal-close").unwrap();
+        let want = farewell_export::pcap(&simulate(&scenario), &scenario).unwrap();
+        assert_eq!(out.bytes, want);
+    }
+
+    #[test]
+    fn output_names_the_destination_for_any_format() {
+        let out = run(
+            &args(&[
+                "run",
+                "--builtin",
+                "normal-close",
+                "--format",
+                "pcap",
+                "--output",
+                "x.pcap",
+            ]),
+            true,
+        )
+        .unwrap();
+        assert_eq!(out.path.as_deref(), Some("x.pcap"));
+        let out = run(
+            &args(&["run", "--builtin", "normal-close", "-o", "t.jsonl"]),
+            true,
+        )
+        .unwrap();
+        assert_eq!(out.path.as_deref(), Some("t.jsonl"));
+        assert!(text(out).starts_with("{\"t_ms\":0.0,\"event\":\"start\""));
+        let err = run(
+            &args(&["run", "--builtin", "normal-close", "--output"]),
+            true,
+        )
+        .unwrap_err();
+        assert!(err.contains("--output needs a file path"), "{err}");
+        let err = run(
+            &args(&["run", "--builtin", "normal-close", "-o", "a", "-o", "b"]),
+            true,
+        )
+        .unwrap_err();
+        assert!(err.contains("once"), "{err}");
+    }
+
+    #[test]
+    fn help_lists_every_format() {
+        let out = text(run(&args(&["--help"]), true).unwrap());
+        for f in FORMATS.split(", ") {
+            assert!(out.contains(&format!("  {f} ")), "{f} missing: {out}");
+        }
+        assert!(out.contains("--output PATH"), "{out}");
     }
 }
