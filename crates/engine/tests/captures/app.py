@@ -1,0 +1,125 @@
+#!/usr/bin/env python3
+"""One side of a recorded scenario: does exactly the scenario's application calls.
+
+usage: app.py A|B SCENARIO.json T0_EPOCH END_EPOCH
+
+The actions are read from the same scenario.json the engine runs, so the recording
+and the simulation cannot drift apart. `at_ms` is measured from T0_EPOCH (a
+CLOCK_REALTIME instant, the clock `tcpdump -tt` prints); `after_eof_ms` from the
+moment this application's read() returned 0. The connection is set up *before* T0
+(A binds 10.0.0.1:40000 and connects to 10.0.0.2:80, as `Host::socket_addr()`),
+because the engine's scenarios start ESTABLISHED at t = 0.
+
+Each application event is logged on stdout as "<ms since T0> <event>" so the
+fixture shows what the applications saw (EOF, ECONNRESET, ...).
+"""
+import json
+import select
+import socket
+import struct
+import sys
+import time
+
+ADDR = {"A": ("10.0.0.1", 40000), "B": ("10.0.0.2", 80)}
+
+
+def main():
+    me, path, t0, end = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
+    scenario = json.load(open(path))
+    reads = scenario.get("hosts", {}).get(me, {}).get("app_reads", True)
+    timed = sorted(
+        (a["at_ms"], i, a) for i, a in enumerate(scenario["actions"])
+        if a["host"] == me and "at_ms" in a
+    )
+    on_eof = [a for a in scenario["actions"] if a["host"] == me and "after_eof_ms" in a]
+
+    def now_ms():
+        return (time.time() - t0) * 1000.0
+
+    def log(what):
+        print(f"{now_ms():9.3f} {me} {what}", flush=True)
+
+    if me == "B":
+        lst = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        lst.bind(ADDR["B"])
+        lst.listen(1)
+        sock, _ = lst.accept()
+        # No listener afterwards: the engine's B does not listen (handshake: false).
+        lst.close()
+    else:
+        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind(ADDR["A"])
+        sock.connect(ADDR["B"])
+    log("established")
+    if time.time() >= t0:
+        log("WARNING: connection set up after T0")
+
+    pending = list(timed)  # (due_ms, index, action)
+    is_open = True  # the file descriptor
+    reading = reads
+    while pending or (is_open and reading):
+        if now_ms() > (end - t0) * 1000.0:
+            log("recording ends")
+            break
+        pending.sort()
+        due = pending[0][0] if pending else (end - t0) * 1000.0
+        while due - now_ms() > 0:
+            wait = (due - now_ms()) / 1000.0
+            if is_open and reading:
+                r, _, _ = select.select([sock], [], [], wait)
+                if r:
+                    break
+            else:
+                time.sleep(wait)
+        if is_open and reading and select.select([sock], [], [], 0)[0]:
+            try:
+                data = sock.recv(65536)
+            except OSError as e:
+                log(f"read error {e.errno and __import__('errno').errorcode[e.errno]}")
+                reading = False
+                continue
+            if data:
+                log(f"read {len(data)} bytes")
+            else:
+                log("read EOF")
+                reading = False
+                t = now_ms()
+                for a in on_eof:
+                    pending.append((t + a["after_eof_ms"], -1, a))
+            continue
+        if not pending or pending[0][0] > now_ms():
+            continue
+        _, _, a = pending.pop(0)
+        what = a["do"]
+        try:
+            if what == "send":
+                sock.sendall(b"x" * a["bytes"])
+                log(f"send {a['bytes']} bytes")
+            elif what == "close":
+                sock.close()
+                is_open = False
+                log("close")
+            elif what == "shutdown_write":
+                sock.shutdown(socket.SHUT_WR)
+                log("shutdown(SHUT_WR)")
+            elif what == "abort":
+                sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                sock.close()
+                is_open = False
+                log("close with SO_LINGER {1, 0}")
+            else:
+                log(f"unsupported action {what}")
+                sys.exit(2)
+        except OSError as e:
+            log(f"{what} error {e}")
+    if is_open:
+        # The scenario never closes this side: keep the socket open until the
+        # recording ends, so the kernel does not close it for us.
+        time.sleep(max(0.0, end - time.time()))
+    log("exit")
+
+
+if __name__ == "__main__":
+    main()

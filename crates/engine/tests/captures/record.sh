@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# Records real Linux TCP closes as fixtures for tests/linux_captures.rs.
+# Run as root on a Linux host; CI never runs it (the test only reads the files).
+#
+#   crates/engine/tests/captures/record.sh            # every case
+#   crates/engine/tests/captures/record.sh lost-fin   # one case
+#
+# Set-up per case (fresh each time, so no cached route metrics or TIME_WAIT
+# sockets leak from one case into the next):
+#   * two network namespaces, fwcap-a (host A, 10.0.0.1) and fwcap-b (host B,
+#     10.0.0.2), the addresses of `Host::socket_addr()`; A binds port 40000
+#     explicitly, B listens on port 80.
+#   * the wire between them: the intended set-up was a veth pair with
+#     `tc qdisc add dev X root netem delay 20ms` on both ends, but this machine's
+#     kernel has no sch_netem (no qdisc modules at all, and no modprobe), so the
+#     namespaces are joined by two TUN devices (fwa, fwb) and relay.py, which
+#     copies packets between them after DELAY_MS: 20 ms one way, as netem would.
+#   * net.ipv4.tcp_timestamps = 0 in both namespaces: the engine does not model
+#     TCP options, and with timestamps on Linux puts 1448 payload bytes in a
+#     1500-byte packet instead of 1460 (the engine's MSS). Everything else is
+#     the kernel's per-namespace default (tcp_rfc1337 = 0, tcp_fin_timeout = 60, ...).
+#   * nft rules in the *receiving* namespace's input chain drop the chosen
+#     segments. Dropping on input (not output) means the segment still appears in
+#     both captures, like the engine's "dropped" segments do in a trace. A
+#     conntrack mark counts the matches, so "drop the first FIN" drops exactly one.
+#   * `tcpdump -tt -S -n -l` on both TUN devices: capture-a.txt is what A's
+#     interface saw (A's segments at their send time, B's at their arrival time,
+#     DELAY_MS later), capture-b.txt the same from B's side. The test takes each
+#     segment's send time from its sender's capture, so the delay never has to be
+#     subtracted by guesswork; it checks arrival - send = DELAY_MS instead.
+#   * app.py runs each host's application calls from the case's scenario.json:
+#     the connection is set up before T0, then `at_ms` counts from T0.
+#     recording.json keeps T0 (epoch seconds, the clock tcpdump -tt prints),
+#     the delay, the kernel version and the nft rules with their counters.
+#
+# Output per case: captures/<case>/{scenario.json (input, hand-written),
+# capture-a.txt, capture-b.txt, apps.txt, recording.json}.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "$0")" && pwd)"
+DELAY_MS=20
+NS_A=fwcap-a
+NS_B=fwcap-b
+TUN_A=fwa
+TUN_B=fwb
+# Real-time priority for the relay and the applications: the machine is shared,
+# and a relay that wakes late stretches the 20 ms delay. The relay ranks above the
+# applications: two SCHED_FIFO interpreters exiting at once on a 2-core machine
+# otherwise held the relay off for 9 ms (seen in simultaneous-close).
+RT="" RT_RELAY=""
+if command -v chrt >/dev/null; then RT="chrt -f 10" RT_RELAY="chrt -f 20"; fi
+
+# nft rules per case: "<namespace> <rule>" lines added to an input chain there.
+# Drops are counted with the conntrack mark: mark 0 -> 1 on the first match, ...
+rules_for() {
+    case "$1" in
+    lost-fin)
+        # A's first FIN never reaches B.
+        echo "$NS_B ip saddr 10.0.0.1 tcp flags & fin == fin ct mark 0 ct mark set 1 counter drop"
+        ;;
+    lost-final-ack)
+        # After A's FIN (mark 1), A's first pure ACK (the ACK of B's FIN) is lost.
+        echo "$NS_B ip saddr 10.0.0.1 tcp flags & fin == fin ct mark 0 ct mark set 1 counter"
+        echo "$NS_B ip saddr 10.0.0.1 tcp flags == ack ct mark 1 ct mark set 2 counter drop"
+        ;;
+    fin-lost-twice)
+        # B's FIN and its first retransmission never reach A.
+        echo "$NS_A ip saddr 10.0.0.2 tcp flags & fin == fin ct mark 0 ct mark set 1 counter drop"
+        echo "$NS_A ip saddr 10.0.0.2 tcp flags & fin == fin ct mark 1 ct mark set 2 counter drop"
+        ;;
+    *) ;;
+    esac
+}
+
+# How long to record after T0: long enough for every retransmission of the case,
+# short enough not to sit through TIME_WAIT (60 s on Linux, silent anyway).
+duration_ms_for() {
+    case "$1" in
+    fin-lost-twice) echo 2500 ;;
+    half-close) echo 2000 ;;
+    *) echo 1500 ;;
+    esac
+}
+
+cleanup() {
+    [[ -n "${TCPDUMP_A:-}" ]] && kill -INT "$TCPDUMP_A" 2>/dev/null || true
+    [[ -n "${TCPDUMP_B:-}" ]] && kill -INT "$TCPDUMP_B" 2>/dev/null || true
+    [[ -n "${RELAY:-}" ]] && kill -TERM "$RELAY" 2>/dev/null || true
+    wait 2>/dev/null || true
+    ip netns del "$NS_A" 2>/dev/null || true
+    ip netns del "$NS_B" 2>/dev/null || true
+    TCPDUMP_A="" TCPDUMP_B="" RELAY=""
+}
+trap cleanup EXIT
+
+wait_for() { # file pattern
+    for _ in $(seq 100); do
+        grep -q "$2" "$1" 2>/dev/null && return 0
+        sleep 0.05
+    done
+    echo "timed out waiting for '$2' in $1" >&2
+    cat "$1" >&2
+    return 1
+}
+
+record() {
+    local case=$1 dir="$HERE/$1"
+    [[ -f "$dir/scenario.json" ]] || { echo "$dir/scenario.json missing" >&2; exit 1; }
+    echo "== $case"
+    cleanup
+    ip netns add "$NS_A"
+    ip netns add "$NS_B"
+    for ns in "$NS_A" "$NS_B"; do
+        ip -n "$ns" link set lo up
+        ip netns exec "$ns" sysctl -qw net.ipv4.tcp_timestamps=0
+    done
+
+    local tmp
+    tmp=$(mktemp -d)
+    $RT_RELAY python3 -u "$HERE/relay.py" "$NS_A" "$TUN_A" "$NS_B" "$TUN_B" "$DELAY_MS" >"$tmp/relay.out" 2>&1 &
+    RELAY=$!
+    wait_for "$tmp/relay.out" ready
+    ip -n "$NS_A" addr add 10.0.0.1 peer 10.0.0.2 dev "$TUN_A"
+    ip -n "$NS_B" addr add 10.0.0.2 peer 10.0.0.1 dev "$TUN_B"
+    ip -n "$NS_A" link set "$TUN_A" up
+    ip -n "$NS_B" link set "$TUN_B" up
+
+    local rules
+    rules=$(rules_for "$case")
+    for ns in "$NS_A" "$NS_B"; do
+        ip netns exec "$ns" nft add table inet farewell
+        ip netns exec "$ns" nft add chain inet farewell input '{ type filter hook input priority 0; policy accept; }'
+    done
+    if [[ -n "$rules" ]]; then
+        while read -r ns rule; do
+            ip netns exec "$ns" nft add rule inet farewell input $rule
+        done <<<"$rules"
+    fi
+
+    ip netns exec "$NS_A" tcpdump -i "$TUN_A" -tt -S -n -l tcp >"$tmp/capture-a.txt" 2>"$tmp/tcpdump-a.err" &
+    TCPDUMP_A=$!
+    ip netns exec "$NS_B" tcpdump -i "$TUN_B" -tt -S -n -l tcp >"$tmp/capture-b.txt" 2>"$tmp/tcpdump-b.err" &
+    TCPDUMP_B=$!
+    wait_for "$tmp/tcpdump-a.err" "listening on"
+    wait_for "$tmp/tcpdump-b.err" "listening on"
+
+    local duration t0 end
+    duration=$(duration_ms_for "$case")
+    t0=$(python3 -c 'import time; print(f"{time.time() + 1.0:.6f}")')
+    end=$(python3 -c "print(f'{$t0 + $duration / 1000:.6f}')")
+    ip netns exec "$NS_B" $RT python3 -u "$HERE/app.py" B "$dir/scenario.json" "$t0" "$end" >"$tmp/app-b.txt" 2>&1 &
+    local app_b=$!
+    sleep 0.2
+    ip netns exec "$NS_A" $RT python3 -u "$HERE/app.py" A "$dir/scenario.json" "$t0" "$end" >"$tmp/app-a.txt" 2>&1 &
+    local app_a=$!
+    wait "$app_a" "$app_b" || true
+    python3 -c "import time; time.sleep(max(0, $end - time.time()))"
+    ip netns exec "$NS_A" ss -tano state all >"$tmp/ss-a.txt" || true
+    ip netns exec "$NS_B" ss -tano state all >"$tmp/ss-b.txt" || true
+    kill -INT "$TCPDUMP_A" "$TCPDUMP_B"
+    wait "$TCPDUMP_A" "$TCPDUMP_B" || true
+    TCPDUMP_A="" TCPDUMP_B=""
+
+    local nft_a nft_b
+    nft_a=$(ip netns exec "$NS_A" nft list chain inet farewell input)
+    nft_b=$(ip netns exec "$NS_B" nft list chain inet farewell input)
+    cp "$tmp/capture-a.txt" "$tmp/capture-b.txt" "$dir/"
+    sort -n -s "$tmp/app-a.txt" "$tmp/app-b.txt" >"$dir/apps.txt"
+    T0="$t0" DELAY="$DELAY_MS" DURATION="$duration" NFT_A="$nft_a" NFT_B="$nft_b" \
+        SS_A="$(cat "$tmp/ss-a.txt")" SS_B="$(cat "$tmp/ss-b.txt")" python3 - "$dir/recording.json" <<'PY'
+import json, os, platform, sys
+json.dump({
+    "t0_epoch": float(os.environ["T0"]),
+    "delay_ms": float(os.environ["DELAY"]),
+    "duration_ms": float(os.environ["DURATION"]),
+    "kernel": platform.release(),
+    "sysctl": {"net.ipv4.tcp_timestamps": 0},
+    "wire": "two TUN devices joined by relay.py (no sch_netem on this kernel)",
+    "nft_a": os.environ["NFT_A"].splitlines(),
+    "nft_b": os.environ["NFT_B"].splitlines(),
+    "ss_at_end_a": os.environ["SS_A"].splitlines(),
+    "ss_at_end_b": os.environ["SS_B"].splitlines(),
+}, open(sys.argv[1], "w"), indent=2)
+open(sys.argv[1], "a").write("\n")
+PY
+    rm -rf "$tmp"
+    cleanup
+    echo "   $(grep -c . "$dir/capture-a.txt") lines on A, $(grep -c . "$dir/capture-b.txt") on B"
+}
+
+if [[ $# -gt 0 ]]; then
+    cases=("$@")
+else
+    cases=(normal-close three-segment-close simultaneous-close half-close lost-fin
+        lost-final-ack fin-lost-twice abort-rst unread-data-rst)
+fi
+for c in "${cases[@]}"; do record "$c"; done
