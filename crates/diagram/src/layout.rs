@@ -7,17 +7,17 @@ use farewell_engine::trace::{EventKind, Fate, TimerAction, TimerKind};
 use farewell_engine::{Flags, Host, SegmentEvent, TcpState, Trace};
 
 /// Width of the drawing (viewBox units).
-pub const WIDTH: f64 = 820.0;
+pub const WIDTH: f64 = 740.0;
 /// x of host A's lifeline.
-pub const X_A: f64 = 250.0;
+pub const X_A: f64 = 225.0;
 /// x of host B's lifeline.
-pub const X_B: f64 = 570.0;
+pub const X_B: f64 = 515.0;
 /// Where lifelines start (below the host heads).
 pub const TOP: f64 = 64.0;
 /// y of t = 0.
 const T0_Y: f64 = TOP + 26.0;
 /// Distance from a lifeline to the first timer bracket, and between lanes.
-const TIMER_OFFSET: f64 = 96.0;
+const TIMER_OFFSET: f64 = 90.0;
 const TIMER_LANE: f64 = 12.0;
 /// Vertical offset between segments one host sends at the same instant.
 const STAGGER: f64 = 14.0;

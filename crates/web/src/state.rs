@@ -7,7 +7,7 @@
 //! re-simulates at once inside the reducer.
 
 use crate::edit;
-use farewell_diagram::Diagram;
+use farewell_diagram::{Diagram, SvgOptions};
 use farewell_engine::{builtin, simulate, Do, Host, Platform, Scenario, Trace};
 use serde::{Deserialize, Serialize};
 use std::rc::Rc;
@@ -108,6 +108,8 @@ impl Default for Share {
 pub struct Sim {
     pub trace: Trace,
     pub diagram: Diagram,
+    /// The diagram's static SVG markup (the same renderer as the SVG export).
+    pub svg: String,
     /// Sorted, distinct times at which something happens (an event, or a segment
     /// arriving): the stops of "step" forward and back.
     pub stops: Vec<f64>,
@@ -117,6 +119,7 @@ impl Sim {
     pub fn run(scenario: &Scenario) -> Sim {
         let trace = simulate(scenario);
         let diagram = farewell_diagram::layout(&trace);
+        let svg = farewell_diagram::render_svg_with(&diagram, &SvgOptions::default());
         let mut stops: Vec<f64> = trace
             .events
             .iter()
@@ -128,6 +131,7 @@ impl Sim {
         Sim {
             trace,
             diagram,
+            svg,
             stops,
         }
     }
