@@ -1,8 +1,8 @@
 //! `farewell`: run TCP close scenarios from the command line.
 //!
 //! ```text
-//! farewell run FILE.json [--format jsonl|text|pcap] [--output PATH]
-//! farewell run --builtin NAME [--format jsonl|text|pcap] [--output PATH]
+//! farewell run FILE.json [--format jsonl|text|pcap|svg] [--output PATH]
+//! farewell run --builtin NAME [--format jsonl|text|pcap|svg] [--output PATH]
 //! farewell scenarios
 //! farewell platforms
 //! ```
@@ -22,11 +22,12 @@ formats:
   text   tcpdump-style lines with state changes, timers and application calls
   pcap   a capture for tcpdump/Wireshark (binary: needs --output PATH or a
          redirected stdout)
+  svg    the sequence diagram as a standalone SVG file
 
 --output PATH writes to PATH instead of standard output.";
 
 /// The `--format` values, for error messages.
-const FORMATS: &str = "jsonl, text, pcap";
+const FORMATS: &str = "jsonl, text, pcap, svg";
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Format {
@@ -34,6 +35,8 @@ enum Format {
     Text,
     /// Classic pcap (see `farewell_export::pcap`).
     Pcap,
+    /// The playground's sequence diagram (see `farewell_diagram::render_svg`).
+    Svg,
 }
 
 impl Format {
@@ -103,6 +106,9 @@ fn run(args: &[String], stdout_is_terminal: bool) -> Result<Output, String> {
                 Format::Text => trace.to_text().into_bytes(),
                 Format::Pcap => farewell_export::pcap(&trace, &opts.scenario)
                     .map_err(|e| format!("pcap export: {e}"))?,
+                Format::Svg => {
+                    farewell_diagram::render_svg(&farewell_diagram::layout(&trace)).into_bytes()
+                }
             };
             Ok(Output {
                 bytes,
@@ -135,6 +141,7 @@ fn parse_run(args: &[String]) -> Result<RunOptions, String> {
                     Some("jsonl" | "json") => Format::JsonLines,
                     Some("text") => Format::Text,
                     Some("pcap") => Format::Pcap,
+                    Some("svg") => Format::Svg,
                     Some(f) => return Err(format!("--format: unknown format `{f}` ({FORMATS})")),
                     None => return Err(format!("--format needs a value ({FORMATS})")),
                 }
@@ -310,5 +317,27 @@ mod tests {
             assert!(out.contains(&format!("  {f} ")), "{f} missing: {out}");
         }
         assert!(out.contains("--output PATH"), "{out}");
+    }
+
+    #[test]
+    fn svg_format_is_the_diagram_as_a_standalone_file() {
+        let out = text(
+            run(
+                &args(&["run", "--builtin", "half-close", "--format", "svg"]),
+                true,
+            )
+            .unwrap(),
+        );
+        assert!(
+            out.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+            "{out}"
+        );
+        assert!(out.trim_end().ends_with("</svg>"), "{out}");
+        let scenario = builtin::get("half-close").unwrap();
+        let want = farewell_diagram::render_svg(&farewell_diagram::layout(&simulate(&scenario)));
+        assert_eq!(out, want);
+        // The diagram shows the states the half-close passes through.
+        assert!(out.contains("FIN_WAIT_2"), "{out}");
+        assert!(out.contains("CLOSE_WAIT"), "{out}");
     }
 }

@@ -65,7 +65,7 @@ fn bad_format_fails_with_a_message_on_stderr() {
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("farewell: --format: unknown format `xml` (jsonl, text, pcap"),
+        err.contains("farewell: --format: unknown format `xml` (jsonl, text, pcap, svg)"),
         "{err}"
     );
 }
@@ -101,4 +101,30 @@ fn unwritable_output_is_an_error() {
     assert_eq!(out.status.code(), Some(2));
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("cannot write"), "{err}");
+}
+
+#[test]
+fn svg_with_output_writes_the_diagram() {
+    let path = tmp("cli-normal-close.svg");
+    let _ = std::fs::remove_file(&path);
+    let out = farewell(&[
+        "run",
+        "--builtin",
+        "normal-close",
+        "--format",
+        "svg",
+        "-o",
+        path.to_str().unwrap(),
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let svg = std::fs::read_to_string(&path).expect("the svg was written");
+    assert!(
+        svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+        "{svg}"
+    );
+    assert!(svg.contains("TIME_WAIT"), "{svg}");
 }
