@@ -20,9 +20,14 @@
 //!   is a send time too. The other capture is used to check the wire: the same
 //!   segment must arrive `delay_ms` later (±`WIRE_SLACK_MS`), so a recording
 //!   spoiled by a late relay is caught rather than blamed on the engine.
-//! * Times are milliseconds after T0. The connection is set up before T0 (the
-//!   engine's scenarios start ESTABLISHED, `"handshake": false`), so the
-//!   handshake is in the capture, giving each side's ISN, but is not compared.
+//! * Times are milliseconds after T0. Scenarios with `"handshake": false` start
+//!   ESTABLISHED, so the recording connects before T0: the handshake is in the
+//!   capture, giving each side's ISN, but is not compared. With
+//!   `"handshake": true` (handshake-and-close) A connects at T0 and the
+//!   handshake is compared like any other segment.
+//! * Old duplicates (`duplicates` rules, made by `relay.py`) are extra copies the
+//!   receiver sees but the sender never sent; they are compared with the
+//!   engine's duplicate segments at their arrival time.
 //! * Sequence numbers are made relative as in the trace: each side's ISN comes
 //!   from its SYN (SYN = 0, first data byte = 1), or, with no SYN, from its first
 //!   segment (taken to carry byte 1). tcpdump prints no `seq` for a segment
@@ -42,7 +47,7 @@
 //! they still differ there, so fixing the engine turns it red with a note to move
 //! the case to `MATCHING`.
 
-use farewell_engine::trace::{EventKind, Fate};
+use farewell_engine::trace::{EventKind, Fate, SegmentEvent};
 use farewell_engine::{simulate, Host, Scenario, TcpState};
 use serde::Deserialize;
 use std::fmt::Write as _;
@@ -58,6 +63,9 @@ const MATCHING: &[&str] = &[
     "lost-final-ack",
     "abort-rst",
     "unread-data-rst",
+    "handshake-and-close",
+    "rst-in-time-wait",
+    "rst-in-time-wait-rfc1337",
 ];
 
 /// A case the engine does not reproduce yet.
@@ -222,31 +230,46 @@ fn seg_space(d: &Dumped) -> u32 {
     d.len + u32::from(d.flags.contains('S')) + u32::from(d.flags.contains('F'))
 }
 
+/// What the captures show: each host's segments from its own capture (send
+/// times), and the extra copies the peer received that were never sent (the
+/// relay's old duplicates, at their arrival times).
+struct Observed {
+    sent: Vec<Seg>,
+    duplicates: Vec<Seg>,
+}
+
 /// Each host's segments from its own capture, checked against the peer's
 /// capture, merged in send order, made relative, from T0 on.
-fn observed(dir: &Path, rec: &Recording) -> Vec<Seg> {
+fn observed(dir: &Path, rec: &Recording) -> Observed {
     let cap = [
         parse_capture(&dir.join("capture-a.txt")),
         parse_capture(&dir.join("capture-b.txt")),
     ];
     let mut sent: Vec<Dumped> = Vec::new();
+    // (sender, body, arrival) of copies the receiver saw but the sender never sent.
+    let mut extra: Vec<(Host, String, f64)> = Vec::new();
     for h in Host::BOTH {
         let own: Vec<&Dumped> = cap[h.index()].iter().filter(|d| d.from == h).collect();
-        let seen: Vec<&Dumped> = cap[h.peer().index()]
+        let mut seen: Vec<Option<&Dumped>> = cap[h.peer().index()]
             .iter()
             .filter(|d| d.from == h)
+            .map(Some)
             .collect();
-        assert_eq!(
-            own.len(),
-            seen.len(),
-            "{}: {h} sent {} segments but {} saw {}: the wire lost or made packets",
-            dir.display(),
-            own.len(),
-            h.peer(),
-            seen.len()
-        );
-        for (s, r) in own.iter().zip(&seen) {
-            assert_eq!(s.body, r.body, "{}: capture order differs", dir.display());
+        // Each sent packet is the first identical, not yet matched packet the peer
+        // saw after it was sent; what is left over was made by the wire.
+        for s in &own {
+            let r = seen
+                .iter_mut()
+                .find(|r| r.is_some_and(|r| r.body == s.body && r.epoch >= s.epoch))
+                .and_then(Option::take)
+                .unwrap_or_else(|| {
+                    panic!(
+                        "{}: {h} sent `{}` but {} never saw it: the wire lost a packet",
+                        dir.display(),
+                        s.body,
+                        h.peer()
+                    )
+                });
             let trip = (r.epoch - s.epoch) * 1000.0;
             assert!(
                 (trip - rec.delay_ms).abs() <= WIRE_SLACK_MS,
@@ -256,6 +279,11 @@ fn observed(dir: &Path, rec: &Recording) -> Vec<Seg> {
                 rec.delay_ms
             );
         }
+        extra.extend(
+            seen.into_iter()
+                .flatten()
+                .map(|r| (h, r.body.clone(), r.epoch)),
+        );
         sent.extend(own.into_iter().cloned());
     }
     sent.sort_by(|x, y| x.epoch.total_cmp(&y.epoch));
@@ -274,7 +302,7 @@ fn observed(dir: &Path, rec: &Recording) -> Vec<Seg> {
         }
     }
     let mut snd_nxt: [Option<u32>; 2] = [None, None];
-    let mut out = Vec::new();
+    let mut all = Vec::new();
     for d in &sent {
         let i = d.from.index();
         let my_isn = isn[i].unwrap_or_else(|| {
@@ -298,12 +326,8 @@ fn observed(dir: &Path, rec: &Recording) -> Vec<Seg> {
                     panic!("{}: ACK before the peer's ISN is known", dir.display())
                 }))
             });
-        let t_ms = (d.epoch - rec.t0_epoch) * 1000.0;
-        if t_ms < 0.0 {
-            continue; // the handshake, before T0
-        }
-        out.push(Seg {
-            t_ms,
+        all.push(Seg {
+            t_ms: (d.epoch - rec.t0_epoch) * 1000.0,
             from: d.from,
             flags: d.flags.replace('P', ""),
             seq,
@@ -311,27 +335,52 @@ fn observed(dir: &Path, rec: &Recording) -> Vec<Seg> {
             len: d.len,
         });
     }
-    out
+    // A copy is byte for byte the last identical packet sent before it arrived.
+    let duplicates = extra
+        .iter()
+        .map(|(h, body, arrival)| {
+            let original = sent
+                .iter()
+                .rposition(|d| d.from == *h && d.body == *body && d.epoch <= *arrival)
+                .expect("an extra copy matches a sent packet by construction");
+            Seg {
+                t_ms: (arrival - rec.t0_epoch) * 1000.0,
+                ..all[original].clone()
+            }
+        })
+        .collect();
+    // The handshake before T0 (scenarios that start ESTABLISHED) is not compared.
+    let sent = all.into_iter().filter(|s| s.t_ms >= 0.0).collect();
+    Observed { sent, duplicates }
 }
 
 struct EngineRun {
     segs: Vec<Seg>,
+    duplicates: Vec<Seg>,
     dropped: usize,
     end: [TcpState; 2],
 }
 
 fn engine(scenario: &Scenario) -> EngineRun {
     let trace = simulate(scenario);
+    let seg = |t_ms: f64, s: &SegmentEvent| Seg {
+        t_ms,
+        from: s.from,
+        flags: s.flags.tcpdump().replace('P', ""),
+        seq: s.seq,
+        ack: s.ack,
+        len: s.len,
+    };
     let segs = trace
         .segments()
-        .map(|(t_ms, s)| Seg {
-            t_ms,
-            from: s.from,
-            flags: s.flags.tcpdump().replace('P', ""),
-            seq: s.seq,
-            ack: s.ack,
-            len: s.len,
-        })
+        .filter(|(_, s)| !s.duplicate)
+        .map(|(t, s)| seg(t, s))
+        .collect();
+    // An old duplicate is compared where the capture sees it: at its arrival.
+    let duplicates = trace
+        .segments()
+        .filter(|(_, s)| s.duplicate)
+        .map(|(t, s)| seg(s.arrive_ms.unwrap_or(t), s))
         .collect();
     let dropped = trace
         .segments()
@@ -346,7 +395,12 @@ fn engine(scenario: &Scenario) -> EngineRun {
             _ => None,
         })
         .expect("a trace ends with an End event");
-    EngineRun { segs, dropped, end }
+    EngineRun {
+        segs,
+        duplicates,
+        dropped,
+        end,
+    }
 }
 
 /// What differs between two segments (empty: they match).
@@ -370,7 +424,7 @@ fn segment_differences(real: &Seg, sim: &Seg) -> Vec<String> {
     let tol = tolerance_ms(sim.t_ms);
     if (real.t_ms - sim.t_ms).abs() > tol {
         d.push(format!(
-            "sent at {:.1} ms vs engine {:.1} ms (tolerance ±{tol:.1} ms)",
+            "at {:.1} ms vs engine {:.1} ms (tolerance ±{tol:.1} ms)",
             real.t_ms, sim.t_ms
         ));
     }
@@ -483,12 +537,11 @@ fn compare(case: &str) -> Comparison {
         Some(rec.duration_ms),
         "{case}: time_limit_ms must be the recording's length so both sides cover the same time"
     );
-    assert!(
-        !scenario.handshake,
-        "{case}: recordings start ESTABLISHED at T0"
-    );
 
-    let real = observed(&dir, &rec);
+    let Observed {
+        sent: real,
+        duplicates: real_dups,
+    } = observed(&dir, &rec);
     let sim = engine(&scenario);
 
     // Rows of the side-by-side table: (segment, capture's, engine's), in time order.
@@ -516,6 +569,21 @@ fn compare(case: &str) -> Comparison {
             (Some(_), None) => differences.push((Some(*at), "only in the capture".into())),
             (None, Some(_)) => differences.push((Some(*at), "only in the engine".into())),
             (None, None) => unreachable!("each row has at least one segment"),
+        }
+    }
+    if real_dups.len() != sim.duplicates.len() {
+        differences.push((
+            None,
+            format!(
+                "the wire delivered {} old duplicates, the engine {}",
+                real_dups.len(),
+                sim.duplicates.len()
+            ),
+        ));
+    }
+    for (r, e) in real_dups.iter().zip(&sim.duplicates) {
+        for d in segment_differences(r, e) {
+            differences.push((None, format!("old duplicate {}: {d}", e.show())));
         }
     }
     let nft_drops = dropped_by_nft(&rec.nft_a) + dropped_by_nft(&rec.nft_b);
@@ -620,6 +688,9 @@ cases! { check_matching:
     lost_final_ack => "lost-final-ack",
     abort_rst => "abort-rst",
     unread_data_rst => "unread-data-rst",
+    handshake_and_close => "handshake-and-close",
+    rst_in_time_wait => "rst-in-time-wait",
+    rst_in_time_wait_rfc1337 => "rst-in-time-wait-rfc1337",
 }
 
 cases! { check_known_difference:

@@ -8,7 +8,8 @@ and the simulation cannot drift apart. `at_ms` is measured from T0_EPOCH (a
 CLOCK_REALTIME instant, the clock `tcpdump -tt` prints); `after_eof_ms` from the
 moment this application's read() returned 0. The connection is set up *before* T0
 (A binds 10.0.0.1:40000 and connects to 10.0.0.2:80, as `Host::socket_addr()`),
-because the engine's scenarios start ESTABLISHED at t = 0.
+because the engine's scenarios start ESTABLISHED at t = 0; with `"handshake": true`
+A connects at T0 instead, as the engine's A does.
 
 Each application event is logged on stdout as "<ms since T0> <event>" so the
 fixture shows what the applications saw (EOF, ECONNRESET, ...).
@@ -39,21 +40,26 @@ def main():
     def log(what):
         print(f"{now_ms():9.3f} {me} {what}", flush=True)
 
+    handshake = scenario.get("handshake", False)
     if me == "B":
         lst = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         lst.bind(ADDR["B"])
         lst.listen(1)
         sock, _ = lst.accept()
-        # No listener afterwards: the engine's B does not listen (handshake: false).
+        # Only one connection per recording: stop listening, so a stray segment
+        # later is answered by the kernel as "no connection" (RST).
         lst.close()
     else:
         sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind(ADDR["A"])
+        if handshake:
+            # "handshake": true: the engine's A sends its SYN at t = 0.
+            time.sleep(max(0.0, t0 - time.time()))
         sock.connect(ADDR["B"])
     log("established")
-    if time.time() >= t0:
+    if not handshake and time.time() >= t0:
         log("WARNING: connection set up after T0")
 
     pending = list(timed)  # (due_ms, index, action)

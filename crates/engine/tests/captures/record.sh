@@ -18,7 +18,11 @@
 #   * net.ipv4.tcp_timestamps = 0 in both namespaces: the engine does not model
 #     TCP options, and with timestamps on Linux puts 1448 payload bytes in a
 #     1500-byte packet instead of 1460 (the engine's MSS). Everything else is
-#     the kernel's per-namespace default (tcp_rfc1337 = 0, tcp_fin_timeout = 60, ...).
+#     the kernel's per-namespace default (tcp_rfc1337 = 0, tcp_fin_timeout = 60,
+#     ...) unless sysctls_for sets a case's tunable (rfc1337).
+#   * the scenario's `duplicates` (an old duplicate held back in the network) are
+#     made by relay.py, which reads them from scenario.json: nft can copy a
+#     packet but not delay the copy.
 #   * nft rules in the *receiving* namespace's input chain drop the chosen
 #     segments. Dropping on input (not output) means the segment still appears in
 #     both captures, like the engine's "dropped" segments do in a trace. A
@@ -78,7 +82,17 @@ duration_ms_for() {
     case "$1" in
     fin-lost-twice) echo 2500 ;;
     half-close) echo 2000 ;;
+    # B closes at 90 s, after A's orphaned FIN_WAIT_2 (tcp_fin_timeout = 60 s).
+    fin-wait-2-timeout) echo 90500 ;;
     *) echo 1500 ;;
+    esac
+}
+
+# Per-case sysctls: "<namespace> <name>=<value>" lines (the scenario's tunables).
+sysctls_for() {
+    case "$1" in
+    rst-in-time-wait-rfc1337) echo "$NS_A net.ipv4.tcp_rfc1337=1" ;;
+    *) ;;
     esac
 }
 
@@ -115,9 +129,26 @@ record() {
         ip netns exec "$ns" sysctl -qw net.ipv4.tcp_timestamps=0
     done
 
+    local sysctls
+    sysctls=$(sysctls_for "$case")
+    if [[ -n "$sysctls" ]]; then
+        while read -r ns setting; do
+            ip netns exec "$ns" sysctl -qw "$setting"
+        done <<<"$sysctls"
+    fi
+
+    # T0: the instant the scenario's `at_ms` counts from, on tcpdump's clock. Two
+    # seconds ahead leaves time to set up the wire and the captures, and to
+    # connect before T0 when the scenario starts ESTABLISHED.
+    local duration t0 end
+    duration=$(duration_ms_for "$case")
+    t0=$(python3 -c 'import time; print(f"{time.time() + 2.0:.6f}")')
+    end=$(python3 -c "print(f'{$t0 + $duration / 1000:.6f}')")
+
     local tmp
     tmp=$(mktemp -d)
-    $RT_RELAY python3 -u "$HERE/relay.py" "$NS_A" "$TUN_A" "$NS_B" "$TUN_B" "$DELAY_MS" >"$tmp/relay.out" 2>&1 &
+    $RT_RELAY python3 -u "$HERE/relay.py" "$NS_A" "$TUN_A" "$NS_B" "$TUN_B" "$DELAY_MS" \
+        "$dir/scenario.json" "$t0" >"$tmp/relay.out" 2>&1 &
     RELAY=$!
     wait_for "$tmp/relay.out" ready
     ip -n "$NS_A" addr add 10.0.0.1 peer 10.0.0.2 dev "$TUN_A"
@@ -144,10 +175,6 @@ record() {
     wait_for "$tmp/tcpdump-a.err" "listening on"
     wait_for "$tmp/tcpdump-b.err" "listening on"
 
-    local duration t0 end
-    duration=$(duration_ms_for "$case")
-    t0=$(python3 -c 'import time; print(f"{time.time() + 1.0:.6f}")')
-    end=$(python3 -c "print(f'{$t0 + $duration / 1000:.6f}')")
     ip netns exec "$NS_B" $RT python3 -u "$HERE/app.py" B "$dir/scenario.json" "$t0" "$end" >"$tmp/app-b.txt" 2>&1 &
     local app_b=$!
     sleep 0.2
@@ -166,7 +193,7 @@ record() {
     nft_b=$(ip netns exec "$NS_B" nft list chain inet farewell input)
     cp "$tmp/capture-a.txt" "$tmp/capture-b.txt" "$dir/"
     sort -n -s "$tmp/app-a.txt" "$tmp/app-b.txt" >"$dir/apps.txt"
-    T0="$t0" DELAY="$DELAY_MS" DURATION="$duration" NFT_A="$nft_a" NFT_B="$nft_b" \
+    SYSCTLS="$sysctls" T0="$t0" DELAY="$DELAY_MS" DURATION="$duration" NFT_A="$nft_a" NFT_B="$nft_b" \
         SS_A="$(cat "$tmp/ss-a.txt")" SS_B="$(cat "$tmp/ss-b.txt")" python3 - "$dir/recording.json" <<'PY'
 import json, os, platform, sys
 json.dump({
@@ -174,7 +201,8 @@ json.dump({
     "delay_ms": float(os.environ["DELAY"]),
     "duration_ms": float(os.environ["DURATION"]),
     "kernel": platform.release(),
-    "sysctl": {"net.ipv4.tcp_timestamps": 0},
+    "sysctl": ["net.ipv4.tcp_timestamps=0 (both)"] + [
+        l for l in os.environ["SYSCTLS"].splitlines() if l],
     "wire": "two TUN devices joined by relay.py (no sch_netem on this kernel)",
     "nft_a": os.environ["NFT_A"].splitlines(),
     "nft_b": os.environ["NFT_B"].splitlines(),
@@ -192,6 +220,7 @@ if [[ $# -gt 0 ]]; then
     cases=("$@")
 else
     cases=(normal-close three-segment-close simultaneous-close half-close lost-fin
-        lost-final-ack fin-lost-twice abort-rst unread-data-rst)
+        lost-final-ack fin-lost-twice abort-rst unread-data-rst handshake-and-close
+        rst-in-time-wait rst-in-time-wait-rfc1337 fin-wait-2-timeout)
 fi
 for c in "${cases[@]}"; do record "$c"; done
