@@ -1,0 +1,194 @@
+// The release build, served under a sub-path, used as a student would: pick a
+// scenario, drop a segment, change platform, play, step, use the keyboard.
+// Run by `cargo xtask test` (node's built-in test runner, headless Chromium).
+
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import fs from 'node:fs/promises';
+import path from 'node:path';
+import { settings, serve, launch, newPage } from './harness.mjs';
+
+const DIAGRAM = 'svg[data-testid=diagram]';
+const SEG = `${DIAGRAM} .seg`;
+
+let cfg;
+let server;
+let browser;
+// Every page opened, to check afterwards that nothing left 127.0.0.1.
+const opened = [];
+
+before(async () => {
+  cfg = settings();
+  server = await serve(cfg.dist, cfg.subPath);
+  browser = await launch();
+});
+
+after(async () => {
+  await browser?.close();
+  await server?.close();
+});
+
+afterEach(async () => {
+  for (const p of opened.splice(0)) {
+    await p.context.close();
+    assert.deepEqual(p.offHost, [], 'requests that left 127.0.0.1');
+    assert.deepEqual(p.errors, [], 'errors in the page');
+  }
+});
+
+/** Opens the playground and waits for the first diagram. */
+async function open(viewport) {
+  const p = await newPage(browser, { viewport });
+  opened.push(p);
+  await p.page.goto(server.url);
+  await p.page.waitForSelector(SEG, { timeout: 60_000 });
+  return p.page;
+}
+
+const texts = (page, sel) => page.$$eval(sel, (els) => els.map((e) => e.textContent.trim()));
+const count = (page, sel) => page.locator(sel).count();
+/** Each host's states on the diagram, in order: ["A ESTABLISHED", "A FIN_WAIT_1", …]. */
+const bands = (page) =>
+  page.$$eval(`${DIAGRAM} g.band`, (els) =>
+    els.map((e) => `${e.classList.contains('host-a') ? 'A' : 'B'} ${e.dataset.state}`),
+  );
+const countdown = async (page) => Number(await page.textContent('[data-testid=countdown-seconds]'));
+const clock = async (page) => parseFloat(await page.textContent('[data-testid=clock]'));
+const playing = async (page) => (await page.getAttribute('[data-testid=play]', 'aria-pressed')) === 'true';
+
+test('loads from a sub-path with relative URLs and draws the close', async () => {
+  const page = await open();
+  assert.match(await page.title(), /Farewell/);
+  assert.ok((await count(page, SEG)) >= 4, 'a close has at least four segments');
+  assert.ok((await count(page, `${SEG}.fin`)) >= 2, 'both FINs are drawn');
+  // Everything the page fetched came from under the sub-path, and was there.
+  const fetched = server.log.filter((r) => r.path !== '/favicon.ico');
+  assert.ok(fetched.some((r) => r.path.endsWith('.wasm')), 'the wasm was fetched');
+  for (const r of fetched) {
+    assert.ok(r.path.startsWith(cfg.subPath), `${r.path} is outside ${cfg.subPath}`);
+    assert.equal(r.status, 200, `${r.path} answered ${r.status}`);
+  }
+  assert.ok((await bands(page)).includes('A TIME_WAIT'), 'the active closer ends in TIME_WAIT');
+});
+
+test('picking "Lost final ACK" shows the lost ACK and the retransmitted FIN', async () => {
+  const page = await open();
+  const before = await texts(page, '[data-testid=scenario-description]');
+  assert.equal(await count(page, `${SEG}.dropped`), 0, 'the normal close loses nothing');
+  await page.selectOption('[data-testid=scenario-select]', { label: 'Lost final ACK' });
+  await page.waitForSelector(`${SEG}.dropped .cross`);
+  assert.notDeepEqual(await texts(page, '[data-testid=scenario-description]'), before);
+  assert.ok((await count(page, `${SEG}.retransmission.fin`)) >= 1, 'B sends its FIN again');
+  assert.ok((await count(page, `${SEG}.dropped.ack`)) >= 1, 'the lost segment is an ACK');
+});
+
+test('clicking a delivered segment drops it: a ✕ appears and the states change', async () => {
+  const page = await open();
+  // In the normal close, B's ACK of A's FIN (the second ACK from B) moves A from
+  // FIN_WAIT_1 to FIN_WAIT_2. Without it, B's FIN (which carries the same ACK)
+  // takes A from FIN_WAIT_1 straight to TIME_WAIT.
+  const statesBefore = await bands(page);
+  assert.ok(statesBefore.includes('A FIN_WAIT_2'), statesBefore.join(', '));
+  const ack = page.locator(`${SEG}.ack.host-b`).nth(1);
+  const id = await ack.getAttribute('data-seg-id');
+  await ack.click();
+  const dropped = page.locator(`${SEG}.dropped`);
+  await dropped.first().waitFor();
+  assert.equal(await dropped.count(), 1);
+  assert.equal(await dropped.getAttribute('data-seg-id'), id, 'the clicked segment is the lost one');
+  assert.equal(await count(page, `${SEG}.dropped .cross`), 1, 'one ✕');
+  const statesAfter = await bands(page);
+  assert.ok(!statesAfter.includes('A FIN_WAIT_2'), statesAfter.join(', '));
+  assert.ok(statesAfter.includes('A TIME_WAIT'), statesAfter.join(', '));
+  assert.ok((await count(page, '[data-testid=drop-rules] li')) >= 1, 'the drop shows in the link panel');
+
+  // Clicking the ✕'d segment brings it back.
+  await page.locator(`${SEG}.dropped`).click();
+  await page.waitForFunction((sel) => !document.querySelector(sel), `${SEG}.dropped`);
+  assert.deepEqual(await bands(page), statesBefore);
+});
+
+test('Windows: MSL and TIME_WAIT follow the platform', async () => {
+  const page = await open();
+  assert.equal((await page.textContent('[data-testid=time-wait]')).trim(), '60 s');
+  assert.equal((await page.textContent('[data-testid=msl]')).trim(), '30 s');
+  assert.equal(await countdown(page), 60);
+  const notes = await page.textContent('[data-testid=platform-notes]');
+  await page.selectOption('[data-testid=platform-select]', 'windows');
+  await page.waitForFunction(
+    () => document.querySelector('[data-testid=time-wait]')?.textContent.trim() === '240 s',
+  );
+  assert.equal((await page.textContent('[data-testid=msl]')).trim(), '120 s');
+  assert.notEqual(await page.textContent('[data-testid=platform-notes]'), notes);
+  assert.equal(await countdown(page), 240, 'the idle countdown shows the new TIME_WAIT');
+});
+
+test('stepping into TIME_WAIT, then playing, runs the countdown down', async () => {
+  const page = await open();
+  assert.equal(await clock(page), 0);
+  const phase = () => page.getAttribute('[data-testid=countdown]', 'data-phase');
+  let steps = 0;
+  while ((await phase()) !== 'running') {
+    assert.ok(steps++ < 60, 'TIME_WAIT starts within 60 steps');
+    const t = await clock(page);
+    await page.click('[data-testid=step-forward]');
+    await page.waitForFunction((t) => parseFloat(document.querySelector('[data-testid=clock]').textContent) > t, t);
+  }
+  const start = await countdown(page);
+  assert.ok(start > 59 && start <= 60, `TIME_WAIT starts near 60 s, shows ${start}`);
+  await page.selectOption('[data-testid=speed-select]', '10');
+  await page.click('[data-testid=play]');
+  assert.ok(await playing(page));
+  await page.waitForFunction(
+    (s) => Number(document.querySelector('[data-testid=countdown-seconds]').textContent) <= s - 2,
+    start,
+    { timeout: 20_000 },
+  );
+  await page.click('[data-testid=play]');
+  assert.ok(!(await playing(page)));
+  const paused = await countdown(page);
+  assert.ok(paused < start, `${paused} < ${start}`);
+  await page.waitForTimeout(300);
+  assert.equal(await countdown(page), paused, 'paused means paused');
+});
+
+test('keyboard: space plays and pauses, → steps', async () => {
+  const page = await open();
+  await page.evaluate(() => document.activeElement?.blur());
+  const t0 = await clock(page);
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction((t) => parseFloat(document.querySelector('[data-testid=clock]').textContent) > t, t0);
+  const t1 = await clock(page);
+  await page.keyboard.press('Space');
+  await page.waitForFunction(() => document.querySelector('[data-testid=play]').getAttribute('aria-pressed') === 'true');
+  await page.waitForFunction((t) => parseFloat(document.querySelector('[data-testid=clock]').textContent) > t, t1);
+  await page.keyboard.press('Space');
+  await page.waitForFunction(() => document.querySelector('[data-testid=play]').getAttribute('aria-pressed') === 'false');
+  const t2 = await clock(page);
+  await page.waitForTimeout(300);
+  assert.equal(await clock(page), t2, 'space paused playback');
+  // Space in the scenario list belongs to the list, not to playback.
+  await page.focus('[data-testid=scenario-select]');
+  await page.keyboard.press('Space');
+  await page.keyboard.press('Escape');
+  assert.ok(!(await playing(page)));
+});
+
+test('screenshots at 1280×800 and at phone size', async () => {
+  await fs.mkdir(cfg.screenshots, { recursive: true });
+  for (const [name, viewport] of [
+    ['main.png', { width: 1280, height: 800 }],
+    ['phone.png', { width: 390, height: 844 }],
+  ]) {
+    const page = await open(viewport);
+    const file = path.join(cfg.screenshots, name);
+    await page.screenshot({ path: file });
+    const png = await fs.readFile(file);
+    assert.equal(png.subarray(1, 4).toString(), 'PNG');
+    assert.equal(png.readUInt32BE(16), viewport.width, `${name} width`);
+    assert.equal(png.readUInt32BE(20), viewport.height, `${name} height`);
+    // Nothing wider than the screen: no sideways scrolling on a phone.
+    const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
+    assert.ok(overflow <= 0, `${name}: page is ${overflow}px wider than the viewport`);
+  }
+});
