@@ -60,6 +60,9 @@
 //! `msl_ms` / `time_limit_ms` to "not set". The base is the built-in named by
 //! `s` (the link then also says which built-in the scenario was edited from),
 //! or without `s` the scenario-file defaults (Linux, 20 ms delay, no actions).
+//! Numbers in `c` read back exactly when they have at most 15 significant
+//! digits and are 0 or at least 10⁻⁷ (every value a person types; the
+//! parameters above are exact for any `f64`), as in scenario files.
 //! The first character says how the JSON is packed, the rest is base64url
 //! without padding (RFC 4648 §5; padding is accepted):
 //!
@@ -215,6 +218,15 @@ impl ShareError {
             key: key.to_string(),
             message: message.into(),
         }
+    }
+
+    /// ``"`key=value` is not <what>"``: the one shape of most messages, in one
+    /// place so every check does not carry its own formatting code in the wasm.
+    fn not_a(key: &str, value: &str, what: &str) -> ShareError {
+        ShareError::new(
+            key,
+            format!("`{key}={}` is not {what}", params::shown(value)),
+        )
     }
 }
 
@@ -389,14 +401,12 @@ pub fn decode(fragment: &str) -> Result<Fragment, ShareError> {
         Some(id) => match builtin_scenario(id) {
             Some(base) => (Some(id.to_string()), base),
             None => {
-                return Err(ShareError::new(
+                let ids = builtin::ids().collect::<Vec<_>>().join(", ");
+                return Err(ShareError::not_a(
                     "s",
-                    format!(
-                        "`s={}` is not a built-in scenario ({})",
-                        params::shown(id),
-                        builtin::ids().collect::<Vec<_>>().join(", ")
-                    ),
-                ))
+                    id,
+                    &format!("a built-in scenario ({ids})"),
+                ));
             }
         },
         None if p.get("c").is_some() => (None, custom::blank()),
@@ -427,13 +437,10 @@ pub fn decode(fragment: &str) -> Result<Fragment, ShareError> {
     }
     if let Some(v) = p.get("seed") {
         scenario.seed = v.parse().map_err(|_| {
-            ShareError::new(
+            ShareError::not_a(
                 "seed",
-                format!(
-                    "`seed={}` is not a seed: give a whole number from 0 to {}",
-                    params::shown(v),
-                    u64::MAX
-                ),
+                v,
+                "a seed: give a whole number from 0 to 18446744073709551615",
             )
         })?;
     }
@@ -457,12 +464,10 @@ pub fn decode(fragment: &str) -> Result<Fragment, ShareError> {
         None => 0.0,
     };
     let speed = match p.get("v") {
-        Some(v) => Some(Speed::from_id(v).ok_or_else(|| {
-            ShareError::new(
-                "v",
-                format!("`v={}` is not a speed (1, 10, 100, skip)", params::shown(v)),
-            )
-        })?),
+        Some(v) => Some(
+            Speed::from_id(v)
+                .ok_or_else(|| ShareError::not_a("v", v, "a speed (1, 10, 100, skip)"))?,
+        ),
         None => None,
     };
     let mut embed = Embed::default();
@@ -471,13 +476,7 @@ pub fn decode(fragment: &str) -> Result<Fragment, ShareError> {
     }
     if let Some(v) = p.get("controls") {
         embed.controls = Controls::from_id(v).ok_or_else(|| {
-            ShareError::new(
-                "controls",
-                format!(
-                    "`controls={}` is not a controls setting (full, minimal, none)",
-                    params::shown(v)
-                ),
-            )
+            ShareError::not_a("controls", v, "a controls setting (full, minimal, none)")
         })?;
     }
     if let Some(v) = p.get("autoplay") {
@@ -497,14 +496,8 @@ fn parse_platform(v: &str) -> Result<Platform, ShareError> {
         .into_iter()
         .find(|p| p.id().eq_ignore_ascii_case(v))
         .ok_or_else(|| {
-            ShareError::new(
-                "p",
-                format!(
-                    "`p={}` is not a platform ({})",
-                    params::shown(v),
-                    Platform::ALL.map(Platform::id).join(", ")
-                ),
-            )
+            let ids = Platform::ALL.map(Platform::id).join(", ");
+            ShareError::not_a("p", v, &format!("a platform ({ids})"))
         })
 }
 
@@ -518,12 +511,10 @@ fn parse_drops(v: &str) -> Result<Vec<DropRule>, ShareError> {
 /// One `FROM:KIND[:AFTER_MS[:NTH[:COUNT]]]` rule.
 fn parse_drop(rule: &str) -> Result<DropRule, ShareError> {
     let bad = |why: &str| {
-        ShareError::new(
+        ShareError::not_a(
             "drop",
-            format!(
-                "`drop={}` is not a drop rule: {why} (write FROM:KIND[:AFTER_MS[:NTH[:COUNT]]], e.g. A:FIN or B:ANY:220:1:2)",
-                params::shown(rule)
-            ),
+            rule,
+            &format!("a drop rule: {why} (write FROM:KIND[:AFTER_MS[:NTH[:COUNT]]], e.g. A:FIN or B:ANY:220:1:2)"),
         )
     };
     let mut parts = rule.split(':');
@@ -543,18 +534,18 @@ fn parse_drop(rule: &str) -> Result<DropRule, ShareError> {
             .ok_or_else(|| bad("AFTER_MS must be milliseconds, 0 or more (up to one day)"))?,
         None => 0.0,
     };
-    let mut positive = |what: &str| -> Result<u32, ShareError> {
+    let mut positive = |why: &str| -> Result<u32, ShareError> {
         match parts.next() {
             Some(n) => n
                 .parse::<u32>()
                 .ok()
                 .filter(|n| *n >= 1)
-                .ok_or_else(|| bad(&format!("{what} must be a whole number, 1 or more"))),
+                .ok_or_else(|| bad(why)),
             None => Ok(1),
         }
     };
-    let nth = positive("NTH")?;
-    let count = positive("COUNT")?;
+    let nth = positive("NTH must be a whole number, 1 or more")?;
+    let count = positive("COUNT must be a whole number, 1 or more")?;
     if parts.next().is_some() {
         return Err(bad("too many `:` parts"));
     }

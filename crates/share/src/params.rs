@@ -131,13 +131,8 @@ pub(crate) fn ms(key: &str, v: &str, zero_ok: bool, what: &str) -> Result<f64, S
     finite(v)
         .filter(|x| *x <= MAX_MS && if zero_ok { *x >= 0.0 } else { *x > 0.0 })
         .ok_or_else(|| {
-            ShareError::new(
-                key,
-                format!(
-                    "`{key}={}` is not {what}: give milliseconds, {low}, up to {MAX_MS} (one day)",
-                    shown(v)
-                ),
-            )
+            let what = format!("{what}: give milliseconds, {low}, up to {MAX_MS} (one day)");
+            ShareError::not_a(key, v, &what)
         })
 }
 
@@ -145,12 +140,10 @@ pub(crate) fn probability(key: &str, v: &str) -> Result<f64, ShareError> {
     finite(v)
         .filter(|x| (0.0..=1.0).contains(x))
         .ok_or_else(|| {
-            ShareError::new(
+            ShareError::not_a(
                 key,
-                format!(
-                    "`{key}={}` is not a probability: give a number from 0 to 1, e.g. 0.05",
-                    shown(v)
-                ),
+                v,
+                "a probability: give a number from 0 to 1, e.g. 0.05",
             )
         })
 }
@@ -159,10 +152,7 @@ pub(crate) fn boolean(key: &str, v: &str) -> Result<bool, ShareError> {
     match v {
         "1" | "true" => Ok(true),
         "0" | "false" => Ok(false),
-        _ => Err(ShareError::new(
-            key,
-            format!("`{key}={}` is not a yes/no value (1 or 0)", shown(v)),
-        )),
+        _ => Err(ShareError::not_a(key, v, "a yes/no value (1 or 0)")),
     }
 }
 
