@@ -166,6 +166,7 @@ fn binaryen(ctx: &Ctx, steps: &mut Steps) -> Result<(), String> {
         ctx.command("npm")
             .args([
                 "install",
+                "--prefer-offline",
                 "--no-audit",
                 "--no-fund",
                 "--save-exact",
@@ -261,7 +262,7 @@ fn e2e_packages(ctx: &Ctx, steps: &mut Steps) -> Result<(), String> {
     steps.cmd(
         &format!("npm ci in web/e2e (playwright-core {want})"),
         ctx.command("npm")
-            .args(["ci", "--no-audit", "--no-fund"])
+            .args(["ci", "--prefer-offline", "--no-audit", "--no-fund"])
             .current_dir(&e2e)
             .env("PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD", "1"),
     )
