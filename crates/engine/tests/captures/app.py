@@ -120,10 +120,11 @@ def main():
                 sys.exit(2)
         except OSError as e:
             log(f"{what} error {e}")
-    if is_open:
-        # The scenario never closes this side: keep the socket open until the
-        # recording ends, so the kernel does not close it for us.
-        time.sleep(max(0.0, end - time.time()))
+    # Stay until the recording ends: a socket the scenario never closes must not
+    # be closed by the process exiting, and an interpreter shutting down (a few
+    # ms of CPU at real-time priority) must not delay the relay or the pollers
+    # in the middle of the close.
+    time.sleep(max(0.0, end - time.time()))
     log("exit")
 
 
