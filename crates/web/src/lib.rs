@@ -9,6 +9,7 @@
 //! The protocol lives in `farewell-engine` and the geometry in `farewell-diagram`;
 //! this crate only draws them and handles input.
 
+pub mod browser;
 pub mod components;
 pub mod edit;
 pub mod format;

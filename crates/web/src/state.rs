@@ -9,45 +9,22 @@
 use crate::edit;
 use farewell_diagram::{Diagram, SvgOptions};
 use farewell_engine::{builtin, simulate, Do, Host, Platform, Scenario, Trace};
-use serde::{Deserialize, Serialize};
 use std::rc::Rc;
 use yew::Reducible;
 
 /// Playback speed: simulated time per real time, or "skip waits", which moves
 /// along the diagram's compressed time axis at a steady pace, so quick exchanges
 /// play in slow motion and long idle stretches (the axis breaks) pass at once.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Speed {
-    X1,
-    X10,
-    X100,
-    SkipWaits,
-}
+/// The share link's `v` parameter spells it.
+pub use farewell_share::Speed;
+pub use farewell_share::{Controls, Embed, Fragment};
 
-impl Speed {
-    pub const ALL: [Speed; 4] = [Speed::X1, Speed::X10, Speed::X100, Speed::SkipWaits];
-
-    pub const fn label(self) -> &'static str {
-        match self {
-            Speed::X1 => "1×",
-            Speed::X10 => "10×",
-            Speed::X100 => "100×",
-            Speed::SkipWaits => "skip waits",
-        }
-    }
-
-    pub const fn id(self) -> &'static str {
-        match self {
-            Speed::X1 => "1",
-            Speed::X10 => "10",
-            Speed::X100 => "100",
-            Speed::SkipWaits => "skip",
-        }
-    }
-
-    pub fn from_id(id: &str) -> Option<Speed> {
-        Speed::ALL.into_iter().find(|s| s.id() == id)
+pub const fn speed_label(s: Speed) -> &'static str {
+    match s {
+        Speed::X1 => "1×",
+        Speed::X10 => "10×",
+        Speed::X100 => "100×",
+        Speed::SkipWaits => "skip waits",
     }
 }
 
@@ -55,8 +32,7 @@ impl Speed {
 /// tall takes about half a second.
 pub const SKIP_WAITS_PX_PER_S: f64 = 120.0;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Theme {
     /// Follow `prefers-color-scheme`.
     System,
@@ -64,18 +40,13 @@ pub enum Theme {
     Dark,
 }
 
-/// A built-in scenario by id. Built-ins are known to be valid (the engine's tests
-/// parse every one), so this uses plain `serde_json` rather than
-/// `Scenario::from_json`, whose field-path error reporting
-/// (`serde_path_to_error`) would add ~15 KB gzipped to the wasm for errors that
-/// cannot happen here.
+/// A built-in scenario by id.
 pub fn builtin_scenario(id: &str) -> Option<Scenario> {
-    let b = builtin::ALL.iter().find(|b| b.id == id)?;
-    serde_json::from_str::<Scenario>(b.json).ok()
+    builtin::get(id)
 }
 
 /// What a share link encodes.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Share {
     /// The built-in the scenario started from (`None`: loaded from elsewhere).
     pub builtin: Option<String>,
@@ -199,6 +170,10 @@ pub enum Action {
     Seek(f64),
     SetSpeed(Speed),
     SetTheme(Theme),
+    /// Replace everything the share link holds (back/forward, a pasted link).
+    Restore(Box<Share>),
+    /// A scenario file the user imported (already parsed and validated).
+    Import(Box<Scenario>),
     /// Tell the user something (e.g. an input that could not be read).
     ShowNotice(String),
     DismissNotice,
@@ -210,6 +185,8 @@ pub struct AppState {
     pub sim: Rc<Sim>,
     pub playing: bool,
     pub theme: Theme,
+    /// Embedded in a course page (`embed=1` in the link): how it is shown.
+    pub embed: Embed,
     /// A message for the user: why an edit was refused, or what went wrong.
     pub notice: Option<String>,
 }
@@ -234,6 +211,7 @@ impl AppState {
                     sim,
                     playing: false,
                     theme: Theme::System,
+                    embed: Embed::default(),
                     notice: None,
                 }
             }
@@ -426,6 +404,31 @@ impl Reducible for AppState {
             Action::Seek(t) => self.seek(t),
             Action::SetSpeed(speed) => self.with(|s| s.share.speed = speed),
             Action::SetTheme(theme) => self.with(|s| s.theme = theme),
+            Action::Restore(share) => {
+                let mut next = AppState::new(*share);
+                next.theme = self.theme;
+                next.embed = self.embed;
+                Rc::new(next)
+            }
+            Action::Import(scenario) => {
+                if let Err(e) = scenario.validate() {
+                    return self.with(|s| {
+                        s.notice = Some(format!(
+                            "Not imported: {e}. The current scenario is unchanged."
+                        ))
+                    });
+                }
+                let name = scenario.name.clone();
+                self.edit(*scenario, None).with(|s| {
+                    s.share.time_ms = 0.0;
+                    s.playing = false;
+                    s.notice = Some(if name.is_empty() {
+                        "Imported the scenario file.".to_string()
+                    } else {
+                        format!("Imported “{name}”.")
+                    });
+                })
+            }
             Action::ShowNotice(text) => self.with(|s| s.notice = Some(text)),
             Action::DismissNotice => self.with(|s| s.notice = None),
         }
@@ -437,5 +440,54 @@ fn capitalize(s: &str) -> String {
     match c.next() {
         Some(f) => f.to_uppercase().chain(c).collect(),
         None => String::new(),
+    }
+}
+
+impl AppState {
+    /// The state a share link describes. A link that cannot be read (or names a
+    /// scenario that cannot run) gives the default scenario and a notice saying
+    /// why; nothing in the link reaches the page as markup.
+    pub fn from_link(fragment: &str) -> AppState {
+        match farewell_share::decode(fragment) {
+            Ok(f) => {
+                let embed = f.embed;
+                let mut state = AppState::new(Share::from_fragment(f));
+                state.embed = embed;
+                state.playing = embed.autoplay;
+                state
+            }
+            Err(e) => AppState {
+                notice: Some(format!(
+                    "This link could not be opened ({e}); showing the default scenario."
+                )),
+                ..AppState::default()
+            },
+        }
+    }
+
+    /// The share link of this state (without `#`).
+    pub fn link(&self) -> String {
+        farewell_share::encode(&self.share.to_fragment(self.embed))
+    }
+}
+
+impl Share {
+    pub fn from_fragment(f: Fragment) -> Share {
+        Share {
+            builtin: f.builtin,
+            scenario: f.scenario,
+            time_ms: f.time_ms,
+            speed: f.speed.unwrap_or(Speed::SkipWaits),
+        }
+    }
+
+    pub fn to_fragment(&self, embed: Embed) -> Fragment {
+        Fragment {
+            builtin: self.builtin.clone(),
+            scenario: self.scenario.clone(),
+            time_ms: self.time_ms,
+            speed: (self.speed != Speed::SkipWaits).then_some(self.speed),
+            embed,
+        }
     }
 }

@@ -8,12 +8,14 @@ use super::narration::Narration;
 use super::notice::Notice;
 use super::platform_panel::PlatformPanel;
 use super::scenario_picker::ScenarioPicker;
+use super::share_panel::{import_file, SharePanel};
 use super::socket_table::SocketTable;
 use super::state_machine::StateMachine;
 use super::tcpdump_log::{current_line, TcpdumpLog};
 use super::timers::Timers;
 use super::transport::Transport;
-use crate::state::{Action, AppState, Theme};
+use crate::browser;
+use crate::state::{Action, AppState, Controls, Theme};
 use farewell_engine::Host;
 use gloo_render::{request_animation_frame, AnimationFrame};
 use std::cell::RefCell;
@@ -135,12 +137,67 @@ fn stored_theme() -> Theme {
     }
 }
 
+/// Keeps the URL fragment in step with the state: an edit of the scenario adds
+/// a history entry (so Back undoes it), a new playback position replaces the
+/// current one; nothing is written while playing. Back/forward (and a link
+/// pasted into the address bar) restore the state the fragment describes.
+#[hook]
+fn use_link_sync(state: &UseReducerHandle<AppState>, on_action: Callback<Action>) {
+    let link = state.link();
+    let scenario_key = (state.share.builtin.clone(), state.share.scenario.clone());
+    let last = use_mut_ref(|| None::<(Option<String>, farewell_engine::Scenario)>);
+    use_effect_with((link, state.playing), move |(link, playing)| {
+        if !*playing && browser::fragment() != *link {
+            let push = last.borrow().as_ref().is_some_and(|l| *l != scenario_key);
+            browser::set_fragment(link, push);
+        }
+        *last.borrow_mut() = Some(scenario_key);
+    });
+    use_effect_with((), move |_| {
+        let listener = web_sys::window().map(|w| {
+            gloo_events::EventListener::new(&w, "popstate", move |_| {
+                let restored = AppState::from_link(&browser::fragment());
+                match restored.notice {
+                    Some(n) => on_action.emit(Action::ShowNotice(n)),
+                    None => on_action.emit(Action::Restore(Box::new(restored.share))),
+                }
+            })
+        });
+        move || drop(listener)
+    });
+}
+
+/// In an iframe, tells the embedding page our height whenever it changes.
+#[hook]
+fn use_height_reporting(embedded: bool) {
+    use_effect_with(embedded, |embedded| {
+        let observer = embedded.then(|| {
+            let cb = wasm_bindgen::closure::Closure::<dyn FnMut()>::new(browser::post_height);
+            let observer = web_sys::ResizeObserver::new(cb.as_ref().unchecked_ref()).ok();
+            if let (Some(o), Some(el)) = (
+                &observer,
+                web_sys::window()
+                    .and_then(|w| w.document())
+                    .and_then(|d| d.body()),
+            ) {
+                o.observe(&el);
+            }
+            (observer, cb)
+        });
+        move || {
+            if let Some((Some(o), _cb)) = observer {
+                o.disconnect();
+            }
+        }
+    });
+}
+
 /// The playground.
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(|| AppState {
         theme: stored_theme(),
-        ..AppState::default()
+        ..AppState::from_link(&browser::fragment())
     });
     let on_action = {
         let state = state.clone();
@@ -149,6 +206,23 @@ pub fn app() -> Html {
     use_animation_loop(state.playing, on_action.clone());
     use_shortcuts(on_action.clone());
     use_theme(state.theme);
+    use_link_sync(&state, on_action.clone());
+    use_height_reporting(state.embed.enabled);
+    // A scenario file dropped anywhere on the page is imported.
+    let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
+    let ondrop = {
+        let on_action = on_action.clone();
+        Callback::from(move |e: DragEvent| {
+            e.prevent_default();
+            if let Some(file) = e
+                .data_transfer()
+                .and_then(|d| d.files())
+                .and_then(|f| f.get(0))
+            {
+                import_file(file, on_action.clone());
+            }
+        })
+    };
 
     let share = &state.share;
     let sim = state.sim.clone();
@@ -160,8 +234,31 @@ pub fn app() -> Html {
         .is_some_and(|b| b != share.scenario);
     let profile = share.scenario.profile();
     let states = [Host::A, Host::B].map(|h| farewell_diagram::state_at(&sim.trace, h, t));
+    if state.embed.enabled {
+        let controls = state.embed.controls;
+        return html! {
+            <div class={classes!("app", "embedded")} data-controls={controls.id()}>
+                <Notice text={state.notice.clone()} on_action={on_action.clone()}/>
+                if controls != Controls::None {
+                    <Transport sim={sim.clone()} time_ms={t} playing={state.playing} speed={share.speed}
+                        on_action={on_action.clone()}/>
+                }
+                <div class="embed-body">
+                    <DiagramView sim={sim.clone()} time_ms={t} playing={state.playing} on_action={on_action.clone()}/>
+                    <div class="embed-side">
+                        <Countdown sim={sim.clone()} time_ms={t} time_wait_ms={profile.time_wait.as_ms()}/>
+                        <Narration sim={sim.clone()} time_ms={t}/>
+                    </div>
+                </div>
+                <footer class="embed-footer">
+                    <a href={browser::url_with_fragment(&farewell_share::encode(&share.to_fragment(Default::default())))}
+                        target="_blank" rel="noopener">{ "Open in Farewell ↗" }</a>
+                </footer>
+            </div>
+        };
+    }
     html! {
-        <div class="app">
+        <div class="app" {ondragover} {ondrop}>
             <Header theme={state.theme} on_action={on_action.clone()}/>
             <Notice text={state.notice.clone()} on_action={on_action.clone()}/>
             <div class="layout">
@@ -174,6 +271,7 @@ pub fn app() -> Html {
                         handshake={share.scenario.handshake} drops={share.scenario.drops.clone()}
                         on_action={on_action.clone()}/>
                     <ActionsEditor actions={share.scenario.actions.clone()} on_action={on_action.clone()}/>
+                    <SharePanel state={Rc::new((*state).clone())} on_action={on_action.clone()}/>
                 </aside>
                 <section class="col-center" aria-label="Sequence diagram">
                     <Transport sim={sim.clone()} time_ms={t} playing={state.playing} speed={share.speed}

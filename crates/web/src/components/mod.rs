@@ -13,6 +13,7 @@ pub mod narration;
 pub mod notice;
 pub mod platform_panel;
 pub mod scenario_picker;
+pub mod share_panel;
 pub mod socket_table;
 pub mod state_machine;
 pub mod tcpdump_log;

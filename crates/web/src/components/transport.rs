@@ -84,7 +84,7 @@ pub fn transport(props: &TransportProps) -> Html {
                 <span class="visually-hidden">{ "Speed" }</span>
                 <select data-testid="speed-select" aria-label="Playback speed" onchange={on_speed}>
                     { for Speed::ALL.iter().map(|s| html! {
-                        <option value={s.id()} selected={*s == props.speed}>{ s.label() }</option>
+                        <option value={s.id()} selected={*s == props.speed}>{ crate::state::speed_label(*s) }</option>
                     }) }
                 </select>
             </label>
