@@ -237,6 +237,7 @@ if [[ $# -gt 0 ]]; then
 else
     cases=(normal-close three-segment-close simultaneous-close half-close lost-fin
         lost-final-ack fin-lost-twice abort-rst unread-data-rst handshake-and-close
-        rst-in-time-wait rst-in-time-wait-rfc1337 fin-wait-2-timeout)
+        rst-in-time-wait rst-in-time-wait-rfc1337 fin-wait-2-timeout close-after-send
+        data-after-close)
 fi
 for c in "${cases[@]}"; do record "$c"; done
