@@ -1,6 +1,6 @@
 //! The `c` parameter: scenario fields the short parameters cannot carry, as a
 //! scenario-file JSON object packed into base64url, raw DEFLATE'd when that is
-//! shorter.
+//! shorter (by [`crate::deflate`]; read back by `miniz_oxide`).
 
 use crate::params::shown;
 use crate::{ShareError, MAX_JSON_LEN};
@@ -21,11 +21,6 @@ const B64: GeneralPurpose = GeneralPurpose::new(
         .with_encode_padding(false)
         .with_decode_padding_mode(DecodePaddingMode::Indifferent),
 );
-
-#[cfg(feature = "deflate")]
-/// miniz_oxide's best compression: the input is a few hundred bytes, so
-/// time does not matter and every byte saved shortens the link.
-const LEVEL: u8 = 10;
 
 /// The scenario-file defaults: the base of a `c` given without `s`.
 pub(crate) fn blank() -> Scenario {
@@ -100,14 +95,12 @@ pub(crate) fn encode(base: &Scenario, s: &Scenario) -> String {
         ..Patch::default()
     };
     let json = serde_json::to_string(&patch).expect("a patch serializes");
-    #[cfg(feature = "deflate")]
-    {
-        let deflated = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), LEVEL);
-        if deflated.len() < json.len() {
-            return format!("z{}", B64.encode(deflated));
-        }
+    let deflated = crate::deflate::deflate(json.as_bytes());
+    if deflated.len() < json.len() {
+        format!("z{}", B64.encode(deflated))
+    } else {
+        format!("j{}", B64.encode(json))
     }
-    format!("j{}", B64.encode(json))
 }
 
 /// Applies a `c` value to `scenario`.
@@ -207,7 +200,6 @@ mod tests {
     }
 
     #[test]
-    #[cfg(feature = "deflate")]
     fn encode_keeps_only_changed_fields_and_picks_the_shorter_packing() {
         let base = blank();
         let mut s = blank();

@@ -90,6 +90,7 @@
 //! `decode(&encode(f)) == Ok(f)` for every valid fragment `f`.
 
 mod custom;
+mod deflate;
 mod params;
 
 use farewell_engine::scenario::MAX_MS;
