@@ -1,0 +1,111 @@
+//! Share links, embed mode and imports, through the app state (as the page
+//! uses them), in a real browser.
+
+use farewell_engine::{Platform, Scenario};
+use farewell_web::state::{Action, AppState, Controls, Speed};
+use std::rc::Rc;
+use wasm_bindgen_test::wasm_bindgen_test;
+use yew::Reducible;
+
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+fn start(id: &str) -> Rc<AppState> {
+    Rc::new(AppState::default()).reduce(Action::SelectBuiltin(id.to_string()))
+}
+
+#[wasm_bindgen_test]
+fn an_unedited_builtin_has_a_short_link() {
+    assert_eq!(start("lost-final-ack").link(), "s=lost-final-ack");
+}
+
+#[wasm_bindgen_test]
+fn a_link_round_trips_the_exact_state() {
+    let s = start("lost-final-ack");
+    let fin = s
+        .sim
+        .trace
+        .segments()
+        .find(|(_, seg)| {
+            seg.from == farewell_engine::Host::A && seg.flags.contains(farewell_engine::Flags::FIN)
+        })
+        .map(|(_, seg)| seg.id)
+        .unwrap();
+    let s = s
+        .reduce(Action::SetPlatform(Platform::Windows))
+        .reduce(Action::ToggleDrop(fin))
+        .reduce(Action::SetSeed(42))
+        .reduce(Action::SetSpeed(Speed::X10))
+        .reduce(Action::Seek(1234.5));
+    let link = s.link();
+    assert!(link.len() < 120, "short enough to paste: {link}");
+    let back = AppState::from_link(&link);
+    assert_eq!(back.notice, None);
+    assert_eq!(back.share, s.share);
+    assert_eq!(
+        back.sim.trace, s.sim.trace,
+        "the same link shows the same trace"
+    );
+}
+
+#[wasm_bindgen_test]
+fn an_edited_action_travels_as_a_custom_scenario() {
+    let s = start("normal-close").reduce(Action::AddAction);
+    let link = s.link();
+    assert!(link.contains("c="), "{link}");
+    let back = AppState::from_link(&link);
+    assert_eq!(back.share.scenario, s.share.scenario);
+}
+
+#[wasm_bindgen_test]
+fn hostile_fragments_fall_back_to_the_default_with_a_message() {
+    for bad in [
+        "s=<script>alert(1)</script>",
+        "p=<img src=x onerror=alert(1)>",
+        "c=zAAAA",
+        "d=1e400",
+        "s=lost-fin&s=normal-close",
+        "drop=A:FIN:NaN",
+    ] {
+        let s = AppState::from_link(bad);
+        let notice = s
+            .notice
+            .clone()
+            .unwrap_or_else(|| panic!("{bad}: no message"));
+        assert!(notice.contains("could not be opened"), "{bad}: {notice}");
+        assert_eq!(s.share, AppState::default().share, "{bad}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn embed_parameters_choose_the_embedded_view_and_autoplay() {
+    let s = AppState::from_link("s=lost-fin&embed=1&controls=none&autoplay=1");
+    assert!(s.embed.enabled);
+    assert_eq!(s.embed.controls, Controls::None);
+    assert!(s.playing, "autoplay starts playback");
+    assert!(s.link().contains("embed=1"));
+}
+
+#[wasm_bindgen_test]
+fn importing_an_invalid_scenario_changes_nothing() {
+    let s = start("half-close");
+    let mut bad: Scenario = serde_json::from_str(r#"{"actions":[]}"#).unwrap();
+    bad.link.delay_ms = -5.0;
+    let after = s.clone().reduce(Action::Import(Box::new(bad)));
+    assert_eq!(after.share, s.share);
+    assert!(Rc::ptr_eq(&after.sim, &s.sim));
+    let notice = after.notice.clone().unwrap();
+    assert!(
+        notice.contains("link.delay_ms") && notice.contains("unchanged"),
+        "{notice}"
+    );
+}
+
+#[wasm_bindgen_test]
+fn importing_a_valid_scenario_replaces_it() {
+    let s = start("half-close");
+    let good = farewell_engine::builtin::get("abort-rst").unwrap();
+    let after = s.reduce(Action::Import(Box::new(good.clone())));
+    assert_eq!(after.share.scenario, good);
+    assert_eq!(after.share.builtin, None);
+    assert_eq!(after.share.time_ms, 0.0);
+}
