@@ -29,7 +29,8 @@
 //! | `autoplay` | `1` or `0`                               | start playing at once |
 //!
 //! Booleans also accept `true`/`false`, and a bare key (`#s=lost-fin&embed`)
-//! means `1`. Numbers are plain decimals (`20`, `0.05`, `1234.5`); NaN, infinity
+//! means `1`. Keys are lower case; values are read in either case
+//! (`p=Windows`), and written as in the table. Numbers are plain decimals (`20`, `0.05`, `1234.5`); NaN, infinity
 //! and values out of range are errors, and milliseconds are capped at one day
 //! ([`MAX_MS`]), as in scenario files.
 //!
@@ -161,8 +162,11 @@ impl Speed {
         }
     }
 
+    /// Reads [`Speed::id`], in either case (`skip`, `SKIP`).
     pub fn from_id(id: &str) -> Option<Speed> {
-        Speed::ALL.into_iter().find(|s| s.id() == id)
+        Speed::ALL
+            .into_iter()
+            .find(|s| s.id().eq_ignore_ascii_case(id))
     }
 }
 
@@ -199,8 +203,11 @@ impl Controls {
         }
     }
 
+    /// Reads [`Controls::id`], in either case.
     pub fn from_id(id: &str) -> Option<Controls> {
-        Controls::ALL.into_iter().find(|c| c.id() == id)
+        Controls::ALL
+            .into_iter()
+            .find(|c| c.id().eq_ignore_ascii_case(id))
     }
 }
 
@@ -260,6 +267,16 @@ fn copy_param_fields(to: &mut Scenario, from: &Scenario) {
 
 /// Writes a fragment (without the leading `#`). Deterministic: keys in the
 /// order of the format table, and only those that differ from the base.
+///
+/// ```
+/// use farewell_engine::Platform;
+/// use farewell_share::{encode, Fragment};
+/// let mut f = Fragment::from_builtin("lost-fin").unwrap();
+/// assert_eq!(encode(&f), "s=lost-fin");
+/// f.scenario.platform = Platform::Macos;
+/// f.time_ms = 250.0;
+/// assert_eq!(encode(&f), "s=lost-fin&p=macos&t=250");
+/// ```
 ///
 /// A `builtin` that is not a known built-in id is left out (the link could not
 /// be opened with it); the scenario then travels whole in `c`.
@@ -384,7 +401,35 @@ fn drops_to_param(drops: &[DropRule]) -> String {
     out
 }
 
+/// The keys of a fragment that [`decode`] ignores because they are not part of
+/// the format, each once (quoted as in error messages: at most 40 characters).
+/// The playground can show them, so that a course author who wrote
+/// `#s=lost-fin&platform=windows` learns that the key is `p`.
+///
+/// ```
+/// assert_eq!(farewell_share::ignored_keys("#s=lost-fin&platform=windows"), ["platform"]);
+/// ```
+pub fn ignored_keys(fragment: &str) -> Vec<String> {
+    let text = fragment.strip_prefix('#').unwrap_or(fragment);
+    if text.len() > MAX_FRAGMENT_LEN {
+        return Vec::new();
+    }
+    params::unknown_keys(text)
+}
+
 /// Reads a fragment, with or without its leading `#`. See the [format](crate).
+///
+/// ```
+/// use farewell_engine::Platform;
+/// let f = farewell_share::decode("#s=lost-final-ack&p=windows&t=1500").unwrap();
+/// assert_eq!(f.builtin.as_deref(), Some("lost-final-ack"));
+/// assert_eq!(f.scenario.platform, Platform::Windows);
+/// assert_eq!(f.time_ms, 1500.0);
+///
+/// let e = farewell_share::decode("#s=lost-final-ack&p=xyz").unwrap_err();
+/// assert_eq!(e.key, "p");
+/// assert!(e.to_string().starts_with("`p=xyz` is not a platform (linux, freebsd"));
+/// ```
 pub fn decode(fragment: &str) -> Result<Fragment, ShareError> {
     let text = fragment.strip_prefix('#').unwrap_or(fragment);
     if text.len() > MAX_FRAGMENT_LEN {
@@ -399,8 +444,11 @@ pub fn decode(fragment: &str) -> Result<Fragment, ShareError> {
     let p = params::Params::parse(text)?;
 
     let (builtin_id, mut scenario) = match p.get("s") {
-        Some(id) => match builtin_scenario(id) {
-            Some(base) => (Some(id.to_string()), base),
+        Some(id) => match builtin::ids()
+            .find(|b| b.eq_ignore_ascii_case(id))
+            .and_then(|b| Some((b, builtin_scenario(b)?)))
+        {
+            Some((canonical, base)) => (Some(canonical.to_string()), base),
             None => {
                 let ids = builtin::ids().collect::<Vec<_>>().join(", ");
                 return Err(ShareError::not_a(
@@ -424,7 +472,7 @@ pub fn decode(fragment: &str) -> Result<Fragment, ShareError> {
         scenario.platform = parse_platform(v)?;
     }
     if let Some(v) = p.get("msl") {
-        scenario.msl_ms = if v == "platform" {
+        scenario.msl_ms = if v.eq_ignore_ascii_case("platform") {
             None
         } else {
             Some(params::ms("msl", v, false, "an MSL")?)

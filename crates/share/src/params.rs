@@ -63,6 +63,23 @@ impl Params {
     }
 }
 
+/// The keys of `text` that are not the format's, each once, in order of first
+/// appearance, as [`shown`] quotes them.
+pub(crate) fn unknown_keys(text: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for part in text.split('&').filter(|p| !p.is_empty()) {
+        let raw = part.split_once('=').map_or(part, |(k, _)| k);
+        let key = percent_decode(raw).unwrap_or_else(|_| raw.to_string());
+        if !KEYS.contains(&key.as_str()) {
+            let key = shown(&key);
+            if !out.contains(&key) {
+                out.push(key);
+            }
+        }
+    }
+    out
+}
+
 /// Decodes `%XX` escapes (RFC 3986 §2.1); the result must be UTF-8. `+` stays
 /// a plus: fragments are not form data.
 pub(crate) fn percent_decode(text: &str) -> Result<String, String> {
@@ -149,7 +166,7 @@ pub(crate) fn probability(key: &str, v: &str) -> Result<f64, ShareError> {
 }
 
 pub(crate) fn boolean(key: &str, v: &str) -> Result<bool, ShareError> {
-    match v {
+    match v.to_ascii_lowercase().as_str() {
         "1" | "true" => Ok(true),
         "0" | "false" => Ok(false),
         _ => Err(ShareError::not_a(key, v, "a yes/no value (1 or 0)")),
@@ -199,6 +216,15 @@ mod tests {
         let e = Params::parse("d=%ZZ").err().unwrap();
         assert_eq!(e.key, "d");
         assert!(e.message.contains("`%ZZ`"), "{}", e.message);
+    }
+
+    #[test]
+    fn unknown_keys_in_order_once() {
+        assert_eq!(
+            unknown_keys("s=lost-fin&platform=windows&utm_source=x&&platform=y&%ZZ&embed&t%61=1"),
+            ["platform", "utm_source", "%ZZ", "ta"]
+        );
+        assert!(unknown_keys("s=lost-fin&p=linux&embed").is_empty());
     }
 
     #[test]

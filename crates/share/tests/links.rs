@@ -122,6 +122,38 @@ fn unknown_keys_are_ignored() {
 }
 
 #[test]
+fn values_are_read_in_either_case() {
+    let f = decode(
+        "s=Lost-Final-ACK&p=Windows&msl=PLATFORM&v=Skip&controls=None&embed=TRUE&drop=a:fin",
+    )
+    .unwrap();
+    assert_eq!(f.builtin.as_deref(), Some("lost-final-ack"));
+    assert_eq!(f.scenario.platform, Platform::Windows);
+    assert_eq!(f.scenario.msl_ms, None);
+    assert_eq!(f.speed, Some(Speed::SkipWaits));
+    assert_eq!(f.embed.controls, Controls::None);
+    assert!(f.embed.enabled);
+    // Written back in the canonical spelling.
+    assert_eq!(
+        encode(&f),
+        "s=lost-final-ack&p=windows&msl=platform&drop=A:FIN&v=skip&embed=1&controls=none"
+    );
+}
+
+#[test]
+fn ignored_keys_are_listed_for_the_author() {
+    let link = "#s=lost-fin&platform=windows&utm_source=mail";
+    assert_eq!(
+        decode(link).unwrap(),
+        Fragment::from_builtin("lost-fin").unwrap()
+    );
+    assert_eq!(
+        farewell_share::ignored_keys(link),
+        ["platform", "utm_source"]
+    );
+}
+
+#[test]
 fn percent_encoded_values_are_decoded() {
     let f = decode("s=lost%2Dfin&drop=A%3AFIN%2CB%3AACK").unwrap();
     assert_eq!(f.builtin.as_deref(), Some("lost-fin"));
