@@ -24,15 +24,15 @@
 //! | `drop`     | rules joined by `,` (may be empty)       | replaces the drop rules, see [below](#drop-rules-drop) |
 //! | `t`        | milliseconds ≥ 0                         | playback position in simulated time |
 //! | `v`        | `1` `10` `100` `skip`                    | playback speed (`skip`: skip waits) |
-//! | `embed`    | `1` or `0`                               | embedded in a course page: no page chrome |
-//! | `controls` | `full` `minimal` `none`                  | which playback controls to show |
+//! | `embed`    | `1` or `0`                               | embedded in a course page (iframe): diagram, narration, no page chrome |
+//! | `controls` | `full` `minimal` `none`                  | with `embed=1`: which controls to show (`none`: the diagram alone) |
 //! | `autoplay` | `1` or `0`                               | start playing at once |
 //!
 //! Booleans also accept `true`/`false`, and a bare key (`#s=lost-fin&embed`)
 //! means `1`. Keys are lower case; values are read in either case
-//! (`p=Windows`), and written as in the table. Numbers are plain decimals (`20`, `0.05`, `1234.5`); NaN, infinity
-//! and values out of range are errors, and milliseconds are capped at one day
-//! ([`MAX_MS`]), as in scenario files.
+//! (`p=Windows`), and written as in the table. Numbers are plain decimals
+//! (`20`, `0.05`, `1234.5`); NaN, infinity and values out of range are errors,
+//! and milliseconds are capped at one day ([`MAX_MS`]), as in scenario files.
 //!
 //! The scenario is built in this order: the base is the built-in named by `s`
 //! (or the default built-in, `normal-close`, when neither `s` nor `c` is given);
@@ -67,13 +67,16 @@
 //! The first character says how the JSON is packed, the rest is base64url
 //! without padding (RFC 4648 §5; padding is accepted):
 //!
-//! * `z`: raw DEFLATE (RFC 1951) of the UTF-8 JSON,
-//! * `j`: the UTF-8 JSON itself (used when shorter than `z`).
+//! * `z`: raw DEFLATE (RFC 1951, no zlib or gzip header) of the UTF-8 JSON;
+//!   any DEFLATE stream is read (e.g. Python's `zlib.compressobj(9, 8, -15)`),
+//!   [`encode`] writes one fixed-Huffman block;
+//! * `j`: the UTF-8 JSON itself (written when shorter than `z`).
 //!
 //! ## Unknown keys, duplicates, limits
 //!
 //! * Unknown keys are **ignored** (their values are not even decoded), so links
 //!   from a newer version, or with tracking junk (`utm_source=…`), still open.
+//!   [`ignored_keys`] lists them, for the app to point out typos.
 //! * A part without `=` is a bare key: `1` for the boolean keys (`hs`, `embed`,
 //!   `autoplay`), an error for the other known keys, and ignored otherwise, so
 //!   an in-page anchor (`#about`) opens the default scenario. Empty parts
@@ -88,7 +91,8 @@
 //!
 //! [`encode`] writes keys in the order of the table, only those that differ
 //! from the base, so an unedited built-in at `t=0` is just `s=<id>`, and
-//! `decode(&encode(f)) == Ok(f)` for every valid fragment `f`.
+//! `decode(&encode(f)) == Ok(f)` for every fragment `f` whose scenario passes
+//! [`Scenario::validate`] (and whose numbers inside `c` meet the rule above).
 
 mod custom;
 mod deflate;
@@ -180,10 +184,10 @@ pub struct Embed {
     pub autoplay: bool,
 }
 
-/// Which playback controls to show (`controls`).
+/// Which controls an embedded playground shows (`controls`, with `embed=1`).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Controls {
-    /// Everything: playback, scenario editing.
+    /// Every control the embedded view offers.
     #[default]
     Full,
     /// Playback only (play, step, scrubber).
