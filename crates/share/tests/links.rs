@@ -229,3 +229,17 @@ fn params_override_a_custom_scenario() {
     assert_eq!(back.scenario.link.delay_ms, 5.0);
     assert_eq!(back.scenario.actions, f.scenario.actions);
 }
+
+/// A link made outside the app, as the crate docs describe: the half-close
+/// built-in's file with `"platform": "windows"`, compact JSON deflated by
+/// Python's `zlib.compressobj(9, 8, -15)` (dynamic Huffman codes, unlike
+/// `encode`'s fixed ones) and base64url'd without padding.
+#[test]
+fn link_deflated_by_other_tools() {
+    let link = "c=zhZBPTwJBDMW_SjMnSJAs-OeAp8VoIEYPiuFAzGbc7boTZmdwWtwQwne3sxKRBONtpv29tu9tldM1qpGaaFue5dYTQmO4gkKzVj1VIOXBrNh4J1AKhK4gMEwQ8GONxKBdAVStpVL4xrWtCBn3DmQKhE5sxlbnefIyy-ZP3W4fxrBEXB3IqNKOGgzXIEvYWCsLcjSfSO2G9OY-roUy-Brupo_ZPJ3OsmGcxBU6aC_fo4COMRDMpg-3LdcXIyurufShFheNcXIPSdEat1Sjrbi0epPVpEbDZNdTOo9-5bfYKs1tPempyhPHDGIqXh7xdnm_bRgFGCSi_MEvT_H7HLImGEb1ix4mB3x8evx5cjT_4n_F4FhxdUrRpvZ9SSmRZejLv9zu0dfdFw";
+    let f = decode(link).unwrap();
+    let mut expected = builtin::get("half-close").unwrap();
+    expected.platform = Platform::Windows;
+    assert_eq!(f.builtin, None);
+    assert_eq!(f.scenario, expected);
+}
