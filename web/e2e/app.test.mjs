@@ -6,44 +6,10 @@ import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { settings, serve, launch, newPage } from './harness.mjs';
+import { useApp, DIAGRAM, SEG } from './harness.mjs';
 
-const DIAGRAM = 'svg[data-testid=diagram]';
-const SEG = `${DIAGRAM} .seg`;
-
-let cfg;
-let server;
-let browser;
-// Every page opened, to check afterwards that nothing left 127.0.0.1.
-const opened = [];
-
-before(async () => {
-  cfg = settings();
-  server = await serve(cfg.dist, cfg.subPath);
-  browser = await launch();
-});
-
-after(async () => {
-  await browser?.close();
-  await server?.close();
-});
-
-afterEach(async () => {
-  for (const p of opened.splice(0)) {
-    await p.context.close();
-    assert.deepEqual(p.offHost, [], 'requests that left 127.0.0.1');
-    assert.deepEqual(p.errors, [], 'errors in the page');
-  }
-});
-
-/** Opens the playground and waits for the first diagram. */
-async function open(viewport) {
-  const p = await newPage(browser, { viewport });
-  opened.push(p);
-  await p.page.goto(server.url);
-  await p.page.waitForSelector(SEG, { timeout: 60_000 });
-  return p.page;
-}
+const app = useApp({ before, after, afterEach });
+const open = (viewport) => app.open({ viewport });
 
 const texts = (page, sel) => page.$$eval(sel, (els) => els.map((e) => e.textContent.trim()));
 const count = (page, sel) => page.locator(sel).count();
@@ -62,10 +28,10 @@ test('loads from a sub-path with relative URLs and draws the close', async () =>
   assert.ok((await count(page, SEG)) >= 4, 'a close has at least four segments');
   assert.ok((await count(page, `${SEG}.fin`)) >= 2, 'both FINs are drawn');
   // Everything the page fetched came from under the sub-path, and was there.
-  const fetched = server.log.filter((r) => r.path !== '/favicon.ico');
+  const fetched = app.server.log.filter((r) => r.path !== '/favicon.ico');
   assert.ok(fetched.some((r) => r.path.endsWith('.wasm')), 'the wasm was fetched');
   for (const r of fetched) {
-    assert.ok(r.path.startsWith(cfg.subPath), `${r.path} is outside ${cfg.subPath}`);
+    assert.ok(r.path.startsWith(app.cfg.subPath), `${r.path} is outside ${app.cfg.subPath}`);
     assert.equal(r.status, 200, `${r.path} answered ${r.status}`);
   }
   assert.ok((await bands(page)).includes('A TIME_WAIT'), 'the active closer ends in TIME_WAIT');
@@ -175,13 +141,13 @@ test('keyboard: space plays and pauses, → steps', async () => {
 });
 
 test('screenshots at 1280×800 and at phone size', async () => {
-  await fs.mkdir(cfg.screenshots, { recursive: true });
+  await fs.mkdir(app.cfg.screenshots, { recursive: true });
   for (const [name, viewport] of [
     ['main.png', { width: 1280, height: 800 }],
     ['phone.png', { width: 390, height: 844 }],
   ]) {
     const page = await open(viewport);
-    const file = path.join(cfg.screenshots, name);
+    const file = path.join(app.cfg.screenshots, name);
     await page.screenshot({ path: file });
     const png = await fs.readFile(file);
     assert.equal(png.subarray(1, 4).toString(), 'PNG');

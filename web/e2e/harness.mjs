@@ -145,3 +145,42 @@ export function median(xs) {
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
+
+export const DIAGRAM = 'svg[data-testid=diagram]';
+export const SEG = `${DIAGRAM} .seg`;
+
+/**
+ * Registers node:test hooks that start the server and the browser for a test
+ * file, and check after each test that no page sent a request off 127.0.0.1 or
+ * logged an error. `open(opts)` loads the playground (`hash`: a share link's
+ * fragment; `path`: a page other than the playground) and, for the playground,
+ * waits for the first diagram.
+ */
+export function useApp({ before, after, afterEach }) {
+  const app = { cfg: null, server: null, browser: null, pages: [] };
+  before(async () => {
+    app.cfg = settings();
+    app.server = await serve(app.cfg.dist, app.cfg.subPath);
+    app.browser = await launch();
+  });
+  after(async () => {
+    await app.browser?.close();
+    await app.server?.close();
+  });
+  afterEach(async () => {
+    const pages = app.pages.splice(0);
+    for (const p of pages) await p.context.close();
+    for (const p of pages) {
+      if (p.offHost.length) throw new Error(`requests left 127.0.0.1: ${p.offHost.join(', ')}`);
+      if (p.errors.length) throw new Error(`errors in the page:\n${p.errors.join('\n')}`);
+    }
+  });
+  app.open = async ({ viewport, hash = '', path: page = '', wait = true } = {}) => {
+    const p = await newPage(app.browser, { viewport });
+    app.pages.push(p);
+    await p.page.goto(`${app.server.url}${page}${hash}`);
+    if (wait) await p.page.waitForSelector(SEG, { timeout: 60_000 });
+    return p.page;
+  };
+  return app;
+}

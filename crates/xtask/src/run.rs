@@ -68,7 +68,7 @@ impl Ctx {
         files.sort();
         let mut c = self.command("node");
         // One browser at a time: the machine is small and the tests measure nothing.
-        c.args(["--test", "--test-concurrency=1"])
+        c.args(["--test", "--test-concurrency=1", "--test-timeout=300000"])
             .args(files)
             .current_dir(&e2e)
             .env("FAREWELL_DIST", dist)
