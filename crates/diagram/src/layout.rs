@@ -383,6 +383,7 @@ pub fn layout(trace: &Trace) -> Diagram {
             TimerKind::Retransmission => "RTO",
             TimerKind::DelayedAck => "delayed ACK",
             TimerKind::FinWait2 => "FIN_WAIT_2",
+            TimerKind::LossProbe => "TLP",
             TimerKind::TimeWait => "TIME_WAIT",
         };
         timers.push(TimerBracket {

@@ -255,6 +255,9 @@ pub fn narration_at(trace: &Trace, t: f64) -> String {
                 (TimerKind::TimeWait, TimerAction::Restarted) => parts.push(format!(
                     "A retransmitted FIN reached {host} in TIME_WAIT: {host} ACKs it again and restarts the 2MSL timer (RFC 9293 §3.10.7.4)."
                 )),
+                (TimerKind::LossProbe, TimerAction::Expired) => parts.push(format!(
+                    "{host}'s tail loss probe fired: no ACK came for its last segment within about two round trips, so {host} sends it again once, without backing off its retransmission timer (RFC 8985)."
+                )),
                 (TimerKind::DelayedAck, TimerAction::Expired) => parts.push(format!(
                     "{host}'s delayed-ACK timer fired: nothing was ready to ride along, so {host} sends a bare ACK."
                 )),
@@ -326,6 +329,10 @@ pub fn narration_at(trace: &Trace, t: f64) -> String {
                 a.host
             )),
             TimerKind::TimeWait => parts.push(format!("{} leaves TIME_WAIT in {left}.", a.host)),
+            TimerKind::LossProbe => parts.push(format!(
+                "{} sends a tail loss probe in {left} unless an ACK arrives.",
+                a.host
+            )),
             TimerKind::FinWait2 => {
                 parts.push(format!("{}'s FIN_WAIT_2 timeout fires in {left}.", a.host))
             }

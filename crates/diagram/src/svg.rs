@@ -177,6 +177,7 @@ pub fn render_svg_with(d: &Diagram, opts: &SvgOptions) -> String {
             TimerKind::Retransmission => " rto",
             TimerKind::DelayedAck => " delayed-ack",
             TimerKind::FinWait2 => " fin-wait-2",
+            TimerKind::LossProbe => " rto loss-probe",
         };
         let end = match t.end {
             TimerEnd::Expired => "expired",

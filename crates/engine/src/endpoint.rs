@@ -11,7 +11,7 @@
 //! synchronized states): sequence check, RST, SYN, ACK, text, FIN. Where a real
 //! stack departs from the RFC the [`Profile`] says how, with the source.
 
-use crate::profile::{FinAckPolicy, Profile};
+use crate::profile::{FinAckPolicy, Nagle, Profile};
 use crate::segment::{Flags, Segment};
 use crate::state::TcpState;
 use crate::time::{Duration, Instant};
@@ -108,6 +108,11 @@ pub struct Endpoint {
     unsent: u32,
     /// A FIN asked for (close/shutdown) before the connection was established.
     fin_queued: bool,
+    /// Bytes written but held back by Nagle's algorithm (RFC 896).
+    nagle_held: u32,
+    /// End of the last less-than-full data segment sent (Linux `snd_sml`, for
+    /// Minshall's Nagle check).
+    snd_sml: u32,
     retransmit_queue: Vec<Unacked>,
     /// After an RTO, the rest of the queue is resent once the head is ACKed.
     recovering: bool,
@@ -126,7 +131,7 @@ pub struct Endpoint {
     /// Karn's algorithm: time only segments sent once.
     rtt_probe: Option<(u32, Instant)>,
     last_oow_ack: Option<Instant>,
-    timers: [Option<Instant>; 4],
+    timers: [Option<Instant>; 5],
     events: Vec<EndpointEvent>,
 }
 
@@ -152,6 +157,8 @@ impl Endpoint {
             fin_seq: None,
             unsent: 0,
             fin_queued: false,
+            nagle_held: 0,
+            snd_sml: 0,
             retransmit_queue: Vec::new(),
             recovering: false,
             unread: 0,
@@ -164,7 +171,7 @@ impl Endpoint {
             retries: 0,
             rtt_probe: None,
             last_oow_ack: None,
-            timers: [None; 4],
+            timers: [None; 5],
             events: Vec::new(),
         }
     }
@@ -361,6 +368,7 @@ impl Endpoint {
             });
             match timer {
                 TimerKind::Retransmission => self.on_retransmission_timeout(now),
+                TimerKind::LossProbe => self.on_loss_probe(now),
                 TimerKind::DelayedAck => self.send_ack(),
                 // Linux `tcp_fin_timeout`: the orphan disappears without a word.
                 TimerKind::FinWait2 => self.set_state(TcpState::Closed),
@@ -574,7 +582,8 @@ impl Endpoint {
         }
 
         // Seventh: segment text.
-        if seg.len > 0 && !self.on_text(now, &seg) {
+        let fin_follows = self.fin_will_be_in_order(&seg);
+        if seg.len > 0 && !self.on_text(now, &seg, fin_follows) {
             return;
         }
 
@@ -652,7 +661,10 @@ impl Endpoint {
     }
 
     /// Handles payload. Returns whether processing of the segment goes on.
-    fn on_text(&mut self, now: Instant, seg: &Segment) -> bool {
+    /// `fin_follows`: the segment's FIN comes right after its text, and the FIN
+    /// step decides how the ACK goes (Linux `tcp_data_queue` runs `tcp_fin` before
+    /// `tcp_ack_snd_check`, so one ACK, delayed in pingpong mode, covers both).
+    fn on_text(&mut self, now: Instant, seg: &Segment, fin_follows: bool) -> bool {
         match self.state {
             TcpState::Established | TcpState::FinWait1 | TcpState::FinWait2 => {}
             // A FIN was received already: the text cannot be new (RFC 9293 §3.10.7.4).
@@ -686,7 +698,9 @@ impl Endpoint {
         }
         // ACK policy: quickack at the start (Linux), else at least every second
         // segment (RFC 9293 §3.8.6.3, MUST-58 via RFC 1122 §4.2.3.2), else delayed.
-        if self.quickack > 0 && !self.pingpong {
+        if fin_follows {
+            // Decided with the FIN.
+        } else if self.quickack > 0 && !self.pingpong {
             self.quickack -= 1;
             self.send_ack();
         } else if self.timers[TimerKind::DelayedAck.index()].is_some() {
@@ -742,6 +756,8 @@ impl Endpoint {
         self.fin_seq = None;
         self.unsent = 0;
         self.fin_queued = false;
+        self.nagle_held = 0;
+        self.snd_sml = self.iss;
         self.retransmit_queue.clear();
         self.recovering = false;
         self.unread = 0;
@@ -769,23 +785,56 @@ impl Endpoint {
         }
     }
 
-    fn send_data(&mut self, now: Instant, mut bytes: u32) {
-        while bytes > 0 {
-            let len = bytes.min(MSS);
-            bytes -= len;
+    fn send_data(&mut self, now: Instant, bytes: u32) {
+        self.nagle_held += bytes;
+        self.push_held(now);
+    }
+
+    /// Sends written data: full segments at once, a less-than-full one unless
+    /// Nagle's algorithm holds it back until the ACK of earlier data.
+    fn push_held(&mut self, now: Instant) {
+        while self.nagle_held > 0 {
+            let len = self.nagle_held.min(MSS);
+            if len < MSS && self.nagle_holds() {
+                return;
+            }
+            self.nagle_held -= len;
             // Linux `tcp_mark_push`: PSH on the last segment of a write.
-            let flags = if bytes == 0 {
+            let flags = if self.nagle_held == 0 {
                 Flags::PSH | Flags::ACK
             } else {
                 Flags::ACK
             };
             self.send_new(now, flags, len);
+            if len < MSS {
+                self.snd_sml = self.snd_nxt;
+            }
         }
     }
 
+    /// RFC 896 / RFC 1122 §4.2.3.4: may a less-than-full segment go now?
+    fn nagle_holds(&self) -> bool {
+        match self.cfg.profile.nagle {
+            // BSD `tcp_output`: only when idle (nothing unacknowledged).
+            Nagle::Classic => self.snd_una != self.snd_nxt,
+            // Linux `tcp_minshall_check`: while an earlier small segment is unacked.
+            Nagle::Minshall => seq_lt(self.snd_una, self.snd_sml),
+        }
+    }
+
+    /// Sends our FIN. Data still held back by Nagle goes with it, in one segment:
+    /// Linux `tcp_send_fin` sets FIN on the unsent tail and pushes it with Nagle
+    /// off; BSD `tcp_output` sends a pending FIN whatever Nagle says and sets it
+    /// on the segment that carries the last data.
     fn send_fin(&mut self, now: Instant) {
-        self.fin_seq = Some(self.snd_nxt);
-        self.send_new(now, Flags::FIN | Flags::ACK, 0);
+        let len = std::mem::take(&mut self.nagle_held);
+        self.fin_seq = Some(self.snd_nxt.wrapping_add(len));
+        let flags = if len > 0 {
+            Flags::FIN | Flags::PSH | Flags::ACK
+        } else {
+            Flags::FIN | Flags::ACK
+        };
+        self.send_new(now, flags, len);
     }
 
     /// Sends new sequence space (SYN, data or FIN) and keeps it for retransmission.
@@ -801,9 +850,63 @@ impl Endpoint {
             self.rtt_probe = Some((self.snd_nxt, now));
         }
         self.emit(flags, entry.seq, len, false);
-        if self.timers[TimerKind::Retransmission.index()].is_none() {
+        if flags.contains(Flags::SYN) {
+            if self.timers[TimerKind::Retransmission.index()].is_none() {
+                self.arm(now, TimerKind::Retransmission, self.rto);
+            }
+        } else {
+            self.set_xmit_timer(now, false);
+        }
+    }
+
+    /// Arms the timer that guards what is in flight: a tail loss probe where the
+    /// profile has one and it applies, else the retransmission timer (Linux
+    /// `tcp_set_xmit_timer`). `after_ack`: an ACK advanced SND.UNA, so the RTO
+    /// restarts from now; otherwise a running RTO keeps its deadline.
+    fn set_xmit_timer(&mut self, now: Instant, after_ack: bool) {
+        if let Some(pto) = self.probe_timeout(now, after_ack) {
+            self.stop(TimerKind::Retransmission);
+            self.arm(now, TimerKind::LossProbe, pto);
+        } else if after_ack || self.timers[TimerKind::Retransmission.index()].is_none() {
+            self.stop(TimerKind::LossProbe);
             self.arm(now, TimerKind::Retransmission, self.rto);
         }
+    }
+
+    /// Linux `tcp_schedule_loss_probe`: PTO = 2·SRTT, plus `rto_min` when a single
+    /// segment is in flight (to allow for the peer's delayed ACK) or 2 ms
+    /// (`TCP_TIMEOUT_MIN`) otherwise, but never later than the RTO would fire.
+    /// Not before an RTT sample, and not in loss recovery (after an RTO).
+    fn probe_timeout(&self, now: Instant, after_ack: bool) -> Option<Duration> {
+        let p = &self.cfg.profile;
+        if !p.tail_loss_probe || self.recovering || self.retries > 0 {
+            return None;
+        }
+        let srtt = self.srtt?;
+        if self.retransmit_queue.is_empty() {
+            return None;
+        }
+        let extra = if self.retransmit_queue.len() == 1 {
+            p.rto_min
+        } else {
+            Duration::from_millis(2)
+        };
+        let pto = srtt.saturating_mul(2) + extra;
+        let rto_left = match self.timers[TimerKind::Retransmission.index()] {
+            Some(deadline) if !after_ack => deadline.saturating_since(now),
+            _ => self.rto,
+        };
+        Some(pto.min(rto_left))
+    }
+
+    /// Linux `tcp_send_loss_probe`: send the last segment in flight again, once,
+    /// then restart the retransmission timer from now without backing it off.
+    fn on_loss_probe(&mut self, now: Instant) {
+        let Some(tail) = self.retransmit_queue.last().copied() else {
+            return;
+        };
+        self.retransmit(tail);
+        self.arm(now, TimerKind::Retransmission, self.rto);
     }
 
     fn retransmit(&mut self, u: Unacked) {
@@ -900,6 +1003,7 @@ impl Endpoint {
         if self.retransmit_queue.is_empty() {
             self.recovering = false;
             self.stop(TimerKind::Retransmission);
+            self.stop(TimerKind::LossProbe);
         } else {
             if self.recovering {
                 // Go back: resend what the RTO left outstanding.
@@ -909,7 +1013,11 @@ impl Endpoint {
                     self.retransmit(u);
                 }
             }
-            self.arm(now, TimerKind::Retransmission, self.rto);
+            self.set_xmit_timer(now, true);
+        }
+        // Data Nagle held back may go now that earlier data is acknowledged.
+        if matches!(self.state, TcpState::Established | TcpState::CloseWait) {
+            self.push_held(now);
         }
     }
 

@@ -23,7 +23,7 @@ pub mod state;
 pub mod time;
 pub mod trace;
 
-pub use profile::{Platform, Profile, Tunables};
+pub use profile::{Nagle, Platform, Profile, Tunables};
 pub use scenario::{Action, Do, DropRule, DuplicateRule, LinkConfig, Scenario, ScenarioError};
 pub use segment::{Flags, Host, Segment, SegmentKind};
 pub use sim::{simulate, simulate_into, CountingSink, Simulation, TraceSink};

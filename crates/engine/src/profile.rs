@@ -118,15 +118,37 @@ pub struct Profile {
     /// FreeBSD's `tcp_output` sets FIN again on the ACK it sends from FIN_WAIT_1 /
     /// CLOSING while its own FIN is unacknowledged.
     pub fin_on_ack_while_fin_unacked: bool,
+    /// How small writes are held back while earlier data is unacknowledged
+    /// (RFC 896; RFC 1122 §4.2.3.4).
+    pub nagle: Nagle,
+    /// Tail loss probe (RFC 8985 §7): the first retransmission of the last
+    /// segment in flight is a probe after about 2·SRTT that does not back off the
+    /// RTO (Linux `tcp_schedule_loss_probe`, `tcp_send_loss_probe`).
+    pub tail_loss_probe: bool,
     /// What the playground shows about this platform's numbers and their sources.
     pub notes: &'static str,
+}
+
+/// Nagle's algorithm (RFC 896), as each stack words it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Nagle {
+    /// Hold a less-than-full segment while any data is unacknowledged (BSD
+    /// `tcp_output`: send only when idle, RFC 1122 §4.2.3.4).
+    Classic,
+    /// Minshall's variant (Linux `tcp_nagle_check` / `tcp_minshall_check`): hold
+    /// it only while an earlier *small* segment is unacknowledged.
+    Minshall,
 }
 
 /// Linux 6.x. Sources: `include/net/tcp.h` (`TCP_TIMEWAIT_LEN` 60 s, `TCP_FIN_TIMEOUT`,
 /// `TCP_RTO_MIN` 200 ms, `TCP_TIMEOUT_INIT` 1 s, `TCP_RTO_MAX` 120 s, `TCP_DELACK_MIN`
 /// 40 ms, `TCP_RETR2` 15, `TCP_SYN_RETRIES` 6), `net/ipv4/tcp_timer.c`
 /// (`tcp_orphan_retries`: 0 means 8), `net/ipv4/tcp_input.c` (`tcp_fin`, quickack),
-/// `Documentation/networking/ip-sysctl.rst` (`tcp_fin_timeout` 60 s, `tcp_rfc1337` 0).
+/// `Documentation/networking/ip-sysctl.rst` (`tcp_fin_timeout` 60 s, `tcp_rfc1337` 0,
+/// `tcp_early_retrans` 3: tail loss probes on), `net/ipv4/tcp_output.c`
+/// (`tcp_schedule_loss_probe`, `tcp_send_loss_probe`, `tcp_nagle_check`,
+/// `tcp_minshall_check`, `tcp_send_fin`). Checked against captures of Linux 6.18
+/// in `tests/captures`.
 pub const LINUX: Profile = Profile {
     platform: Platform::Linux,
     label: "Linux 6.x",
@@ -143,6 +165,8 @@ pub const LINUX: Profile = Profile {
     rfc1337: false,
     fin_ack: FinAckPolicy::Delayed,
     quickack_segments: 16,
+    nagle: Nagle::Minshall,
+    tail_loss_probe: true,
     rto_floor_on_variance: true,
     fin_on_ack_while_fin_unacked: false,
     notes: "Linux has no MSL setting: TIME_WAIT is hard-coded at 60 s (TCP_TIMEWAIT_LEN in include/net/tcp.h); the \"30 s MSL\" in tables is 60 s / 2. An orphaned FIN_WAIT_2 dies after tcp_fin_timeout (60 s). The FIN is ACKed by the delayed-ACK timer (40 ms), so a peer that closes at once sends a 3-segment close. tcp_rfc1337 defaults to 0: a RST kills TIME_WAIT.",
@@ -168,6 +192,8 @@ pub const FREEBSD: Profile = Profile {
     rfc1337: true,
     fin_ack: FinAckPolicy::Immediate,
     quickack_segments: 0,
+    nagle: Nagle::Classic,
+    tail_loss_probe: false,
     rto_floor_on_variance: false,
     fin_on_ack_while_fin_unacked: true,
     notes: "TIME_WAIT is 2×MSL with net.inet.tcp.msl = 30 s (TCPTV_MSL in sys/netinet/tcp_timer.h). A FIN is ACKed at once, so the close is always four segments. An orphaned FIN_WAIT_2 is dropped after tcp_maxidle (600 s), or 60 s with net.inet.tcp.fast_finwait2_recycle. A RST in TIME_WAIT is ignored (RFC 1337).",
@@ -192,6 +218,8 @@ pub const MACOS: Profile = Profile {
     rfc1337: true,
     fin_ack: FinAckPolicy::Immediate,
     quickack_segments: 0,
+    nagle: Nagle::Classic,
+    tail_loss_probe: false,
     rto_floor_on_variance: false,
     fin_on_ack_while_fin_unacked: true,
     notes: "Tables say 30 s MSL for BSD/macOS, but macOS ships net.inet.tcp.msl = 15 s (xnu bsd/netinet/tcp_timer.h), so TIME_WAIT lasts 2×15 = 30 s. A FIN is ACKed at once (always a 4-segment close). A RST in TIME_WAIT is ignored (RFC 1337).",
@@ -217,6 +245,8 @@ pub const WINDOWS: Profile = Profile {
     rfc1337: false,
     fin_ack: FinAckPolicy::Delayed,
     quickack_segments: 0,
+    nagle: Nagle::Classic,
+    tail_loss_probe: false,
     rto_floor_on_variance: false,
     fin_on_ack_while_fin_unacked: false,
     notes: "Windows uses MSL = 120 s and TIME_WAIT = TcpTimedWaitDelay, 240 s by default on the classic documentation (0xF0); some Server releases document 120 s. Tables quoting \"Windows 120 s\" mean the MSL. Retransmission gives up after TcpMaxDataRetransmissions = 5. No orphaned FIN_WAIT_2 timer is documented, so none is modelled.",
@@ -243,6 +273,8 @@ pub const SOLARIS: Profile = Profile {
     rfc1337: false,
     fin_ack: FinAckPolicy::Delayed,
     quickack_segments: 0,
+    nagle: Nagle::Classic,
+    tail_loss_probe: false,
     rto_floor_on_variance: false,
     fin_on_ack_while_fin_unacked: false,
     notes: "Solaris has no MSL tunable: TIME_WAIT is tcp_time_wait_interval, 60 s on illumos and Solaris 10+ (it was 4 minutes on Solaris 8). The MSL shown is 60 s / 2. Minimum RTO is 400 ms (tcp_rexmit_interval_min). An orphaned FIN_WAIT_2 is flushed after tcp_fin_wait_2_flush_interval: 60 s on illumos, 675 s in OpenSolaris' older tcp.c.",
@@ -267,6 +299,8 @@ pub const RFC793: Profile = Profile {
     rfc1337: false,
     fin_ack: FinAckPolicy::Immediate,
     quickack_segments: 0,
+    nagle: Nagle::Classic,
+    tail_loss_probe: false,
     rto_floor_on_variance: false,
     fin_on_ack_while_fin_unacked: false,
     notes: "The specification: MSL is 2 minutes, so TIME_WAIT lasts 2×MSL = 4 minutes (RFC 9293 §3.4.3). RTO starts at 1 s with a 1 s floor (RFC 6298). FIN_WAIT_2 has no timer in the RFC. A RST in TIME_WAIT is accepted; RFC 1337 explains why that is a hazard.",

@@ -126,16 +126,20 @@ pub enum DropCause {
 pub enum TimerKind {
     Retransmission,
     DelayedAck,
+    #[serde(rename = "fin_wait_2")]
     FinWait2,
     TimeWait,
+    /// Tail loss probe timeout (RFC 8985 §7.2, Linux `ICSK_TIME_LOSS_PROBE`).
+    LossProbe,
 }
 
 impl TimerKind {
-    pub const ALL: [TimerKind; 4] = [
+    pub const ALL: [TimerKind; 5] = [
         TimerKind::Retransmission,
         TimerKind::DelayedAck,
         TimerKind::FinWait2,
         TimerKind::TimeWait,
+        TimerKind::LossProbe,
     ];
     pub const fn index(self) -> usize {
         self as usize
@@ -146,6 +150,7 @@ impl TimerKind {
             TimerKind::DelayedAck => "delayed ACK",
             TimerKind::FinWait2 => "FIN_WAIT_2 timeout",
             TimerKind::TimeWait => "TIME_WAIT (2MSL)",
+            TimerKind::LossProbe => "loss probe (TLP)",
         }
     }
 }

@@ -187,7 +187,10 @@ fn lost_final_ack() {
     );
 }
 
-/// B's FIN and its first retransmission are lost: resent after 240 ms, then after 480 ms.
+/// B's FIN and its first retransmission are lost. Linux's first retransmission
+/// is a tail loss probe 240 ms later (min(2·SRTT + 200 ms, RTO)); the probe does
+/// not back the RTO off, so the RTO resends it 240 ms after that, and only then
+/// does the timeout double (to 480 ms).
 #[test]
 fn fin_lost_twice() {
     let t = run("fin-lost-twice");
@@ -200,8 +203,8 @@ fn fin_lost_twice() {
             "260 B>A . 1 ack 7",
             "320 B>A F. 1 ack 7 LOST",
             "560 B>A F. 1 ack 7 rtx LOST",
-            "1040 B>A F. 1 ack 7 rtx",
-            "1060 A>B . 7 ack 2",
+            "800 B>A F. 1 ack 7 rtx",
+            "820 A>B . 7 ack 2",
         ],
     );
     assert_lines(
@@ -211,9 +214,9 @@ fn fin_lost_twice() {
             "220 B CLOSE_WAIT",
             "280 A FIN_WAIT_2",
             "320 B LAST_ACK",
-            "1060 A TIME_WAIT",
-            "1080 B CLOSED",
-            "61060 A CLOSED",
+            "820 A TIME_WAIT",
+            "840 B CLOSED",
+            "60820 A CLOSED",
         ],
     );
 }

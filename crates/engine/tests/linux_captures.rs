@@ -77,9 +77,13 @@ const MATCHING: &[&str] = &[
     "rst-in-time-wait-rfc1337",
     "fin-wait-2-timeout",
     "data-after-close",
+    "fin-lost-twice",
+    "close-after-send",
 ];
 
-/// A case the engine does not reproduce yet.
+/// A case the engine does not reproduce yet. (None today: the machinery stays
+/// for the next recording that disagrees.)
+#[allow(dead_code)]
 struct KnownDifference {
     case: &'static str,
     /// The first segment (in time) that differs: the `n`th (0-based) sent by `host`.
@@ -87,36 +91,7 @@ struct KnownDifference {
     reason: &'static str,
 }
 
-const KNOWN_DIFFERENCES: &[KnownDifference] = &[
-    KnownDifference {
-        case: "fin-lost-twice",
-        first_differing_segment: SegRef {
-            host: Host::B,
-            n: 4,
-        },
-        reason: "Linux's first retransmission of B's lost FIN is a tail loss probe \
-             (RFC 8985 §7; net/ipv4/tcp_output.c tcp_schedule_loss_probe: PTO = \
-             min(2*SRTT + 200 ms, RTO) with one segment in flight), which does not \
-             back off the RTO. So the FIN goes at +240 ms (TLP), +240 ms (RTO), then \
-             +480 ms; the engine doubles after the first retransmission \
-             (+240, +480), sending the second retransmission at 1040 ms instead of \
-             ~817 ms.",
-    },
-    KnownDifference {
-        case: "close-after-send",
-        first_differing_segment: SegRef {
-            host: Host::A,
-            n: 1,
-        },
-        reason: "Linux holds A's second small write back (Nagle, RFC 896; \
-                 tcp_nagle_check with Minshall's rule: the first small segment is \
-                 unacknowledged) and close() sets FIN on that queued segment \
-                 (tcp_send_fin), so A sends 2 segments: `P. 1:6` and `FP. 6:11`, \
-                 and B's FIN+ACK acknowledges both at once. The engine sends every \
-                 write at once and the FIN alone: `P. 1:6`, `P. 6:11`, `F. 11`, and \
-                 B ACKs each.",
-    },
-];
+const KNOWN_DIFFERENCES: &[KnownDifference] = &[];
 
 /// How far a segment's measured one-way trip may be from `delay_ms`.
 const WIRE_SLACK_MS: f64 = 3.0;
@@ -672,6 +647,7 @@ struct Comparison {
 }
 
 impl Comparison {
+    #[allow(dead_code)]
     fn first_differing_segment(&self) -> Option<SegRef> {
         self.differences.iter().find_map(|(r, _)| *r)
     }
@@ -836,6 +812,7 @@ fn check_matching(case: &str) {
     );
 }
 
+#[allow(dead_code)]
 fn check_known_difference(case: &str) {
     let known = KNOWN_DIFFERENCES
         .iter()
@@ -884,12 +861,11 @@ cases! { check_matching:
     rst_in_time_wait_rfc1337 => "rst-in-time-wait-rfc1337",
     fin_wait_2_timeout => "fin-wait-2-timeout",
     data_after_close => "data-after-close",
-}
-
-cases! { check_known_difference:
     fin_lost_twice => "fin-lost-twice",
     close_after_send => "close-after-send",
 }
+
+cases! { check_known_difference: }
 
 /// Every recorded case is compared: each directory is in exactly one list, and
 /// each listed case has a directory.

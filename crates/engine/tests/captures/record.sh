@@ -5,6 +5,19 @@
 #   crates/engine/tests/captures/record.sh            # every case
 #   crates/engine/tests/captures/record.sh lost-fin   # one case
 #
+# Needs: ip (iproute2), nsenter, tcpdump, nft, python3 (3.8+, standard library
+# only), chrt (optional), and /dev/net/tun. Takes ~2.5 minutes for all cases
+# (fin-wait-2-timeout alone records 90 s). Each case overwrites its fixture
+# files; to check a fresh recording against the engine before replacing the
+# fixtures, copy this directory, run the copy's record.sh, and run
+#   FAREWELL_CAPTURES_DIR=/path/to/copy cargo test -p farewell-engine --test linux_captures
+#
+# Adding a case: write <case>/scenario.json (set "time_limit_ms" to the
+# recording length below), add its drops to rules_for, its length to
+# duration_ms_for and its tunables to sysctls_for when they are not the
+# defaults, add it to the list at the bottom, record it, and list it in
+# tests/linux_captures.rs (MATCHING, or KNOWN_DIFFERENCES with the reason).
+#
 # Set-up per case (fresh each time, so no cached route metrics or TIME_WAIT
 # sockets leak from one case into the next):
 #   * two network namespaces, fwcap-a (host A, 10.0.0.1) and fwcap-b (host B,
@@ -35,12 +48,15 @@
 #   * states.py polls each host's socket state every 1 ms from /proc/net/tcp (what
 #     ss shows) and logs the changes: states.txt.
 #   * app.py runs each host's application calls from the case's scenario.json:
-#     the connection is set up before T0, then `at_ms` counts from T0.
+#     the connection is set up before T0 (with "handshake": true, A connects at
+#     T0), then `at_ms` counts from T0.
 #     recording.json keeps T0 (epoch seconds, the clock tcpdump -tt prints),
-#     the delay, the kernel version and the nft rules with their counters.
+#     the delay, the kernel version, the sysctls, the nft rules with their
+#     counters and `ss -tano` on both hosts when the recording stopped.
 #
-# Output per case: captures/<case>/{scenario.json (input, hand-written),
-# capture-a.txt, capture-b.txt, states.txt, apps.txt, recording.json}.
+# Output per case: captures/<case>/{capture-a.txt, capture-b.txt, states.txt,
+# apps.txt, recording.json}; scenario.json is the input (a copy of the built-in
+# scenario of the same name plus time_limit_ms, or an extra case written here).
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"

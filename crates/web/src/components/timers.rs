@@ -24,7 +24,12 @@ pub fn timers(props: &TimersProps) -> Html {
     let t = props.time_ms;
     let active: Vec<_> = farewell_diagram::active_timers_at(&props.sim.trace, t)
         .into_iter()
-        .filter(|a| matches!(a.timer, TimerKind::Retransmission | TimerKind::FinWait2))
+        .filter(|a| {
+            matches!(
+                a.timer,
+                TimerKind::Retransmission | TimerKind::LossProbe | TimerKind::FinWait2
+            )
+        })
         .collect();
     let rows = active.iter().map(|a| {
         let total = a.deadline_ms - a.started_ms;
