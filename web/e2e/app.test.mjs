@@ -140,6 +140,44 @@ test('keyboard: space plays and pauses, → steps', async () => {
   assert.ok(!(await playing(page)));
 });
 
+test('keyboard on a segment: it is focusable, Enter or space drops it (and does not play)', async () => {
+  const page = await open();
+  const fin = page.locator(`${SEG}.fin.host-a`).first();
+  await fin.focus();
+  assert.equal(await fin.getAttribute('tabindex'), '0', 'segments are in the tab order');
+  assert.equal(await fin.evaluate((e) => e === document.activeElement), true, 'a segment takes focus');
+  await page.keyboard.press('Enter');
+  await page.locator(`${SEG}.dropped`).first().waitFor();
+  assert.equal(await page.locator(`${SEG}.dropped`).getAttribute('data-seg-id'), await fin.getAttribute('data-seg-id'));
+  // A's FIN is sent again after the retransmission timeout.
+  assert.ok((await count(page, `${SEG}.fin.host-a.retransmission`)) >= 1);
+  // Space on the lost segment brings it back, and is not the play shortcut.
+  await page.locator(`${SEG}.dropped`).focus();
+  await page.keyboard.press('Space');
+  await page.waitForFunction((sel) => !document.querySelector(sel), `${SEG}.dropped`);
+  assert.ok(!(await playing(page)), 'space on a segment does not start playback');
+});
+
+test('theme switch: system → light → dark, remembered after a reload', async () => {
+  const page = await open();
+  const theme = () => page.evaluate(() => document.documentElement.dataset.theme ?? 'system');
+  assert.equal(await theme(), 'system');
+  const toggle = page.locator('.theme-toggle');
+  await toggle.click();
+  await page.waitForFunction(() => document.documentElement.dataset.theme === 'light');
+  await toggle.click();
+  await page.waitForFunction(() => document.documentElement.dataset.theme === 'dark');
+  const background = () => page.evaluate(() => getComputedStyle(document.body).backgroundColor);
+  const dark = await background();
+  await page.reload();
+  await page.waitForSelector(SEG);
+  assert.equal(await theme(), 'dark');
+  assert.equal(await background(), dark);
+  await toggle.click();
+  await page.waitForFunction(() => document.documentElement.dataset.theme === undefined);
+  assert.notEqual(await background(), dark, 'the system theme (light here) differs from dark');
+});
+
 test('screenshots at 1280×800 and at phone size', async () => {
   await fs.mkdir(app.cfg.screenshots, { recursive: true });
   for (const [name, viewport] of [
