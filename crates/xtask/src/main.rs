@@ -104,7 +104,10 @@ fn test() -> Result<(), String> {
     let result = test_steps(&ctx, &mut steps);
     steps.summary();
     match &result {
-        Ok(()) => println!("all tests passed"),
+        Ok(()) => println!(
+            "all tests passed; screenshots in {}",
+            ctx.root.join("target/e2e-screenshots").display()
+        ),
         Err(_) => println!("FAILED"),
     }
     result
