@@ -16,7 +16,7 @@ impl PartialEq for TimersProps {
     }
 }
 
-/// The other running timers (retransmission, FIN_WAIT_2), each a bar emptying
+/// The other running timers (retransmission, tail loss probe, FIN_WAIT_2), each a bar emptying
 /// towards its deadline. TIME_WAIT has its own ring; the delayed ACK is too short
 /// to watch.
 #[function_component(Timers)]
@@ -48,7 +48,7 @@ pub fn timers(props: &TimersProps) -> Html {
         <section class="panel timers" aria-labelledby="timers-title">
             <h2 id="timers-title" class="panel-title">{ "Timers" }</h2>
             if active.is_empty() {
-                <p class="hint">{ "No retransmission or FIN_WAIT_2 timer is running." }</p>
+                <p class="hint">{ "No retransmission, loss-probe or FIN_WAIT_2 timer is running." }</p>
             } else {
                 <ul aria-live="off">{ for rows }</ul>
             }
