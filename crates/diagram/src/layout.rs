@@ -4,7 +4,7 @@
 
 use crate::timemap::{TimeMap, HOP_PX};
 use farewell_engine::trace::{EventKind, Fate, TimerAction, TimerKind};
-use farewell_engine::{Flags, Host, SegmentEvent, TcpState, Trace};
+use farewell_engine::{Flags, Host, SegmentEvent, SegmentKind, TcpState, Trace};
 
 /// Width of the drawing (viewBox units).
 pub const WIDTH: f64 = 740.0;
@@ -191,19 +191,14 @@ pub fn segment_label(s: &SegmentEvent) -> String {
     label
 }
 
-/// The CSS class of a segment's arrow.
+/// The CSS class of a segment's arrow: its [`SegmentKind`].
 pub fn segment_class(s: &SegmentEvent) -> &'static str {
-    let f = s.flags;
-    if f.contains(Flags::RST) {
-        "rst"
-    } else if f.contains(Flags::SYN) {
-        "syn"
-    } else if f.contains(Flags::FIN) {
-        "fin"
-    } else if s.len > 0 {
-        "data"
-    } else {
-        "ack"
+    match SegmentKind::of(s.flags, s.len) {
+        SegmentKind::Rst => "rst",
+        SegmentKind::Syn => "syn",
+        SegmentKind::Fin => "fin",
+        SegmentKind::Data => "data",
+        SegmentKind::Ack | SegmentKind::Any => "ack",
     }
 }
 

@@ -4,7 +4,7 @@
 
 use crate::layout::{format_clock, format_duration};
 use farewell_engine::trace::{AppCall, EventKind, Fate, TimerAction, TimerKind};
-use farewell_engine::{Flags, Host, SegmentEvent, TcpState, Trace, TraceEvent};
+use farewell_engine::{Flags, Host, SegmentEvent, SegmentKind, TcpState, Trace, TraceEvent};
 
 /// Events that have happened by `t` (inclusive).
 fn until(trace: &Trace, t: f64) -> impl Iterator<Item = &TraceEvent> {
@@ -144,22 +144,17 @@ pub fn ss_table_at(trace: &Trace, t: f64) -> Vec<SsRow> {
         .collect()
 }
 
+/// A segment in words: its [`SegmentKind`], naming a SYN-ACK and data riding
+/// with a FIN.
 fn what(s: &SegmentEvent) -> &'static str {
-    let f = s.flags;
-    if f.contains(Flags::RST) {
-        "RST"
-    } else if f.contains(Flags::SYN) && f.contains(Flags::ACK) {
-        "SYN-ACK"
-    } else if f.contains(Flags::SYN) {
-        "SYN"
-    } else if f.contains(Flags::FIN) && s.len > 0 {
-        "data and FIN"
-    } else if f.contains(Flags::FIN) {
-        "FIN"
-    } else if s.len > 0 {
-        "data"
-    } else {
-        "ACK"
+    match SegmentKind::of(s.flags, s.len) {
+        SegmentKind::Rst => "RST",
+        SegmentKind::Syn if s.flags.contains(Flags::ACK) => "SYN-ACK",
+        SegmentKind::Syn => "SYN",
+        SegmentKind::Fin if s.len > 0 => "data and FIN",
+        SegmentKind::Fin => "FIN",
+        SegmentKind::Data => "data",
+        SegmentKind::Ack | SegmentKind::Any => "ACK",
     }
 }
 
