@@ -59,6 +59,7 @@ fn parse_port(args: &[String]) -> Result<u16, String> {
             .ok()
             .filter(|p| *p != 0)
             .ok_or_else(|| format!("--port wants a number from 1 to 65535, got {n:?}")),
+        [flag] if flag.starts_with("--port=") => parse_port(&["--port".into(), flag[7..].into()]),
         [flag] if flag == "--port" => Err("--port needs a value, e.g. --port 8080".into()),
         _ => Err(format!(
             "serve takes only --port N, got {:?}\n\n{USAGE}",
@@ -171,4 +172,37 @@ fn test_steps(ctx: &Ctx, steps: &mut Steps) -> Result<(), String> {
         &mut ctx.e2e_tests(&dist),
     )?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn port(args: &[&str]) -> Result<u16, String> {
+        parse_port(&args.iter().map(|a| a.to_string()).collect::<Vec<_>>())
+    }
+
+    #[test]
+    fn serve_port_defaults_to_8080_and_takes_both_spellings() {
+        assert_eq!(port(&[]), Ok(8080));
+        assert_eq!(port(&["--port", "9000"]), Ok(9000));
+        assert_eq!(port(&["--port=9001"]), Ok(9001));
+    }
+
+    #[test]
+    fn bad_serve_arguments_say_what_is_wrong() {
+        assert!(port(&["--port", "0"]).unwrap_err().contains("1 to 65535"));
+        assert!(port(&["--port", "70000"])
+            .unwrap_err()
+            .contains("\"70000\""));
+        assert!(port(&["--port"]).unwrap_err().contains("needs a value"));
+        assert!(port(&["--host", "x"]).unwrap_err().contains("only --port"));
+    }
+
+    #[test]
+    fn repo_root_holds_the_workspace() {
+        let root = repo_root();
+        assert!(root.join("Cargo.toml").is_file());
+        assert!(root.join("crates/xtask/Cargo.toml").is_file());
+    }
 }
