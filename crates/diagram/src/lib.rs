@@ -14,5 +14,7 @@ pub use layout::{
     Tick, TimerBracket, TimerEnd,
 };
 pub use playback::{active_timers_at, narration_at, ss_table_at, state_at, ActiveTimer, SsRow};
-pub use svg::{escape, render_svg, render_svg_with, SvgOptions, Theme, DIAGRAM_CSS};
+pub use svg::{
+    escape, palette, render_svg, render_svg_with, SvgOptions, Theme, DIAGRAM_CSS, PALETTE_CSS,
+};
 pub use timemap::TimeMap;

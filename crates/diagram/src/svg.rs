@@ -11,9 +11,85 @@ use std::fmt::Write as _;
 /// The diagram's stylesheet (classes only; colours come from CSS variables).
 pub const DIAGRAM_CSS: &str = include_str!("diagram.css");
 
-/// Colour variables for a standalone file, where no page defines them.
-const LIGHT_VARS: &str = "--font:system-ui,-apple-system,\"Segoe UI\",Roboto,\"Helvetica Neue\",Arial,sans-serif;--mono:ui-monospace,SFMono-Regular,Menlo,Consolas,\"DejaVu Sans Mono\",\"Liberation Mono\",monospace;--surface:#ffffff;--surface-2:#f0f3f8;--border:#dde3ec;--text:#172033;--muted:#5b6882;--faint:#98a3b8;--accent:#2563eb;--accent-soft:#dbe7ff;--host-a:#2563eb;--host-a-soft:rgba(37,99,235,0.12);--host-b:#c2410c;--host-b-soft:rgba(194,65,12,0.12);--drop:#dc2626;--retx:#9333ea;--timer:#0d9488;--tw:#7c3aed;--tw-soft:rgba(124,58,237,0.14);--closed-soft:rgba(120,130,150,0.10)";
-const DARK_VARS: &str = "--font:system-ui,-apple-system,\"Segoe UI\",Roboto,\"Helvetica Neue\",Arial,sans-serif;--mono:ui-monospace,SFMono-Regular,Menlo,Consolas,\"DejaVu Sans Mono\",\"Liberation Mono\",monospace;--surface:#161b24;--surface-2:#1d2430;--border:#2a3342;--text:#e6ebf3;--muted:#9aa6ba;--faint:#5f6b80;--accent:#6ea2ff;--accent-soft:#1f3257;--host-a:#6ea2ff;--host-a-soft:rgba(110,162,255,0.16);--host-b:#fb923c;--host-b-soft:rgba(251,146,60,0.16);--drop:#f87171;--retx:#c084fc;--timer:#2dd4bf;--tw:#a78bfa;--tw-soft:rgba(167,139,250,0.18);--closed-soft:rgba(150,160,180,0.10)";
+/// The palette (colours and fonts as CSS custom properties, light and dark in
+/// one `light-dark()` each), shared with the page.
+pub const PALETTE_CSS: &str = include_str!("palette.css");
+
+/// Everything inside the first `light-dark(`…`)` of `value` replaced by the
+/// light or dark half, repeatedly.
+fn pick_light_dark(value: &str, theme: Theme) -> String {
+    let mut out = value.to_string();
+    while let Some(start) = out.find("light-dark(") {
+        let args_start = start + "light-dark(".len();
+        let (mut depth, mut comma, mut end) = (0usize, None, None);
+        for (i, c) in out[args_start..].char_indices() {
+            match c {
+                '(' => depth += 1,
+                ')' if depth == 0 => {
+                    end = Some(args_start + i);
+                    break;
+                }
+                ')' => depth -= 1,
+                ',' if depth == 0 && comma.is_none() => comma = Some(args_start + i),
+                _ => {}
+            }
+        }
+        let (Some(comma), Some(end)) = (comma, end) else {
+            break;
+        };
+        let chosen = match theme {
+            Theme::Light => out[args_start..comma].trim().to_string(),
+            Theme::Dark => out[comma + 1..end].trim().to_string(),
+        };
+        out.replace_range(start..=end, &chosen);
+    }
+    out
+}
+
+/// `(name, value)` of every custom property in [`PALETTE_CSS`] for `theme`.
+pub fn palette(theme: Theme) -> Vec<(&'static str, String)> {
+    PALETTE_CSS
+        .lines()
+        .filter_map(|line| {
+            let line = line.trim();
+            let rest = line.strip_prefix("--")?;
+            let (name, value) = rest.split_once(':')?;
+            let value = value.trim().trim_end_matches(';').trim();
+            Some((&line[..name.len() + 2], pick_light_dark(value, theme)))
+        })
+        .collect()
+}
+
+/// `css` with every `var(--name)` / `var(--name, fallback)` replaced by its
+/// value, so a standalone file needs no custom-property support (Inkscape,
+/// slide tools).
+fn resolve_vars(css: &str, palette: &[(&str, String)]) -> String {
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(start) = rest.find("var(") {
+        out.push_str(&rest[..start]);
+        let inner_start = start + 4;
+        let Some(len) = rest[inner_start..].find(')') else {
+            rest = &rest[start..];
+            break;
+        };
+        let inner = &rest[inner_start..inner_start + len];
+        let (name, fallback) = match inner.split_once(',') {
+            Some((n, f)) => (n.trim(), Some(f.trim())),
+            None => (inner.trim(), None),
+        };
+        let value = palette
+            .iter()
+            .find(|(n, _)| *n == name)
+            .map(|(_, v)| v.as_str())
+            .or(fallback)
+            .unwrap_or("initial");
+        out.push_str(value);
+        rest = &rest[inner_start + len + 1..];
+    }
+    out.push_str(rest);
+    out
+}
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Theme {
@@ -79,11 +155,8 @@ pub fn render_svg_with(d: &Diagram, opts: &SvgOptions) -> String {
             o,
             r#"<svg xmlns="http://www.w3.org/2000/svg" class="diagram" width="{w:.0}" height="{h:.0}" viewBox="0 0 {w:.1} {h:.1}" font-family="system-ui, sans-serif">"#
         );
-        let vars = match opts.theme {
-            Theme::Light => LIGHT_VARS,
-            Theme::Dark => DARK_VARS,
-        };
-        let _ = write!(o, "<style>svg.diagram{{{vars}}}\n{DIAGRAM_CSS}</style>");
+        let css = resolve_vars(DIAGRAM_CSS, &palette(opts.theme));
+        let _ = write!(o, "<style>{css}</style>");
         let _ = write!(
             o,
             r#"<rect class="background" x="0" y="0" width="{w:.1}" height="{h:.1}"/>"#

@@ -180,6 +180,52 @@ fn svg_escapes_and_is_well_formed_for_every_builtin() {
 }
 
 #[test]
+fn standalone_svg_needs_no_css_variables_and_follows_the_theme() {
+    let d = layout(&trace_of("lost-fin"));
+    let light = render_svg(&d);
+    assert!(
+        !light.contains("var(") && !light.contains("light-dark"),
+        "resolved colours only"
+    );
+    assert!(
+        light.contains(".diagram .background { fill: #ffffff; }"),
+        "light surface"
+    );
+    let dark = farewell_diagram::render_svg_with(
+        &d,
+        &farewell_diagram::SvgOptions {
+            standalone: true,
+            theme: farewell_diagram::Theme::Dark,
+            title: Some("Lost <FIN>".into()),
+        },
+    );
+    assert!(
+        dark.contains(".diagram .background { fill: #161b24; }"),
+        "dark surface"
+    );
+    assert!(
+        dark.contains("<title>Lost &lt;FIN&gt;</title>"),
+        "title escaped"
+    );
+    // Every colour the diagram's stylesheet uses is in the palette, in both themes.
+    for theme in [
+        farewell_diagram::Theme::Light,
+        farewell_diagram::Theme::Dark,
+    ] {
+        let p = farewell_diagram::palette(theme);
+        for name in farewell_diagram::DIAGRAM_CSS
+            .split("var(")
+            .skip(1)
+            .map(|rest| rest.split([')', ',']).next().unwrap().trim())
+        {
+            let value = p.iter().find(|(n, _)| *n == name);
+            assert!(value.is_some(), "{name} is not in the palette");
+        }
+        assert!(p.iter().all(|(_, v)| !v.contains("light-dark")), "{p:?}");
+    }
+}
+
+#[test]
 fn svg_snapshots() {
     for id in [
         "normal-close",
