@@ -41,7 +41,8 @@ test('picking "Lost final ACK" shows the lost ACK and the retransmitted FIN', as
   const page = await open();
   const before = await texts(page, '[data-testid=scenario-description]');
   assert.equal(await count(page, `${SEG}.dropped`), 0, 'the normal close loses nothing');
-  await page.selectOption('[data-testid=scenario-select]', { label: 'Lost final ACK' });
+  await page.selectOption('[data-testid=scenario-select]', 'lost-final-ack');
+  assert.equal((await page.textContent('[data-testid=scenario-select] option:checked')).trim(), 'Lost final ACK');
   await page.waitForSelector(`${SEG}.dropped .cross`);
   assert.notDeepEqual(await texts(page, '[data-testid=scenario-description]'), before);
   assert.ok((await count(page, `${SEG}.retransmission.fin`)) >= 1, 'B sends its FIN again');
