@@ -45,33 +45,10 @@ pub fn builtin_scenario(id: &str) -> Option<Scenario> {
     builtin::get(id)
 }
 
-/// What a share link encodes.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Share {
-    /// The built-in the scenario started from (`None`: loaded from elsewhere).
-    pub builtin: Option<String>,
-    pub scenario: Scenario,
-    /// Playback position, ms of simulated time.
-    pub time_ms: f64,
-    pub speed: Speed,
-}
-
-impl Share {
-    pub fn from_builtin(id: &str) -> Option<Share> {
-        builtin_scenario(id).map(|scenario| Share {
-            builtin: Some(id.to_string()),
-            scenario,
-            time_ms: 0.0,
-            speed: Speed::SkipWaits,
-        })
-    }
-}
-
-impl Default for Share {
-    fn default() -> Self {
-        Share::from_builtin(builtin::DEFAULT).expect("the default built-in exists")
-    }
-}
+/// What a share link encodes (scenario, built-in, playback position and speed,
+/// embedding): the share crate's [`Fragment`], one definition for the link and
+/// the app.
+pub type Share = Fragment;
 
 /// A simulated scenario: the trace, its diagram, and the instants playback can
 /// step to.
@@ -185,8 +162,6 @@ pub struct AppState {
     pub sim: Rc<Sim>,
     pub playing: bool,
     pub theme: Theme,
-    /// Embedded in a course page (`embed=1` in the link): how it is shown.
-    pub embed: Embed,
     /// A message for the user: why an edit was refused, or what went wrong.
     pub notice: Option<String>,
 }
@@ -211,7 +186,6 @@ impl AppState {
                     sim,
                     playing: false,
                     theme: Theme::System,
-                    embed: Embed::default(),
                     notice: None,
                 }
             }
@@ -277,7 +251,7 @@ impl AppState {
         // A hidden tab or a debugger pause gives one huge frame: do not leap.
         let real_ms = real_ms.min(100.0);
         let t = self.share.time_ms;
-        let next = match self.share.speed {
+        let next = match self.speed() {
             Speed::X1 => t + real_ms,
             Speed::X10 => t + 10.0 * real_ms,
             Speed::X100 => t + 100.0 * real_ms,
@@ -402,12 +376,13 @@ impl Reducible for AppState {
                 self.with(|s| s.playing = false).seek(prev.unwrap_or(0.0))
             }
             Action::Seek(t) => self.seek(t),
-            Action::SetSpeed(speed) => self.with(|s| s.share.speed = speed),
+            Action::SetSpeed(speed) => self.with(|s| s.share.speed = Some(speed)),
             Action::SetTheme(theme) => self.with(|s| s.theme = theme),
             Action::Restore(share) => {
-                let mut next = AppState::new(*share);
+                let mut share = *share;
+                share.embed = self.share.embed;
+                let mut next = AppState::new(share);
                 next.theme = self.theme;
-                next.embed = self.embed;
                 Rc::new(next)
             }
             Action::Import(scenario) => {
@@ -450,10 +425,9 @@ impl AppState {
     pub fn from_link(fragment: &str) -> AppState {
         match farewell_share::decode(fragment) {
             Ok(f) => {
-                let embed = f.embed;
-                let mut state = AppState::new(Share::from_fragment(f));
-                state.embed = embed;
-                state.playing = embed.autoplay;
+                let autoplay = f.embed.autoplay;
+                let mut state = AppState::new(f);
+                state.playing = autoplay;
                 state
             }
             Err(e) => AppState {
@@ -467,27 +441,11 @@ impl AppState {
 
     /// The share link of this state (without `#`).
     pub fn link(&self) -> String {
-        farewell_share::encode(&self.share.to_fragment(self.embed))
-    }
-}
-
-impl Share {
-    pub fn from_fragment(f: Fragment) -> Share {
-        Share {
-            builtin: f.builtin,
-            scenario: f.scenario,
-            time_ms: f.time_ms,
-            speed: f.speed.unwrap_or(Speed::SkipWaits),
-        }
+        farewell_share::encode(&self.share)
     }
 
-    pub fn to_fragment(&self, embed: Embed) -> Fragment {
-        Fragment {
-            builtin: self.builtin.clone(),
-            scenario: self.scenario.clone(),
-            time_ms: self.time_ms,
-            speed: (self.speed != Speed::SkipWaits).then_some(self.speed),
-            embed,
-        }
+    /// Playback speed; "skip waits" unless the user or the link chose another.
+    pub fn speed(&self) -> Speed {
+        self.share.speed.unwrap_or(Speed::SkipWaits)
     }
 }

@@ -79,8 +79,8 @@ fn hostile_fragments_fall_back_to_the_default_with_a_message() {
 #[wasm_bindgen_test]
 fn embed_parameters_choose_the_embedded_view_and_autoplay() {
     let s = AppState::from_link("s=lost-fin&embed=1&controls=none&autoplay=1");
-    assert!(s.embed.enabled);
-    assert_eq!(s.embed.controls, Controls::None);
+    assert!(s.share.embed.enabled);
+    assert_eq!(s.share.embed.controls, Controls::None);
     assert!(s.playing, "autoplay starts playback");
     assert!(s.link().contains("embed=1"));
 }

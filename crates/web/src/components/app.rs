@@ -207,7 +207,7 @@ pub fn app() -> Html {
     use_shortcuts(on_action.clone());
     use_theme(state.theme);
     use_link_sync(&state, on_action.clone());
-    use_height_reporting(state.embed.enabled);
+    use_height_reporting(state.share.embed.enabled);
     // A scenario file dropped anywhere on the page is imported.
     let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
     let ondrop = {
@@ -234,13 +234,13 @@ pub fn app() -> Html {
         .is_some_and(|b| b != share.scenario);
     let profile = share.scenario.profile();
     let states = [Host::A, Host::B].map(|h| farewell_diagram::state_at(&sim.trace, h, t));
-    if state.embed.enabled {
-        let controls = state.embed.controls;
+    if state.share.embed.enabled {
+        let controls = state.share.embed.controls;
         return html! {
             <div class={classes!("app", "embedded")} data-controls={controls.id()}>
                 <Notice text={state.notice.clone()} on_action={on_action.clone()}/>
                 if controls != Controls::None {
-                    <Transport sim={sim.clone()} time_ms={t} playing={state.playing} speed={share.speed}
+                    <Transport sim={sim.clone()} time_ms={t} playing={state.playing} speed={state.speed()}
                         on_action={on_action.clone()}/>
                 }
                 <div class="embed-body">
@@ -251,7 +251,10 @@ pub fn app() -> Html {
                     </div>
                 </div>
                 <footer class="embed-footer">
-                    <a href={browser::url_with_fragment(&farewell_share::encode(&share.to_fragment(Default::default())))}
+                    <a href={browser::url_with_fragment(&farewell_share::encode(&crate::state::Share {
+                        embed: Default::default(),
+                        ..share.clone()
+                    }))}
                         target="_blank" rel="noopener">{ "Open in Farewell ↗" }</a>
                 </footer>
             </div>
@@ -274,7 +277,7 @@ pub fn app() -> Html {
                     <SharePanel state={Rc::new((*state).clone())} on_action={on_action.clone()}/>
                 </aside>
                 <section class="col-center" aria-label="Sequence diagram">
-                    <Transport sim={sim.clone()} time_ms={t} playing={state.playing} speed={share.speed}
+                    <Transport sim={sim.clone()} time_ms={t} playing={state.playing} speed={state.speed()}
                         on_action={on_action.clone()}/>
                     <Legend/>
                     <DiagramView sim={sim.clone()} time_ms={t} playing={state.playing} on_action={on_action.clone()}/>

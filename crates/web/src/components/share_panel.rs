@@ -22,7 +22,6 @@ impl PartialEq for SharePanelProps {
         Rc::ptr_eq(&self.state.sim, &o.state.sim)
             && self.state.share == o.state.share
             && self.state.theme == o.state.theme
-            && self.state.embed == o.state.embed
             && self.on_action == o.on_action
     }
 }
