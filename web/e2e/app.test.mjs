@@ -195,5 +195,14 @@ test('screenshots at 1280×800 and at phone size', async () => {
     // Nothing wider than the screen: no sideways scrolling on a phone.
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `${name}: page is ${overflow}px wider than the viewport`);
+    // Both hosts are on screen without scrolling the diagram sideways.
+    const heads = await page.$$eval(`${DIAGRAM} .host-head`, (els) =>
+      els.map((e) => {
+        const r = e.getBoundingClientRect();
+        return { left: r.left, right: r.right, width: window.innerWidth };
+      }),
+    );
+    assert.equal(heads.length, 2, 'two hosts');
+    for (const h of heads) assert.ok(h.left >= 0 && h.right <= h.width, `${name}: host at ${h.left}..${h.right} of ${h.width}`);
   }
 });

@@ -35,7 +35,7 @@ pub fn socket_table(props: &SocketTableProps) -> Html {
                     </thead>
                     <tbody>
                         { for rows.iter().map(|r| html! {
-                            <tr class={format!("host-{}", r.host.name().to_lowercase())}>
+                            <tr class={format!("host-{}", r.host.name().to_ascii_lowercase())}>
                                 <td>{ r.host.name() }</td>
                                 <td>{ r.state }</td>
                                 <td>{ r.recv_q }</td>

@@ -147,7 +147,7 @@ pub fn state_machine(props: &StateMachineProps) -> Html {
         let badges = here.iter().enumerate().map(|(i, h)| {
             let bx = x + W / 2.0 + 2.0 + 13.0 * i as f64;
             html! {
-                <g class={classes!("sm-badge", format!("host-{}", h.name().to_lowercase()))}>
+                <g class={classes!("sm-badge", format!("host-{}", h.name().to_ascii_lowercase()))}>
                     <circle cx={(bx + 5.0).to_string()} cy={(y - H / 2.0 + 1.0).to_string()} r="6.5"/>
                     <text x={(bx + 5.0).to_string()} y={(y - H / 2.0 + 4.5).to_string()}>{ h.name() }</text>
                 </g>

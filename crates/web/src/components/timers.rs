@@ -35,7 +35,7 @@ pub fn timers(props: &TimersProps) -> Html {
         let total = a.deadline_ms - a.started_ms;
         let left = (a.deadline_ms - t).max(0.0);
         let pct = if total > 0.0 { 100.0 * left / total } else { 0.0 };
-        let host = format!("host-{}", a.host.name().to_lowercase());
+        let host = format!("host-{}", a.host.name().to_ascii_lowercase());
         html! {
             <li class={host} data-testid="timer" data-timer={a.timer.label()}>
                 <span>{ format!("{} {}", a.host, a.timer.label()) }</span>
