@@ -159,3 +159,72 @@ test('the example course page embeds three playgrounds that size their iframes',
   assert.ok(!href.includes('embed=1'), href);
   assert.ok(href.startsWith(app.server.url), href);
 });
+
+test('the exported SVG draws the same picture as the page', async () => {
+  // A tall window, so the whole diagram is on screen without scrolling.
+  const page = await app.open({ viewport: { width: 1280, height: 3000 } });
+  await dropSecondAck(page);
+  // The playback layer (playhead, veil) is the page's own, not part of the picture.
+  await page.addStyleTag({ content: '.diagram.playback { display: none !important; }' });
+  const diagram = page.locator('svg[data-testid=diagram]');
+  const box = await diagram.boundingBox();
+  const onPage = await diagram.screenshot();
+  const svg = await download(page, 'export-svg');
+
+  // The downloaded file, served from the same origin and drawn at the page's size.
+  const base = app.server.url;
+  const context = page.context();
+  await context.route(`${base}exported.svg`, (r) =>
+    r.fulfill({ body: svg.bytes, contentType: 'image/svg+xml' }),
+  );
+  await context.route(`${base}exported.html`, (r) =>
+    r.fulfill({
+      contentType: 'text/html',
+      body: `<!doctype html><body style="margin:0"><img id="pic" src="exported.svg"
+        style="display:block;width:${box.width}px;height:${box.height}px"></body>`,
+    }),
+  );
+  const viewer = await context.newPage();
+  await viewer.goto(`${base}exported.html`);
+  await viewer.waitForFunction(() => document.getElementById('pic').complete);
+  const asFile = await viewer.locator('#pic').screenshot();
+
+  await fs.mkdir(app.cfg.screenshots, { recursive: true });
+  await fs.writeFile(`${app.cfg.screenshots}/svg-export-page.png`, onPage);
+  await fs.writeFile(`${app.cfg.screenshots}/svg-export-file.png`, asFile);
+
+  // Compare the two pictures pixel by pixel, in the browser (no image library).
+  const diff = await viewer.evaluate(async ([a, b]) => {
+    const load = (b64) =>
+      new Promise((ok, err) => {
+        const img = new Image();
+        img.onload = () => ok(img);
+        img.onerror = err;
+        img.src = `data:image/png;base64,${b64}`;
+      });
+    const [ia, ib] = await Promise.all([load(a), load(b)]);
+    const w = Math.min(ia.width, ib.width);
+    const h = Math.min(ia.height, ib.height);
+    const pixels = (img) => {
+      const c = document.createElement('canvas');
+      c.width = w;
+      c.height = h;
+      const ctx = c.getContext('2d');
+      ctx.drawImage(img, 0, 0);
+      return ctx.getImageData(0, 0, w, h).data;
+    };
+    const [pa, pb] = [pixels(ia), pixels(ib)];
+    let differ = 0;
+    let ink = 0;
+    for (let i = 0; i < pa.length; i += 4) {
+      const d = Math.max(Math.abs(pa[i] - pb[i]), Math.abs(pa[i + 1] - pb[i + 1]), Math.abs(pa[i + 2] - pb[i + 2]));
+      if (d > 64) differ++;
+      if (pa[i] + pa[i + 1] + pa[i + 2] < 600) ink++;
+    }
+    return { size: [ia.width, ia.height, ib.width, ib.height], differ, ink, total: w * h };
+  }, [onPage.toString('base64'), asFile.toString('base64')]);
+  assert.ok(Math.abs(diff.size[0] - diff.size[2]) <= 1 && Math.abs(diff.size[1] - diff.size[3]) <= 1, JSON.stringify(diff));
+  assert.ok(diff.ink > diff.total * 0.005, `the page's diagram has a picture: ${JSON.stringify(diff)}`);
+  assert.ok(diff.differ < diff.total * 0.005, `pictures differ in ${diff.differ} of ${diff.total} pixels`);
+  await viewer.close();
+});
