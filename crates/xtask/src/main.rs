@@ -136,6 +136,20 @@ fn test_steps(ctx: &Ctx, steps: &mut Steps) -> Result<(), String> {
         ]),
     )?;
     steps.cmd(
+        "cargo clippy (web crate, wasm32, -D warnings)",
+        ctx.cargo().args([
+            "clippy",
+            "-p",
+            "farewell-web",
+            "--target",
+            "wasm32-unknown-unknown",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]),
+    )?;
+    steps.cmd(
         "cargo test (native)",
         ctx.cargo()
             .args(["test", "--workspace", "--exclude", "farewell-web"]),
