@@ -19,8 +19,9 @@ const T0_Y: f64 = TOP + 26.0;
 /// Distance from a lifeline to the first timer bracket, and between lanes.
 const TIMER_OFFSET: f64 = 90.0;
 const TIMER_LANE: f64 = 12.0;
-/// Vertical offset between segments one host sends at the same instant.
-const STAGGER: f64 = 14.0;
+/// Vertical offset between segments one host sends at the same instant: more
+/// than a label's height, so the labels of a burst stack without overlapping.
+const STAGGER: f64 = 20.0;
 /// Where along its full path an arrow's label sits (from the sender): crossing
 /// arrows sent at the same moment then keep their labels apart.
 const LABEL_AT: f64 = 0.3;
@@ -359,6 +360,9 @@ pub fn layout(trace: &Trace) -> Diagram {
     spans.sort_by(|a, b| a.2.total_cmp(&b.2));
     let mut lanes: [Vec<f64>; 2] = [Vec::new(), Vec::new()]; // per host: lane busy until y
     let mut timers = Vec::new();
+    // A timer re-armed at the instant it was armed (several ACKs processed at
+    // once) ran for no time: nothing to draw.
+    spans.retain(|s| s.3 > s.2 || s.5 != TimerEnd::Restarted && s.5 != TimerEnd::Stopped);
     for (host, timer, t0, t1, deadline, end) in spans {
         let (y0, y1) = (
             time_map.y_of(t0),
