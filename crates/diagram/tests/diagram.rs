@@ -236,3 +236,27 @@ fn svg_snapshots() {
         insta::assert_snapshot!(id, render_svg(&layout(&trace_of(id))));
     }
 }
+
+#[test]
+fn a_burst_of_segments_stacks_its_arrows_and_draws_no_empty_timers() {
+    // B answers with 3000 bytes at once: three segments at one instant, and A's
+    // three ACKs re-arm B's loss-probe timer three times at one instant.
+    let trace = trace_of("half-close");
+    let d = layout(&trace);
+    let burst: Vec<_> = d
+        .arrows
+        .iter()
+        .filter(|a| a.from == Host::B && a.t_ms == 200.0)
+        .collect();
+    assert_eq!(burst.len(), 3);
+    for w in burst.windows(2) {
+        assert!(w[1].y1 - w[0].y1 >= 18.0, "labels of a burst need room");
+        assert!(w[1].label_y - w[0].label_y >= 13.0);
+    }
+    for t in &d.timers {
+        assert!(
+            t.t1 > t.t0 || t.end == TimerEnd::Running,
+            "empty bracket {t:?}"
+        );
+    }
+}
