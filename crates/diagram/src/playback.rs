@@ -167,7 +167,7 @@ fn explain_state(host: Host, from: TcpState, to: TcpState, time_wait: &str) -> S
         (Listen, SynReceived) => format!("{host} got a SYN and answered SYN-ACK: SYN_RECEIVED."),
         (_, Established) => format!("{host} is ESTABLISHED: data can flow both ways."),
         (Established, FinWait1) => format!(
-            "{host}'s application closed (or shut down writing): {host} sent its FIN and waits in FIN_WAIT_1 for {peer} to acknowledge it."
+            "{host} sent its FIN and waits in FIN_WAIT_1 for {peer} to acknowledge it."
         ),
         (SynReceived, FinWait1) => format!("{host} closed before the handshake finished and sent a FIN: FIN_WAIT_1."),
         (FinWait1, FinWait2) => format!(
@@ -183,7 +183,7 @@ fn explain_state(host: Host, from: TcpState, to: TcpState, time_wait: &str) -> S
             "{host} received {peer}'s FIN and ACKed it: {host}'s application will read end-of-file. {host} stays in CLOSE_WAIT until its application calls close()."
         ),
         (CloseWait, LastAck) => format!(
-            "{host}'s application closed: {host} sent its own FIN and waits in LAST_ACK for the final ACK."
+            "{host} sent its own FIN and waits in LAST_ACK for the final ACK."
         ),
         (LastAck, Closed) => format!("{host} received the final ACK: its side of the connection is gone, with no TIME_WAIT."),
         (TimeWait, Closed) => format!("{host}'s 2MSL timer expired: the connection is fully closed and the port pair can be reused."),
@@ -262,21 +262,31 @@ pub fn narration_at(trace: &Trace, t: f64) -> String {
                 host,
                 call,
                 error,
+                stale_from_conn: stale,
                 ..
-            } => match (call, error) {
-                (AppCall::Abort, _) => parts.push(format!(
+            } => match (call, error, stale) {
+                (AppCall::Abort, _, _) => parts.push(format!(
                     "{host}'s application closed with SO_LINGER 0 (abort): {host} sends a RST instead of a FIN and skips TIME_WAIT."
                 )),
-                (AppCall::Reset, _) => parts.push(format!(
+                (AppCall::Reset, _, _) => parts.push(format!(
                     "{host}'s application learns the connection was reset (ECONNRESET)."
                 )),
-                (AppCall::TimedOut, _) => parts.push(format!(
+                (AppCall::TimedOut, _, _) => parts.push(format!(
                     "{host} gave up after too many retransmissions (ETIMEDOUT)."
                 )),
-                (AppCall::ShutdownWrite, None) => parts.push(format!(
+                (AppCall::Close, None, _) if !got_rst[host.index()]
+                    && state_at(trace, *host, t) != TcpState::Closed =>
+                {
+                    parts.push(format!("{host}'s application called close()."))
+                }
+                (AppCall::Read, _, Some(conn)) => parts.push(format!(
+                    "{host}'s application just read data that belongs to the previous connection (conn {}): an old duplicate outlived the too-short TIME_WAIT, its sequence number fell inside the new connection's window, and it was accepted as new data. This corruption is what 2×MSL of TIME_WAIT prevents.",
+                    conn
+                )),
+                (AppCall::ShutdownWrite, None, _) => parts.push(format!(
                     "{host}'s application called shutdown(SHUT_WR): a half-close. {host} sends a FIN but can still receive."
                 )),
-                (AppCall::Close, None) if state_at(trace, *host, t) == TcpState::Closed && !got_rst[host.index()] => {
+                (AppCall::Close, None, _) if state_at(trace, *host, t) == TcpState::Closed && !got_rst[host.index()] => {
                     parts.push(format!(
                         "{host}'s application closed with data it never read: Linux sends a RST instead of a FIN (RFC 2525 §2.17)."
                     ))
@@ -287,12 +297,22 @@ pub fn narration_at(trace: &Trace, t: f64) -> String {
         }
     }
     // What is in flight.
+    let mut in_flight = 0;
     for (st, s) in trace.segments() {
         if st > t {
             break;
         }
         let end = s.arrive_ms.unwrap_or(f64::INFINITY);
-        if s.fate == Fate::Delivered && t < end {
+        if s.duplicate && t < end {
+            parts.push(format!(
+                "An old copy of {}'s {} is still wandering the network (it reaches {} at {}).",
+                s.from,
+                what(s),
+                s.to,
+                format_clock(end)
+            ));
+        } else if s.fate == Fate::Delivered && t < end {
+            in_flight += 1;
             parts.push(format!(
                 "{}'s {}{} is on its way to {} (arrives at {}).",
                 s.from,
@@ -314,23 +334,30 @@ pub fn narration_at(trace: &Trace, t: f64) -> String {
             ));
         }
     }
-    // What everyone waits for.
+    // What everyone waits for. Retransmission and probe timers only matter
+    // while nothing is on its way that could stop them.
     let timers = active_timers_at(trace, t);
+    let ack_held = timers.iter().any(|a| a.timer == TimerKind::DelayedAck);
     for a in &timers {
         let left = format_duration((a.deadline_ms - t).max(0.0));
         match a.timer {
-            TimerKind::Retransmission => parts.push(format!(
-                "{}'s retransmission timer fires in {left} unless an ACK arrives.",
+            TimerKind::Retransmission if in_flight == 0 && !ack_held => parts.push(format!(
+                "Nothing acknowledges what {} sent: its retransmission timer fires in {left}.",
                 a.host
             )),
+            TimerKind::LossProbe if in_flight == 0 && !ack_held => parts.push(format!(
+                "Nothing acknowledges what {} sent: it sends a tail loss probe in {left}.",
+                a.host
+            )),
+            TimerKind::Retransmission | TimerKind::LossProbe => {}
             TimerKind::TimeWait => parts.push(format!("{} leaves TIME_WAIT in {left}.", a.host)),
-            TimerKind::LossProbe => parts.push(format!(
-                "{} sends a tail loss probe in {left} unless an ACK arrives.",
-                a.host
-            )),
             TimerKind::FinWait2 => {
                 parts.push(format!("{}'s FIN_WAIT_2 timeout fires in {left}.", a.host))
             }
+            TimerKind::DelayedAck if in_flight == 0 => parts.push(format!(
+                "{} holds its ACK for up to {left} (delayed ACK), so that it can ride on data or a FIN.",
+                a.host
+            )),
             TimerKind::DelayedAck => {}
         }
     }

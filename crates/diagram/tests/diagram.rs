@@ -260,3 +260,53 @@ fn a_burst_of_segments_stacks_its_arrows_and_draws_no_empty_timers() {
         );
     }
 }
+
+#[test]
+fn narration_tells_the_old_duplicate_story_and_the_delayed_ack() {
+    let trace = trace_of("old-duplicate");
+    let stale = trace
+        .events
+        .iter()
+        .find(|e| {
+            matches!(
+                e.kind,
+                EventKind::App {
+                    stale_from_conn: Some(_),
+                    ..
+                }
+            )
+        })
+        .expect("the old duplicate is read as data")
+        .t_ms;
+    assert!(
+        narration_at(&trace, stale - 1.0).contains("An old copy of A's data is still wandering")
+    );
+    let n = narration_at(&trace, stale);
+    assert!(
+        n.contains("belongs to the previous connection (conn 1)"),
+        "{n}"
+    );
+
+    let trace = trace_of("normal-close");
+    let eof = trace
+        .events
+        .iter()
+        .find(|e| {
+            matches!(
+                e.kind,
+                EventKind::State {
+                    host: Host::B,
+                    to: TcpState::CloseWait,
+                    ..
+                }
+            )
+        })
+        .unwrap()
+        .t_ms;
+    let n = narration_at(&trace, eof);
+    assert!(
+        n.contains("B holds its ACK for up to 40 ms (delayed ACK)"),
+        "{n}"
+    );
+    assert!(!n.contains("tail loss probe"), "the ACK is coming: {n}");
+}
