@@ -430,6 +430,21 @@ impl AppState {
                 let autoplay = f.embed.autoplay;
                 let mut state = AppState::new(f);
                 state.playing = autoplay;
+                // Tell a course author about a misspelt key (`platform=` for `p=`);
+                // the rest of the link still applies.
+                let ignored = farewell_share::ignored_keys(fragment);
+                if state.notice.is_none() && !ignored.is_empty() {
+                    state.notice = Some(format!(
+                        "This link's {} not part of the link format and {} ignored (see the README's share links).",
+                        ignored
+                            .iter()
+                            .map(|k| format!("`{k}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                            + if ignored.len() == 1 { " is" } else { " are" },
+                        if ignored.len() == 1 { "was" } else { "were" },
+                    ));
+                }
                 state
             }
             Err(e) => AppState {

@@ -109,3 +109,15 @@ fn importing_a_valid_scenario_replaces_it() {
     assert_eq!(after.share.builtin, None);
     assert_eq!(after.share.time_ms, 0.0);
 }
+
+#[wasm_bindgen_test]
+fn a_misspelt_key_is_named_and_the_rest_of_the_link_applies() {
+    let s = AppState::from_link("s=lost-fin&platform=windows");
+    assert_eq!(s.share.builtin.as_deref(), Some("lost-fin"));
+    let notice = s.notice.unwrap();
+    assert!(
+        notice.contains("`platform` is not part of the link format"),
+        "{notice}"
+    );
+    assert!(AppState::from_link("s=lost-fin&p=windows").notice.is_none());
+}
