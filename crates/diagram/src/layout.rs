@@ -3,7 +3,7 @@
 //! picture.
 
 use crate::timemap::{TimeMap, HOP_PX};
-use farewell_engine::trace::{EventKind, Fate, TimerAction, TimerKind};
+use farewell_engine::trace::{EventKind, Fate, TimerKind};
 use farewell_engine::{Flags, Host, SegmentEvent, SegmentKind, TcpState, Trace};
 
 /// Width of the drawing (viewBox units).
@@ -326,44 +326,22 @@ pub fn layout(trace: &Trace) -> Diagram {
         *prev = b.label_y;
     }
 
-    // Timer brackets, each in the first free lane of its host.
-    let mut open: Vec<(Host, TimerKind, f64, f64)> = Vec::new(); // host, timer, armed at, deadline
-    let mut spans: Vec<(Host, TimerKind, f64, f64, f64, TimerEnd)> = Vec::new();
-    for e in &trace.events {
-        if let EventKind::Timer {
-            host,
-            timer,
-            action,
-            deadline_ms,
-        } = &e.kind
-        {
-            let pos = open.iter().position(|o| o.0 == *host && o.1 == *timer);
-            let close = |open: &mut Vec<(Host, TimerKind, f64, f64)>, spans: &mut Vec<_>, end| {
-                if let Some(i) = pos {
-                    let (h, k, t0, dl) = open.remove(i);
-                    spans.push((h, k, t0, e.t_ms, dl, end));
-                }
-            };
-            match action {
-                TimerAction::Armed | TimerAction::Restarted => {
-                    close(&mut open, &mut spans, TimerEnd::Restarted);
-                    open.push((*host, *timer, e.t_ms, deadline_ms.unwrap_or(e.t_ms)));
-                }
-                TimerAction::Stopped => close(&mut open, &mut spans, TimerEnd::Stopped),
-                TimerAction::Expired => close(&mut open, &mut spans, TimerEnd::Expired),
-            }
-        }
-    }
-    for (h, k, t0, dl) in open {
-        spans.push((h, k, t0, end_ms.max(t0), dl, TimerEnd::Running));
-    }
-    spans.sort_by(|a, b| a.2.total_cmp(&b.2));
+    // Timer brackets, each in the first free lane of its host. A timer re-armed
+    // at the instant it was armed (several ACKs processed at once) ran for no
+    // time: nothing to draw.
+    let mut spans = crate::playback::timer_spans(trace);
+    spans.retain(|s| s.t1 > s.t0 || !matches!(s.end, TimerEnd::Restarted | TimerEnd::Stopped));
     let mut lanes: [Vec<f64>; 2] = [Vec::new(), Vec::new()]; // per host: lane busy until y
     let mut timers = Vec::new();
-    // A timer re-armed at the instant it was armed (several ACKs processed at
-    // once) ran for no time: nothing to draw.
-    spans.retain(|s| s.3 > s.2 || s.5 != TimerEnd::Restarted && s.5 != TimerEnd::Stopped);
-    for (host, timer, t0, t1, deadline, end) in spans {
+    for crate::playback::TimerSpan {
+        host,
+        timer,
+        t0,
+        t1,
+        deadline_ms: deadline,
+        end,
+    } in spans
+    {
         let (y0, y1) = (
             time_map.y_of(t0),
             time_map.y_of(t1).max(time_map.y_of(t0) + 2.0),

@@ -13,7 +13,10 @@ pub use layout::{
     format_clock, format_duration, layout, segment_label, Arrow, AxisBreak, Diagram, StateBand,
     Tick, TimerBracket, TimerEnd,
 };
-pub use playback::{active_timers_at, narration_at, ss_table_at, state_at, ActiveTimer, SsRow};
+pub use playback::{
+    active_timers_at, narration_at, ss_table_at, state_at, timer_spans, ActiveTimer, SsRow,
+    TimerSpan,
+};
 pub use svg::{
     escape, palette, render_svg, render_svg_with, SvgOptions, Theme, DIAGRAM_CSS, PALETTE_CSS,
 };

@@ -2,7 +2,7 @@
 //! running timers, an `ss -tan` table and a plain-language narration. All are
 //! pure functions of the trace and `t`, so scrubbing backwards is free.
 
-use crate::layout::{format_clock, format_duration};
+use crate::layout::{format_clock, format_duration, TimerEnd};
 use farewell_engine::trace::{AppCall, EventKind, Fate, TimerAction, TimerKind};
 use farewell_engine::{Flags, Host, SegmentEvent, SegmentKind, TcpState, Trace, TraceEvent};
 
@@ -34,29 +34,80 @@ pub struct ActiveTimer {
     pub deadline_ms: f64,
 }
 
-/// The timers running at `t` (armed or restarted, not yet stopped or fired), in
-/// host then timer order.
-pub fn active_timers_at(trace: &Trace, t: f64) -> Vec<ActiveTimer> {
-    let mut running: Vec<ActiveTimer> = Vec::new();
-    for e in until(trace, t) {
-        if let EventKind::Timer {
+/// One run of a timer: from when it was armed (or restarted) to when it fired,
+/// was stopped or restarted, or the trace ended.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TimerSpan {
+    pub host: Host,
+    pub timer: TimerKind,
+    pub t0: f64,
+    pub t1: f64,
+    /// When it would fire, as armed.
+    pub deadline_ms: f64,
+    pub end: TimerEnd,
+}
+
+/// Every run of every timer in the trace, in order of arming. The diagram's
+/// brackets and the running timers at an instant both come from here.
+pub fn timer_spans(trace: &Trace) -> Vec<TimerSpan> {
+    let mut open: Vec<TimerSpan> = Vec::new();
+    let mut spans: Vec<TimerSpan> = Vec::new();
+    for e in &trace.events {
+        let EventKind::Timer {
             host,
             timer,
             action,
             deadline_ms,
         } = &e.kind
+        else {
+            continue;
+        };
+        if let Some(i) = open
+            .iter()
+            .position(|o| o.host == *host && o.timer == *timer)
         {
-            running.retain(|a| !(a.host == *host && a.timer == *timer));
-            if matches!(action, TimerAction::Armed | TimerAction::Restarted) {
-                running.push(ActiveTimer {
-                    host: *host,
-                    timer: *timer,
-                    started_ms: e.t_ms,
-                    deadline_ms: deadline_ms.unwrap_or(e.t_ms),
-                });
-            }
+            let mut span = open.remove(i);
+            span.t1 = e.t_ms;
+            span.end = match action {
+                TimerAction::Armed | TimerAction::Restarted => TimerEnd::Restarted,
+                TimerAction::Stopped => TimerEnd::Stopped,
+                TimerAction::Expired => TimerEnd::Expired,
+            };
+            spans.push(span);
+        }
+        if matches!(action, TimerAction::Armed | TimerAction::Restarted) {
+            open.push(TimerSpan {
+                host: *host,
+                timer: *timer,
+                t0: e.t_ms,
+                t1: e.t_ms,
+                deadline_ms: deadline_ms.unwrap_or(e.t_ms),
+                end: TimerEnd::Running,
+            });
         }
     }
+    let end_ms = trace.end_ms();
+    spans.extend(open.into_iter().map(|s| TimerSpan {
+        t1: end_ms.max(s.t0),
+        ..s
+    }));
+    spans.sort_by(|a, b| a.t0.total_cmp(&b.t0));
+    spans
+}
+
+/// The timers running at `t` (armed or restarted, not yet stopped or fired), in
+/// host then timer order.
+pub fn active_timers_at(trace: &Trace, t: f64) -> Vec<ActiveTimer> {
+    let mut running: Vec<ActiveTimer> = timer_spans(trace)
+        .into_iter()
+        .filter(|s| s.t0 <= t && (t < s.t1 || s.end == TimerEnd::Running))
+        .map(|s| ActiveTimer {
+            host: s.host,
+            timer: s.timer,
+            started_ms: s.t0,
+            deadline_ms: s.deadline_ms,
+        })
+        .collect();
     running.sort_by_key(|a| (a.host, a.timer.index()));
     running
 }
