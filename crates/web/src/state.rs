@@ -458,7 +458,11 @@ impl AppState {
 
     /// The share link of this state (without `#`).
     pub fn link(&self) -> String {
-        farewell_share::encode(&self.share)
+        // Playback stops anywhere; a tenth of a millisecond is precise enough
+        // for a link and keeps it short.
+        let mut share = self.share.clone();
+        share.time_ms = (share.time_ms * 10.0).round() / 10.0;
+        farewell_share::encode(&share)
     }
 
     /// Playback speed; "skip waits" unless the user or the link chose another.

@@ -121,3 +121,9 @@ fn a_misspelt_key_is_named_and_the_rest_of_the_link_applies() {
     );
     assert!(AppState::from_link("s=lost-fin&p=windows").notice.is_none());
 }
+
+#[wasm_bindgen_test]
+fn a_paused_playback_position_is_written_to_a_tenth_of_a_millisecond() {
+    let s = start("lost-fin").reduce(Action::Seek(1_234.567_891_234));
+    assert!(s.link().ends_with("t=1234.6"), "{}", s.link());
+}
