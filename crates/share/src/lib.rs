@@ -127,7 +127,7 @@ pub struct Fragment {
 impl Fragment {
     /// An unedited built-in at time 0, or `None` for an unknown id.
     pub fn from_builtin(id: &str) -> Option<Fragment> {
-        builtin_scenario(id).map(|scenario| Fragment {
+        builtin::get(id).map(|scenario| Fragment {
             builtin: Some(id.to_string()),
             scenario,
             time_ms: 0.0,
@@ -250,14 +250,6 @@ impl fmt::Display for ShareError {
 
 impl std::error::Error for ShareError {}
 
-/// A built-in by id. Built-ins are checked by the engine's tests, so this uses
-/// plain `serde_json` rather than `Scenario::from_json`, keeping its error
-/// path reporting out of the wasm (as the web app does).
-fn builtin_scenario(id: &str) -> Option<Scenario> {
-    let b = builtin::ALL.iter().find(|b| b.id == id)?;
-    serde_json::from_str::<Scenario>(b.json).ok()
-}
-
 /// The fields the short parameters (`p`, `msl`, `d`, `loss`, `seed`, `hs`,
 /// `drop`) carry, copied from `from` into `to`.
 fn copy_param_fields(to: &mut Scenario, from: &Scenario) {
@@ -288,7 +280,7 @@ pub fn encode(f: &Fragment) -> String {
     let known = f
         .builtin
         .as_deref()
-        .and_then(|id| builtin_scenario(id).map(|s| (id, s)));
+        .and_then(|id| builtin::get(id).map(|s| (id, s)));
     let mut out = String::new();
     let mut put = |key: &str, value: &str| {
         if !out.is_empty() {
@@ -450,7 +442,7 @@ pub fn decode(fragment: &str) -> Result<Fragment, ShareError> {
     let (builtin_id, mut scenario) = match p.get("s") {
         Some(id) => match builtin::ids()
             .find(|b| b.eq_ignore_ascii_case(id))
-            .and_then(|b| Some((b, builtin_scenario(b)?)))
+            .and_then(|b| Some((b, builtin::get(b)?)))
         {
             Some((canonical, base)) => (Some(canonical.to_string()), base),
             None => {

@@ -40,11 +40,6 @@ pub enum Theme {
     Dark,
 }
 
-/// A built-in scenario by id.
-pub fn builtin_scenario(id: &str) -> Option<Scenario> {
-    builtin::get(id)
-}
-
 /// What a share link encodes (scenario, built-in, playback position and speed,
 /// embedding): the share crate's [`Fragment`], one definition for the link and
 /// the app.
@@ -289,7 +284,7 @@ impl Reducible for AppState {
 
     fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         match action {
-            Action::SelectBuiltin(id) => match builtin_scenario(&id) {
+            Action::SelectBuiltin(id) => match builtin::get(&id) {
                 Some(scenario) => {
                     let next = self.edit(scenario, Some(id));
                     next.with(|s| {

@@ -230,7 +230,7 @@ pub fn app() -> Html {
     let edited = share
         .builtin
         .as_deref()
-        .and_then(crate::state::builtin_scenario)
+        .and_then(farewell_engine::builtin::get)
         .is_some_and(|b| b != share.scenario);
     let profile = share.scenario.profile();
     let states = [Host::A, Host::B].map(|h| farewell_diagram::state_at(&sim.trace, h, t));

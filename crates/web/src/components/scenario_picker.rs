@@ -20,14 +20,7 @@ pub fn scenario_picker(props: &ScenarioPickerProps) -> Html {
     let names = use_memo((), |_| {
         builtin::ALL
             .iter()
-            .map(|b| {
-                (
-                    b.id,
-                    crate::state::builtin_scenario(b.id)
-                        .map(|s| s.name)
-                        .unwrap_or_default(),
-                )
-            })
+            .map(|b| (b.id, b.scenario().name))
             .collect::<Vec<_>>()
     });
     let on_action = props.on_action.clone();
