@@ -63,19 +63,25 @@ fn blob(bytes: &[u8], mime: &str) -> Result<web_sys::Blob, String> {
         .map_err(|e| js_err("cannot make the file", e))
 }
 
-fn download_blob(blob: &web_sys::Blob, filename: &str) -> Result<(), String> {
-    let url = web_sys::Url::create_object_url_with_blob(blob)
-        .map_err(|e| js_err("cannot make the file", e))?;
+/// Offers the file at `href` (an object or data URL) for download as `filename`.
+fn save_as(href: &str, filename: &str) -> Result<(), String> {
     let document = window()?.document().ok_or("no document")?;
     let a: web_sys::HtmlAnchorElement = document
         .create_element("a")
         .map_err(|e| js_err("cannot download", e))?
         .unchecked_into();
-    a.set_href(&url);
+    a.set_href(href);
     a.set_download(filename);
     a.click();
-    let _ = web_sys::Url::revoke_object_url(&url);
     Ok(())
+}
+
+fn download_blob(blob: &web_sys::Blob, filename: &str) -> Result<(), String> {
+    let url = web_sys::Url::create_object_url_with_blob(blob)
+        .map_err(|e| js_err("cannot make the file", e))?;
+    let saved = save_as(&url, filename);
+    let _ = web_sys::Url::revoke_object_url(&url);
+    saved
 }
 
 /// Offers `bytes` as a file download.
@@ -123,15 +129,7 @@ pub async fn download_png(
     let data_url = canvas
         .to_data_url_with_type("image/png")
         .map_err(|e| js_err("cannot encode the PNG", e))?;
-    let document = window()?.document().ok_or("no document")?;
-    let a: web_sys::HtmlAnchorElement = document
-        .create_element("a")
-        .map_err(|e| js_err("cannot download", e))?
-        .unchecked_into();
-    a.set_href(&data_url);
-    a.set_download(filename);
-    a.click();
-    Ok(())
+    save_as(&data_url, filename)
 }
 
 /// Copies `text` to the clipboard.

@@ -19,3 +19,21 @@ pub mod state_machine;
 pub mod tcpdump_log;
 pub mod timers;
 pub mod transport;
+
+use crate::state::Sim;
+use std::rc::Rc;
+use yew::Properties;
+
+/// What a panel that follows playback shows: the simulation and the instant.
+#[derive(Properties)]
+pub struct SimAt {
+    pub sim: Rc<Sim>,
+    pub time_ms: f64,
+}
+
+impl PartialEq for SimAt {
+    /// The trace is compared by identity: a new simulation is a new `Rc`.
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.sim, &o.sim) && self.time_ms == o.time_ms
+    }
+}

@@ -1,22 +1,9 @@
-use crate::state::Sim;
-use std::rc::Rc;
+use super::SimAt;
 use yew::prelude::*;
-
-#[derive(Properties)]
-pub struct SocketTableProps {
-    pub sim: Rc<Sim>,
-    pub time_ms: f64,
-}
-
-impl PartialEq for SocketTableProps {
-    fn eq(&self, o: &Self) -> bool {
-        Rc::ptr_eq(&self.sim, &o.sim) && self.time_ms == o.time_ms
-    }
-}
 
 /// What `ss -tan` would print on each host at this moment.
 #[function_component(SocketTable)]
-pub fn socket_table(props: &SocketTableProps) -> Html {
+pub fn socket_table(props: &SimAt) -> Html {
     let rows = farewell_diagram::ss_table_at(&props.sim.trace, props.time_ms);
     html! {
         <section class="panel ss-panel" aria-labelledby="ss-title">

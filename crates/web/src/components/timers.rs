@@ -1,26 +1,13 @@
+use super::SimAt;
 use crate::format;
-use crate::state::Sim;
 use farewell_engine::trace::TimerKind;
-use std::rc::Rc;
 use yew::prelude::*;
-
-#[derive(Properties)]
-pub struct TimersProps {
-    pub sim: Rc<Sim>,
-    pub time_ms: f64,
-}
-
-impl PartialEq for TimersProps {
-    fn eq(&self, o: &Self) -> bool {
-        Rc::ptr_eq(&self.sim, &o.sim) && self.time_ms == o.time_ms
-    }
-}
 
 /// The other running timers (retransmission, tail loss probe, FIN_WAIT_2), each a bar emptying
 /// towards its deadline. TIME_WAIT has its own ring; the delayed ACK is too short
 /// to watch.
 #[function_component(Timers)]
-pub fn timers(props: &TimersProps) -> Html {
+pub fn timers(props: &SimAt) -> Html {
     let t = props.time_ms;
     let active: Vec<_> = farewell_diagram::active_timers_at(&props.sim.trace, t)
         .into_iter()
