@@ -228,3 +228,16 @@ test('the exported SVG draws the same picture as the page', async () => {
   assert.ok(diff.differ < diff.total * 0.005, `pictures differ in ${diff.differ} of ${diff.total} pixels`);
   await viewer.close();
 });
+
+test('a hostile link is refused with a message, injects nothing, and opens the default', async () => {
+  const hostile = '#s=%3Cimg%20src%3Dx%20onerror%3D%22window.__pwned%3D1%22%3E&t=5';
+  const page = await app.open({ hash: hostile });
+  const notice = await page.waitForSelector('[data-testid=notice]');
+  const said = await notice.textContent();
+  assert.match(said, /could not be opened/, said);
+  assert.match(said, /`s=<img/, 'the message quotes the bad parameter as text');
+  assert.equal(await page.evaluate(() => window.__pwned), undefined, 'no markup from the link ran');
+  assert.equal(await page.locator('img[src=x]').count(), 0, 'no markup from the link was inserted');
+  assert.equal(await page.inputValue('[data-testid=scenario-select]'), 'normal-close');
+  assert.ok((await page.locator(SEG).count()) >= 4, 'the default scenario is drawn');
+});
