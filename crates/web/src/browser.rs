@@ -166,16 +166,16 @@ pub fn post_height() {
     if parent == w {
         return;
     }
-    let Some(doc) = w.document().and_then(|d| d.document_element()) else {
+    // The body's own height: the document's is never less than the iframe,
+    // so it could grow but never shrink. Rounded up, so no scrollbar appears
+    // for a fraction of a pixel.
+    let Some(body) = w.document().and_then(|d| d.body()) else {
         return;
     };
+    let height = body.get_bounding_client_rect().height().ceil();
     let msg = js_sys::Object::new();
     let _ = js_sys::Reflect::set(&msg, &"type".into(), &"farewell:height".into());
-    let _ = js_sys::Reflect::set(
-        &msg,
-        &"height".into(),
-        &f64::from(doc.scroll_height()).into(),
-    );
+    let _ = js_sys::Reflect::set(&msg, &"height".into(), &height.into());
     let _ = parent.post_message(&msg, "*");
 }
 
