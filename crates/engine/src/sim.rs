@@ -410,30 +410,24 @@ impl<S: TraceSink> Run<'_, S> {
                 }),
             });
         };
-        match verdict.arrive {
-            Some(at) => {
-                record(self, Fate::Delivered, None, Some(at), false);
-                self.schedule(
-                    at,
-                    Ev::Deliver {
-                        to,
-                        seg: seg.into(),
-                        conn,
-                    },
-                );
+        // The segment itself, then an extra copy if a duplicate rule made one.
+        let copies = [(verdict.arrive, false), (verdict.duplicate_arrive, true)];
+        for (arrive, duplicate) in copies {
+            match arrive {
+                Some(at) => {
+                    record(self, Fate::Delivered, None, Some(at), duplicate);
+                    self.schedule(
+                        at,
+                        Ev::Deliver {
+                            to,
+                            seg: seg.into(),
+                            conn,
+                        },
+                    );
+                }
+                None if !duplicate => record(self, Fate::Dropped, verdict.dropped, None, false),
+                None => {}
             }
-            None => record(self, Fate::Dropped, verdict.dropped, None, false),
-        }
-        if let Some(at) = verdict.duplicate_arrive {
-            record(self, Fate::Delivered, None, Some(at), true);
-            self.schedule(
-                at,
-                Ev::Deliver {
-                    to,
-                    seg: seg.into(),
-                    conn,
-                },
-            );
         }
     }
 }
