@@ -24,12 +24,24 @@ pub struct Verdict {
     pub duplicate_arrive: Option<Instant>,
 }
 
+/// A rule with the count of segments it has matched so far.
 #[derive(Clone, Debug)]
 struct Counted<R> {
     rule: R,
     from: Host,
     after: Instant,
     matches: u32,
+}
+
+impl<R> Counted<R> {
+    fn new(rule: R, from: Host, after_ms: f64) -> Counted<R> {
+        Counted {
+            rule,
+            from,
+            after: Instant::from_ms(after_ms),
+            matches: 0,
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -55,21 +67,11 @@ impl Link {
             loss: cfg.loss,
             drops: drops
                 .iter()
-                .map(|r| Counted {
-                    from: r.from,
-                    after: Instant::from_ms(r.after_ms),
-                    rule: r.clone(),
-                    matches: 0,
-                })
+                .map(|r| Counted::new(r.clone(), r.from, r.after_ms))
                 .collect(),
             duplicates: duplicates
                 .iter()
-                .map(|r| Counted {
-                    from: r.from,
-                    after: Instant::from_ms(r.after_ms),
-                    rule: r.clone(),
-                    matches: 0,
-                })
+                .map(|r| Counted::new(r.clone(), r.from, r.after_ms))
                 .collect(),
         }
     }
