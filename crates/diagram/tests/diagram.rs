@@ -7,6 +7,18 @@ use farewell_diagram::{
 use farewell_engine::trace::{EventKind, TimerKind};
 use farewell_engine::{builtin, simulate, Host, Scenario, TcpState, Trace};
 
+/// When `host` first entered `state`.
+fn entered(trace: &Trace, host: Host, state: TcpState) -> f64 {
+    trace
+        .events
+        .iter()
+        .find(
+            |e| matches!(e.kind, EventKind::State { host: h, to, .. } if h == host && to == state),
+        )
+        .unwrap_or_else(|| panic!("{host} never enters {}", state.rfc_name()))
+        .t_ms
+}
+
 fn trace_of(id: &str) -> Trace {
     simulate(&builtin::get(id).unwrap_or_else(|| panic!("built-in {id}")))
 }
@@ -106,21 +118,7 @@ fn playback_panels_follow_the_normal_close() {
     let n = narration_at(&trace, mid_flight);
     assert!(n.contains("A's FIN is on its way to B"), "{n}");
     // Once A is in TIME_WAIT, its 2MSL timer runs for the profile's 60 s.
-    let tw_start = trace
-        .events
-        .iter()
-        .find(|e| {
-            matches!(
-                e.kind,
-                EventKind::State {
-                    host: Host::A,
-                    to: TcpState::TimeWait,
-                    ..
-                }
-            )
-        })
-        .unwrap()
-        .t_ms;
+    let tw_start = entered(&trace, Host::A, TcpState::TimeWait);
     let timers = active_timers_at(&trace, tw_start + 1000.0);
     let tw = timers
         .iter()
@@ -288,21 +286,7 @@ fn narration_tells_the_old_duplicate_story_and_the_delayed_ack() {
     );
 
     let trace = trace_of("normal-close");
-    let eof = trace
-        .events
-        .iter()
-        .find(|e| {
-            matches!(
-                e.kind,
-                EventKind::State {
-                    host: Host::B,
-                    to: TcpState::CloseWait,
-                    ..
-                }
-            )
-        })
-        .unwrap()
-        .t_ms;
+    let eof = entered(&trace, Host::B, TcpState::CloseWait);
     let n = narration_at(&trace, eof);
     assert!(
         n.contains("B holds its ACK for up to 40 ms (delayed ACK)"),

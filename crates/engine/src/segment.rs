@@ -186,6 +186,27 @@ pub enum SegmentKind {
 }
 
 impl SegmentKind {
+    pub const ALL: [SegmentKind; 6] = [
+        SegmentKind::Fin,
+        SegmentKind::Ack,
+        SegmentKind::Data,
+        SegmentKind::Rst,
+        SegmentKind::Syn,
+        SegmentKind::Any,
+    ];
+
+    /// The scenario file's spelling (`FIN`, `ACK`, …), as serde writes it.
+    pub const fn name(self) -> &'static str {
+        match self {
+            SegmentKind::Fin => "FIN",
+            SegmentKind::Ack => "ACK",
+            SegmentKind::Data => "DATA",
+            SegmentKind::Rst => "RST",
+            SegmentKind::Syn => "SYN",
+            SegmentKind::Any => "ANY",
+        }
+    }
+
     /// The most specific kind describing a segment (for display).
     pub fn of(flags: Flags, len: u32) -> SegmentKind {
         if flags.contains(Flags::RST) {
@@ -216,6 +237,22 @@ impl SegmentKind {
                     && !flags.contains(Flags::FIN)
                     && !flags.contains(Flags::RST)
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod kind_tests {
+    use super::SegmentKind;
+
+    /// `name()` is what scenario files say: it must match serde's spelling.
+    #[test]
+    fn names_are_the_scenario_file_spelling() {
+        for k in SegmentKind::ALL {
+            assert_eq!(
+                serde_json::to_string(&k).unwrap(),
+                format!("\"{}\"", k.name())
+            );
         }
     }
 }

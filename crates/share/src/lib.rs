@@ -358,26 +358,6 @@ fn num(v: f64) -> String {
     format!("{v}")
 }
 
-fn kind_id(k: SegmentKind) -> &'static str {
-    match k {
-        SegmentKind::Fin => "FIN",
-        SegmentKind::Ack => "ACK",
-        SegmentKind::Data => "DATA",
-        SegmentKind::Rst => "RST",
-        SegmentKind::Syn => "SYN",
-        SegmentKind::Any => "ANY",
-    }
-}
-
-const KINDS: [SegmentKind; 6] = [
-    SegmentKind::Fin,
-    SegmentKind::Ack,
-    SegmentKind::Data,
-    SegmentKind::Rst,
-    SegmentKind::Syn,
-    SegmentKind::Any,
-];
-
 /// `drop` value: each rule in its shortest form (trailing defaults left out).
 fn drops_to_param(drops: &[DropRule]) -> String {
     let mut out = String::new();
@@ -385,7 +365,7 @@ fn drops_to_param(drops: &[DropRule]) -> String {
         if i > 0 {
             out.push(',');
         }
-        let _ = write!(out, "{}:{}", d.from, kind_id(d.kind));
+        let _ = write!(out, "{}:{}", d.from, d.kind.name());
         if d.count != 1 {
             let _ = write!(out, ":{}:{}:{}", num(d.after_ms), d.nth, d.count);
         } else if d.nth != 1 {
@@ -569,9 +549,9 @@ fn parse_drop(rule: &str) -> Result<DropRule, ShareError> {
         _ => return Err(bad("FROM must be A or B")),
     };
     let kind_text = parts.next().ok_or_else(|| bad("KIND is missing"))?;
-    let kind = KINDS
+    let kind = SegmentKind::ALL
         .into_iter()
-        .find(|k| kind_id(*k).eq_ignore_ascii_case(kind_text))
+        .find(|k| k.name().eq_ignore_ascii_case(kind_text))
         .ok_or_else(|| bad("KIND must be FIN, ACK, DATA, RST, SYN or ANY"))?;
     let after_ms = match parts.next() {
         Some(t) => params::finite(t)

@@ -43,14 +43,7 @@ fn host() -> impl Strategy<Value = Host> {
 fn drop_rule() -> impl Strategy<Value = DropRule> {
     (
         host(),
-        select(vec![
-            SegmentKind::Fin,
-            SegmentKind::Ack,
-            SegmentKind::Data,
-            SegmentKind::Rst,
-            SegmentKind::Syn,
-            SegmentKind::Any,
-        ]),
+        select(SegmentKind::ALL.to_vec()),
         ms(true),
         prop_oneof![Just(1u32), 1u32..5, Just(u32::MAX)],
         prop_oneof![Just(1u32), 1u32..5, Just(u32::MAX)],
