@@ -345,10 +345,14 @@ pub fn render_svg_with(d: &Diagram, opts: &SvgOptions) -> String {
             );
         } else {
             // Arrowhead drawn as a path (not a marker) so every renderer agrees.
-            let ang = (a.y2 - a.y1).atan2(a.x2 - a.x1);
+            // (ux, uy): unit vector along the arrow (a square root, not
+            // sin/cos, which would add 7 KB of libm to the playground's wasm).
+            let (dx, dy) = (a.x2 - a.x1, a.y2 - a.y1);
+            let norm = (dx * dx + dy * dy).sqrt().max(f64::MIN_POSITIVE);
+            let (ux, uy) = (dx / norm, dy / norm);
             let (len, half) = (10.0, 4.5);
-            let (bx, by) = (a.x2 - len * ang.cos(), a.y2 - len * ang.sin());
-            let (px, py) = (-ang.sin() * half, ang.cos() * half);
+            let (bx, by) = (a.x2 - len * ux, a.y2 - len * uy);
+            let (px, py) = (-uy * half, ux * half);
             let _ = write!(
                 o,
                 r#"<path class="head" d="M{:.1} {:.1} L{:.1} {:.1} L{:.1} {:.1} Z"/>"#,

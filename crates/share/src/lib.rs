@@ -96,7 +96,10 @@
 
 mod custom;
 mod deflate;
+mod number;
 mod params;
+
+pub use number::number;
 
 use farewell_engine::scenario::MAX_MS;
 use farewell_engine::{builtin, DropRule, Host, Platform, Scenario, SegmentKind};

@@ -138,7 +138,7 @@ pub(crate) fn shown(v: &str) -> String {
 
 /// A finite number (`inf`, `NaN` and overflowing values like `1e999` are not).
 pub(crate) fn finite(v: &str) -> Option<f64> {
-    v.parse::<f64>().ok().filter(|x| x.is_finite())
+    crate::number(v)
 }
 
 /// Milliseconds, as scenario files take them: finite, not negative, more than

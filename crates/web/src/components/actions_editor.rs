@@ -68,10 +68,10 @@ pub fn actions_editor(props: &ActionsEditorProps) -> Html {
             let on_action = props.on_action.clone();
             Callback::from(move |e: Event| {
                 let input = e.target_unchecked_into::<HtmlInputElement>();
-                match input.value().trim().parse::<f64>() {
-                    Ok(t) if after_eof => emit(ActionField::AfterEofMs(t)),
-                    Ok(t) => emit(ActionField::AtMs(t)),
-                    Err(_) => on_action.emit(Action::ShowNotice(format!(
+                match farewell_share::number(&input.value()) {
+                    Some(t) if after_eof => emit(ActionField::AfterEofMs(t)),
+                    Some(t) => emit(ActionField::AtMs(t)),
+                    None => on_action.emit(Action::ShowNotice(format!(
                         "Not applied: the time of action {} must be a number of milliseconds.",
                         i + 1
                     ))),

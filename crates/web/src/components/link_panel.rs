@@ -17,7 +17,7 @@ fn number_input(on_action: &Callback<Action>, make: fn(f64) -> Option<Action>) -
     let on_action = on_action.clone();
     Callback::from(move |e: Event| {
         let input = e.target_unchecked_into::<HtmlInputElement>();
-        match input.value().trim().parse::<f64>().ok().and_then(make) {
+        match farewell_share::number(&input.value()).and_then(make) {
             Some(a) => on_action.emit(a),
             None => on_action.emit(Action::ShowNotice(format!(
                 "Not applied: “{}” is not an allowed value here.",

@@ -32,9 +32,9 @@ pub fn platform_panel(props: &PlatformPanelProps) -> Html {
         if text.trim().is_empty() {
             on_action.emit(Action::SetMsl(None));
         } else {
-            match text.trim().parse::<f64>() {
-                Ok(s) => on_action.emit(Action::SetMsl(Some(s * 1000.0))),
-                Err(_) => input.set_value(""),
+            match farewell_share::number(&text) {
+                Some(s) => on_action.emit(Action::SetMsl(Some(s * 1000.0))),
+                None => input.set_value(""),
             }
         }
     });
