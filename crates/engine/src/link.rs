@@ -10,7 +10,7 @@ use crate::segment::{Host, Segment};
 use crate::time::{Duration, Instant};
 use crate::trace::DropCause;
 use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
+use rand_pcg::Pcg64Mcg;
 
 /// What the link does with one segment.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -49,7 +49,7 @@ pub struct Link {
     delay: Duration,
     loss: f64,
     /// Rolled once per segment, only when `loss > 0`.
-    rng: Option<ChaCha8Rng>,
+    rng: Option<Pcg64Mcg>,
     drops: Vec<Counted<DropRule>>,
     duplicates: Vec<Counted<DuplicateRule>>,
 }
@@ -63,7 +63,7 @@ impl Link {
     ) -> Link {
         Link {
             delay: Duration::from_ms(cfg.delay_ms),
-            rng: (cfg.loss > 0.0).then(|| ChaCha8Rng::seed_from_u64(seed ^ 0x6c69_6e6b)),
+            rng: (cfg.loss > 0.0).then(|| Pcg64Mcg::seed_from_u64(seed ^ 0x6c69_6e6b)),
             loss: cfg.loss,
             drops: drops
                 .iter()

@@ -3,7 +3,8 @@
 //!
 //! A run is a pure function of the scenario (seed included): events at the same
 //! instant run in the order they were scheduled, time is integer microseconds, and
-//! the only randomness is a ChaCha RNG seeded from the scenario.
+//! the only randomness is a PCG RNG (`Pcg64Mcg`, value-stable across rand_pcg
+//! releases) seeded from the scenario.
 
 use crate::endpoint::{Config, Endpoint, EndpointEvent};
 use crate::link::Link;
@@ -106,8 +107,8 @@ impl From<SegmentKey> for Segment {
 /// them (RFC 9293 §3.4.1). The trace prints numbers relative to these; exporters
 /// add them back to write absolute ones.
 pub fn initial_sequence_numbers(scenario: &Scenario) -> [Vec<u32>; 2] {
-    // SplitMix64 (Steele, Lea & Flood 2014): a few arithmetic steps per value, so
-    // a run does not pay for a ChaCha block it needs only eight words of.
+    // SplitMix64 (Steele, Lea & Flood 2014): a few arithmetic steps per value;
+    // ISNs need only eight words, so no RNG state is worth setting up.
     let mut state = scenario.seed;
     let mut next = || {
         state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
