@@ -318,7 +318,7 @@ pub fn layout(trace: &Trace) -> Diagram {
         let (state, since) = current[h.index()];
         push_band(&mut bands, h, state, since, end_ms);
     }
-    bands.sort_by(|a, b| a.t0.total_cmp(&b.t0).then(a.host.cmp(&b.host)));
+    crate::order::sort_by_time(&mut bands, |b| (b.t0, b.host.index()));
     let mut last_label = [f64::NEG_INFINITY; 2];
     for b in &mut bands {
         let prev = &mut last_label[b.host.index()];

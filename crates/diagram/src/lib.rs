@@ -5,6 +5,7 @@
 //! Data flow: scenario → simulator → trace → **layout → SVG** → view.
 
 pub mod layout;
+pub mod order;
 pub mod playback;
 pub mod svg;
 pub mod timemap;

@@ -91,24 +91,33 @@ pub fn timer_spans(trace: &Trace) -> Vec<TimerSpan> {
         t1: end_ms.max(s.t0),
         ..s
     }));
-    spans.sort_by(|a, b| a.t0.total_cmp(&b.t0));
+    crate::order::sort_by_time(&mut spans, |s| (s.t0, 0));
     spans
 }
 
 /// The timers running at `t` (armed or restarted, not yet stopped or fired), in
 /// host then timer order.
 pub fn active_timers_at(trace: &Trace, t: f64) -> Vec<ActiveTimer> {
-    let mut running: Vec<ActiveTimer> = timer_spans(trace)
-        .into_iter()
-        .filter(|s| s.t0 <= t && (t < s.t1 || s.end == TimerEnd::Running))
-        .map(|s| ActiveTimer {
-            host: s.host,
-            timer: s.timer,
-            started_ms: s.t0,
-            deadline_ms: s.deadline_ms,
-        })
-        .collect();
-    running.sort_by_key(|a| (a.host, a.timer.index()));
+    let spans = timer_spans(trace);
+    // A host runs at most one timer of each kind, so walking hosts and kinds in
+    // order gives the order without sorting.
+    let mut running = Vec::new();
+    for host in Host::BOTH {
+        for timer in TimerKind::ALL {
+            running.extend(
+                spans
+                    .iter()
+                    .filter(|s| s.host == host && s.timer == timer)
+                    .filter(|s| s.t0 <= t && (t < s.t1 || s.end == TimerEnd::Running))
+                    .map(|s| ActiveTimer {
+                        host,
+                        timer,
+                        started_ms: s.t0,
+                        deadline_ms: s.deadline_ms,
+                    }),
+            );
+        }
+    }
     running
 }
 

@@ -50,7 +50,7 @@ impl TimeMap {
             .filter(|t| t.is_finite() && *t >= 0.0)
             .chain([0.0])
             .collect();
-        ts.sort_by(f64::total_cmp);
+        crate::order::sort_by_time(&mut ts, |t| (*t, 0));
         ts.dedup();
         let mut knots = Vec::with_capacity(ts.len());
         let mut compressed = Vec::new();

@@ -69,7 +69,7 @@ impl Sim {
             .map(|e| e.t_ms)
             .chain(trace.segments().filter_map(|(_, s)| s.arrive_ms))
             .collect();
-        stops.sort_by(f64::total_cmp);
+        farewell_diagram::order::sort_by_time(&mut stops, |t| (*t, 0));
         stops.dedup();
         Sim {
             trace,
