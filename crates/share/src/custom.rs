@@ -2,25 +2,13 @@
 //! scenario-file JSON object packed into base64url, raw DEFLATE'd when that is
 //! shorter (by [`crate::deflate`]; read back by `miniz_oxide`).
 
+use crate::base64url;
 use crate::params::shown;
 use crate::{ShareError, MAX_JSON_LEN};
-use base64::alphabet;
-use base64::engine::general_purpose::{GeneralPurpose, GeneralPurposeConfig};
-use base64::engine::DecodePaddingMode;
-use base64::Engine as _;
 use farewell_engine::scenario::Hosts;
 use farewell_engine::{Action, DropRule, DuplicateRule, LinkConfig, Platform, Scenario, Tunables};
 use miniz_oxide::inflate::TINFLStatus;
 use serde::{Deserialize, Deserializer, Serialize};
-
-/// base64url (RFC 4648 §5) written without padding; padding is accepted when
-/// reading, since some tools add it.
-const B64: GeneralPurpose = GeneralPurpose::new(
-    &alphabet::URL_SAFE,
-    GeneralPurposeConfig::new()
-        .with_encode_padding(false)
-        .with_decode_padding_mode(DecodePaddingMode::Indifferent),
-);
 
 /// The scenario-file defaults: the base of a `c` given without `s`.
 pub(crate) fn blank() -> Scenario {
@@ -97,9 +85,9 @@ pub(crate) fn encode(base: &Scenario, s: &Scenario) -> String {
     let json = serde_json::to_string(&patch).expect("a patch serializes");
     let deflated = crate::deflate::deflate(json.as_bytes());
     if deflated.len() < json.len() {
-        format!("z{}", B64.encode(deflated))
+        format!("z{}", base64url::encode(deflated))
     } else {
-        format!("j{}", B64.encode(json))
+        format!("j{}", base64url::encode(json))
     }
 }
 
@@ -108,9 +96,8 @@ pub(crate) fn apply(scenario: &mut Scenario, c: &str) -> Result<(), ShareError> 
     let bad = |why: &str| ShareError::new("c", format!("`c=` {why}"));
     let mut chars = c.chars();
     let mode = chars.next();
-    let packed = B64
-        .decode(chars.as_str())
-        .map_err(|_| bad("is not base64url: the link may have been cut short or mistyped"))?;
+    let packed = base64url::decode(chars.as_str())
+        .ok_or_else(|| bad("is not base64url: the link may have been cut short or mistyped"))?;
     let bytes = match mode {
         Some('z') => miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_JSON_LEN)
             .map_err(|e| match e.status {
@@ -177,7 +164,7 @@ mod tests {
     use super::*;
 
     fn raw(json: &str) -> String {
-        format!("j{}", B64.encode(json))
+        format!("j{}", base64url::encode(json))
     }
 
     #[test]

@@ -94,6 +94,7 @@
 //! `decode(&encode(f)) == Ok(f)` for every fragment `f` whose scenario passes
 //! [`Scenario::validate`] (and whose numbers inside `c` meet the rule above).
 
+mod base64url;
 mod custom;
 mod deflate;
 mod number;

@@ -3,13 +3,13 @@
 //!
 //! Not `str::parse::<f64>`: the standard parser carries a 10 KB table of
 //! powers of five (Eisel–Lemire) that cannot be compressed, about 5 % of the
-//! playground's gzipped download, for precision these values never need.
-//! Here the significant digits are gathered into an integer and scaled by a
-//! power of ten. When the digits fit in 53 bits and the power is at most 22
-//! (every value the playground takes) both factors are exact and the one
-//! rounding of the product or quotient makes the result correctly rounded,
-//! equal to `str::parse` (Clinger's fast path; the property test checks it).
-//! Beyond that the result is within a few units in the last place.
+//! playground's gzipped download. Here up to 19 significant digits are
+//! gathered into an integer `m` and the value is `m × 10^e`, computed in
+//! 128-bit integers so that it is rounded once, correctly, and equals
+//! `str::parse` (the property tests check it), whenever `-21 ≤ e ≤ 19`. That
+//! covers every value the playground takes and every number Rust prints for
+//! them, so values written by `format!("{x}")` read back exactly. Outside that
+//! range the result is within a few units in the last place.
 
 /// 10^0 ..= 10^22, each exactly representable as an f64.
 const EXACT_POWERS_OF_TEN: [f64; 23] = [
@@ -94,12 +94,35 @@ pub fn number(text: &str) -> Option<f64> {
     value.is_finite().then_some(value)
 }
 
-/// `digits × 10^scale`, each step exact while the power is exact.
-fn scaled(digits: u64, mut scale: i64) -> f64 {
-    let mut v = digits as f64;
-    if v == 0.0 {
+/// `digits × 10^scale`.
+fn scaled(digits: u64, scale: i64) -> f64 {
+    if digits == 0 {
         return 0.0;
     }
+    if (0..=19).contains(&scale) {
+        // An exact integer below 2^128; the conversion rounds once.
+        return (u128::from(digits) * 10u128.pow(scale as u32)) as f64;
+    }
+    if (-21..0).contains(&scale) {
+        // digits / 10^k as (digits · 2^shift) / 10^k · 2^-shift: the numerator
+        // is at least 2^126 and 10^21 < 2^70, so the quotient has at least 57
+        // bits; a non-zero remainder sets a sticky low bit, so converting the
+        // quotient rounds exactly as the true value would round.
+        let divisor = 10u128.pow((-scale) as u32);
+        let shift = 127 - (64 - digits.leading_zeros());
+        let numerator = u128::from(digits) << shift;
+        let quotient = numerator / divisor | u128::from(numerator % divisor != 0);
+        // 2^-shift, exactly (shift < 127, far from the subnormals).
+        let power_of_two = f64::from_bits(u64::from(1023 - shift) << 52);
+        return quotient as f64 * power_of_two;
+    }
+    approximately_scaled(digits, scale)
+}
+
+/// `digits × 10^scale` in steps by exact powers of ten, each step rounding:
+/// for exponents beyond what the playground ever takes.
+fn approximately_scaled(digits: u64, mut scale: i64) -> f64 {
+    let mut v = digits as f64;
     while scale > 0 {
         let step = scale.min(22);
         v *= EXACT_POWERS_OF_TEN[step as usize];
@@ -179,6 +202,24 @@ mod tests {
             if exp != 0 {
                 text.push_str(&format!("e{exp}"));
             }
+            let expected: f64 = text.parse().unwrap();
+            prop_assert_eq!(number(&text), Some(expected), "{}", text);
+        }
+
+        /// Any number Rust prints for a playground value (a time, a delay, a
+        /// probability) reads back exactly.
+        #[test]
+        fn printed_values_read_back_exactly(x in 1e-9f64..1e12) {
+            let text = format!("{x}");
+            prop_assert_eq!(number(&text), Some(x), "{}", text);
+        }
+
+        /// Up to 19 significant digits with exponents from -21 to 19: always
+        /// the standard library's value.
+        #[test]
+        fn equals_std_in_the_exact_range(digits in 1u64..u64::MAX, exp in -21i32..=19) {
+            let digits = digits % 10_000_000_000_000_000_000;
+            let text = format!("{digits}e{exp}");
             let expected: f64 = text.parse().unwrap();
             prop_assert_eq!(number(&text), Some(expected), "{}", text);
         }
