@@ -33,7 +33,7 @@ pub(crate) fn decode(text: &str) -> Option<Vec<u8>> {
     // Padding, if any, only completes the last group of four.
     let unpadded = t.len() - t.iter().rev().take_while(|&&c| c == b'=').count();
     let pad = t.len() - unpadded;
-    if pad > 0 && (t.len() % 4 != 0 || pad > 2) {
+    if pad > 0 && (!t.len().is_multiple_of(4) || pad > 2) {
         return None;
     }
     let t = &t[..unpadded];

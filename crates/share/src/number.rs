@@ -111,7 +111,7 @@ fn scaled(digits: u64, scale: i64) -> f64 {
         let divisor = 10u128.pow((-scale) as u32);
         let shift = 127 - (64 - digits.leading_zeros());
         let numerator = u128::from(digits) << shift;
-        let quotient = numerator / divisor | u128::from(numerator % divisor != 0);
+        let quotient = (numerator / divisor) | u128::from(!numerator.is_multiple_of(divisor));
         // 2^-shift, exactly (shift < 127, far from the subnormals).
         let power_of_two = f64::from_bits(u64::from(1023 - shift) << 52);
         return quotient as f64 * power_of_two;
