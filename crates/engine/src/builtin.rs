@@ -40,11 +40,11 @@ pub const DEFAULT: &str = "normal-close";
 
 impl Builtin {
     /// Built-ins are checked by the test suite (`Scenario::from_json` and
-    /// `validate` on every one), so parsing them cannot fail. Plain `serde_json`
-    /// here keeps the field-path error reporting of `from_json` out of builds that
-    /// only ever read built-ins (the playground's wasm).
+    /// `validate` on every one), so parsing them cannot fail. `farewell_json`
+    /// here, not `from_json`, keeps serde_json and its field-path errors out of
+    /// the playground's wasm (which reads JSON with the browser's parser).
     pub fn scenario(&self) -> Scenario {
-        serde_json::from_str(self.json)
+        farewell_json::from_str(self.json)
             .unwrap_or_else(|e| panic!("built-in scenario {} is invalid: {e}", self.id))
     }
 }

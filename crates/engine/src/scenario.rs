@@ -247,8 +247,10 @@ impl Scenario {
         Ok(scenario)
     }
 
-    pub fn to_json_pretty(&self) -> String {
-        serde_json::to_string_pretty(self).expect("scenarios serialize")
+    /// The scenario as a file, indented. Fails only in the browser, for an
+    /// integer above 2^53 − 1 (a huge seed), which JavaScript cannot carry.
+    pub fn to_json_pretty(&self) -> Result<String, farewell_json::Error> {
+        farewell_json::to_string_pretty(self)
     }
 
     /// The platform profile with this scenario's MSL override and tunables applied.

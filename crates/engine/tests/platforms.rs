@@ -147,7 +147,7 @@ fn builtins_round_trip_through_json() {
     for b in builtin::ALL {
         let s = b.scenario();
         assert_eq!(
-            Scenario::from_json(&s.to_json_pretty()).unwrap(),
+            Scenario::from_json(&s.to_json_pretty().unwrap()).unwrap(),
             s,
             "{}",
             b.id

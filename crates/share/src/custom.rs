@@ -12,7 +12,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 /// The scenario-file defaults: the base of a `c` given without `s`.
 pub(crate) fn blank() -> Scenario {
-    serde_json::from_str(r#"{"actions":[]}"#).expect("a scenario with no actions parses")
+    farewell_json::from_str(r#"{"actions":[]}"#).expect("a scenario with no actions parses")
 }
 
 /// Top-level scenario fields, each `None` when the base's value is kept. Field
@@ -82,7 +82,9 @@ pub(crate) fn encode(base: &Scenario, s: &Scenario) -> String {
         time_limit_ms: changed(&base.time_limit_ms, &s.time_limit_ms),
         ..Patch::default()
     };
-    let json = serde_json::to_string(&patch).expect("a patch serializes");
+    // Short keys carry the seed, so a patch holds no integer above 2^53 and
+    // serializes on every backend.
+    let json = farewell_json::to_string(&patch).expect("a patch serializes");
     let deflated = crate::deflate::deflate(json.as_bytes());
     if deflated.len() < json.len() {
         format!("z{}", base64url::encode(deflated))
@@ -118,7 +120,7 @@ pub(crate) fn apply(scenario: &mut Scenario, c: &str) -> Result<(), ShareError> 
         return Err(bad(&format!("holds more than {MAX_JSON_LEN} bytes")));
     }
     let json = std::str::from_utf8(&bytes).map_err(|_| bad("does not hold UTF-8 text"))?;
-    let patch: Patch = serde_json::from_str(json)
+    let patch: Patch = farewell_json::from_str(json)
         .map_err(|e| bad(&format!("does not hold a readable scenario: {e}")))?;
     let s = scenario;
     let Patch {
@@ -203,9 +205,10 @@ mod tests {
 
     #[test]
     fn numbers_with_15_significant_digits_read_back_exactly() {
-        // serde_json without `float_roundtrip` multiplies or divides the digits
-        // by one power of ten: a single rounding, so exact when the digits fit
-        // in 53 bits (15 significant digits do) and the power is at most 10^22.
+        // Natively serde_json without `float_roundtrip` multiplies or divides
+        // the digits by one power of ten: a single rounding, so exact when the
+        // digits fit in 53 bits (15 significant digits do) and the power is at
+        // most 10^22. In the browser `JSON.parse` is exact for every number.
         let mut s = blank();
         for v in [
             955.199743023807,

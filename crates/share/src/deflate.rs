@@ -214,7 +214,7 @@ mod tests {
     #[test]
     fn compresses_scenario_json() {
         for b in farewell_engine::builtin::ALL {
-            let json = serde_json::to_string(&b.scenario()).unwrap();
+            let json = farewell_json::to_string(&b.scenario()).unwrap();
             let packed = deflate(json.as_bytes());
             assert_eq!(inflate(&packed), json.as_bytes(), "{}", b.id);
             // Within 25% of miniz_oxide's best, dynamic-Huffman effort (the

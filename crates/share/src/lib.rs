@@ -87,7 +87,9 @@
 //! * A known key given twice is an error (which one was meant is unclear).
 //! * A fragment longer than [`MAX_FRAGMENT_LEN`] bytes, or a `c` that inflates
 //!   to more than [`MAX_JSON_LEN`] bytes, is an error; JSON nesting is bounded
-//!   by `serde_json`'s recursion limit. Decoding never panics.
+//!   by that length and the typed reader stops at the first value of the wrong
+//!   shape (natively serde_json's recursion limit is a further backstop; in
+//!   the browser `JSON.parse` reads the text). Decoding never panics.
 //!
 //! [`encode`] writes keys in the order of the table, only those that differ
 //! from the base, so an unedited built-in at `t=0` is just `s=<id>`, and

@@ -121,7 +121,7 @@ fn truncated_or_garbled_c() {
     // A whole scenario file is a valid `c`; deflated here (not by `encode`) so
     // the test holds with or without the `deflate` feature.
     let scenario = builtin::get("half-close").unwrap();
-    let link = c_deflated(&scenario.to_json_pretty());
+    let link = c_deflated(&scenario.to_json_pretty().unwrap());
     assert_eq!(decode(&link).unwrap().scenario, scenario);
     // Cut at every length: base64, DEFLATE or JSON errors, never a panic or a
     // silently different scenario.

@@ -88,7 +88,7 @@ fn embed_parameters_choose_the_embedded_view_and_autoplay() {
 #[wasm_bindgen_test]
 fn importing_an_invalid_scenario_changes_nothing() {
     let s = start("half-close");
-    let mut bad: Scenario = serde_json::from_str(r#"{"actions":[]}"#).unwrap();
+    let mut bad: Scenario = farewell_json::from_str(r#"{"actions":[]}"#).unwrap();
     bad.link.delay_ms = -5.0;
     let after = s.clone().reduce(Action::Import(Box::new(bad)));
     assert_eq!(after.share, s.share);

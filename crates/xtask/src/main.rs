@@ -136,11 +136,13 @@ fn test_steps(ctx: &Ctx, steps: &mut Steps) -> Result<(), String> {
         ]),
     )?;
     steps.cmd(
-        "cargo clippy (web crate, wasm32, -D warnings)",
+        "cargo clippy (web and json crates, wasm32, -D warnings)",
         ctx.cargo().args([
             "clippy",
             "-p",
             "farewell-web",
+            "-p",
+            "farewell-json",
             "--target",
             "wasm32-unknown-unknown",
             "--all-targets",
@@ -164,6 +166,8 @@ fn test_steps(ctx: &Ctx, steps: &mut Steps) -> Result<(), String> {
                 "test",
                 "-p",
                 "farewell-web",
+                "-p",
+                "farewell-json",
                 "--target",
                 "wasm32-unknown-unknown",
             ])

@@ -84,11 +84,12 @@ pub fn import_file(file: web_sys::File, on_action: Callback<Action>) {
     yew::platform::spawn_local(async move {
         let name = file.name();
         let action = match browser::read_file(&file, MAX_IMPORT_BYTES).await {
-            // Plain serde_json, not `Scenario::from_json`: its field-path errors
-            // would cost ~15 KB gzipped of wasm. serde_json's messages still
-            // name unknown fields and give line and column; `Action::Import`
-            // then runs `Scenario::validate`, which names the field at fault.
-            Ok(text) => match serde_json::from_str::<Scenario>(&text) {
+            // `farewell_json` (the browser's JSON.parse), not
+            // `Scenario::from_json`: serde_json and its field-path errors would
+            // cost ~20 KB gzipped of wasm. The messages still name unknown
+            // fields and wrong values; `Action::Import` then runs
+            // `Scenario::validate`, which names the field at fault.
+            Ok(text) => match farewell_json::from_str::<Scenario>(&text) {
                 Ok(scenario) => Action::Import(Box::new(scenario)),
                 Err(e) => Action::ShowNotice(format!(
                     "Could not import {name}: {e}. The current scenario is unchanged."
@@ -169,12 +170,14 @@ pub fn share_panel(props: &SharePanelProps) -> Html {
         let (state, notify) = (state.clone(), notify.clone());
         Callback::from(move |_: MouseEvent| {
             let name = format!("{}.json", base_name(&state));
-            let text = state.share.scenario.to_json_pretty();
-            notify(browser::download(
-                text.as_bytes(),
-                "application/json",
-                &name,
-            ));
+            notify(
+                state
+                    .share
+                    .scenario
+                    .to_json_pretty()
+                    .map_err(|e| format!("the scenario has no JSON form here: {e}"))
+                    .and_then(|text| browser::download(text.as_bytes(), "application/json", &name)),
+            );
         })
     };
     let import = {
