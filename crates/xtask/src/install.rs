@@ -9,6 +9,11 @@ pub const TRUNK_VERSION: &str = "0.21.14";
 /// binaryen's wasm-opt from npm; Trunk.toml asks for `version_132`.
 pub const BINARYEN_NPM: &str = "binaryen@132.0.0";
 const BINARYEN_VERSION_LINE: &str = "version 132 ";
+/// terser, which minifies wasm-bindgen's JavaScript after a release build
+/// (web/minify-js.mjs, trunk's post_build hook): trunk 0.21's own minifier
+/// fails on it (trunk-rs/trunk#1044) and leaves it as written.
+pub const TERSER_NPM: &str = "terser@5.51.4";
+const TERSER_VERSION_LINE: &str = "terser 5.51.4 ";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 const WASM_TARGET: &str = "wasm32-unknown-unknown";
@@ -54,7 +59,8 @@ pub fn for_build(ctx: &Ctx, steps: &mut Steps) -> Result<(), String> {
     need_node(ctx)?;
     trunk(ctx, steps)?;
     wasm_bindgen(ctx, steps)?;
-    binaryen(ctx, steps)
+    npm_tool(ctx, steps, BINARYEN_NPM, "wasm-opt", BINARYEN_VERSION_LINE)?;
+    npm_tool(ctx, steps, TERSER_NPM, "terser", TERSER_VERSION_LINE)
 }
 
 /// What the browser tests need: Chromium, chromedriver, tcpdump, and the e2e
@@ -150,19 +156,26 @@ fn wasm_bindgen(ctx: &Ctx, steps: &mut Steps) -> Result<(), String> {
     )
 }
 
-fn binaryen(ctx: &Ctx, steps: &mut Steps) -> Result<(), String> {
+/// An npm package pinned at `package` (`name@version`) in the tools directory,
+/// installed unless its `bin` already prints `version_line`.
+fn npm_tool(
+    ctx: &Ctx,
+    steps: &mut Steps,
+    package: &str,
+    bin: &str,
+    version_line: &str,
+) -> Result<(), String> {
     let dir = tools_dir();
-    let wasm_opt = dir.join("node_modules/.bin/wasm-opt");
-    let ok = |v: Option<String>| v.is_some_and(|v| format!("{v} ").contains(BINARYEN_VERSION_LINE));
-    if ok(output(
-        ctx.command(&wasm_opt.to_string_lossy()).arg("--version"),
-    )) {
-        steps.skipped(&format!("npm {BINARYEN_NPM} (wasm-opt)"), "installed");
+    let exe = dir.join("node_modules/.bin").join(bin);
+    let ok = |v: Option<String>| v.is_some_and(|v| format!("{v} ").contains(version_line));
+    let version = || output(ctx.command(&exe.to_string_lossy()).arg("--version"));
+    if ok(version()) {
+        steps.skipped(&format!("npm {package} ({bin})"), "installed");
         return Ok(());
     }
     std::fs::create_dir_all(&dir).map_err(|e| format!("cannot create {}: {e}", dir.display()))?;
     steps.cmd(
-        &format!("npm install {BINARYEN_NPM} into {}", dir.display()),
+        &format!("npm install {package} into {}", dir.display()),
         ctx.command("npm")
             .args([
                 "install",
@@ -173,16 +186,14 @@ fn binaryen(ctx: &Ctx, steps: &mut Steps) -> Result<(), String> {
                 "--prefix",
             ])
             .arg(&dir)
-            .arg(BINARYEN_NPM),
+            .arg(package),
     )?;
-    if ok(output(
-        ctx.command(&wasm_opt.to_string_lossy()).arg("--version"),
-    )) {
+    if ok(version()) {
         Ok(())
     } else {
         Err(format!(
-            "{} does not report binaryen 132 after installing {BINARYEN_NPM}",
-            wasm_opt.display()
+            "{} does not report {version_line:?} after installing {package}",
+            exe.display()
         ))
     }
 }
