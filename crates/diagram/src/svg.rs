@@ -155,7 +155,11 @@ pub fn render_svg_with(d: &Diagram, opts: &SvgOptions) -> String {
             o,
             r#"<svg xmlns="http://www.w3.org/2000/svg" class="diagram" width="{w:.0}" height="{h:.0}" viewBox="0 0 {w:.1} {h:.1}" font-family="system-ui, sans-serif">"#
         );
-        let css = resolve_vars(DIAGRAM_CSS, &palette(opts.theme));
+        // XML character data: a `<` or `&` anywhere in the stylesheet (a
+        // comment, a selector) would otherwise make the file unreadable.
+        let css = resolve_vars(DIAGRAM_CSS, &palette(opts.theme))
+            .replace('&', "&amp;")
+            .replace('<', "&lt;");
         let _ = write!(o, "<style>{css}</style>");
         let _ = write!(
             o,

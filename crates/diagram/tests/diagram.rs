@@ -224,6 +224,40 @@ fn standalone_svg_needs_no_css_variables_and_follows_the_theme() {
 }
 
 #[test]
+fn standalone_svgs_are_well_formed_xml() {
+    for b in builtin::ALL {
+        let d = layout(&trace_of(b.id));
+        for theme in [
+            farewell_diagram::Theme::Light,
+            farewell_diagram::Theme::Dark,
+        ] {
+            let svg = farewell_diagram::render_svg_with(
+                &d,
+                &farewell_diagram::SvgOptions {
+                    standalone: true,
+                    theme,
+                    title: Some(format!("{} <&> \"quoted\"", b.id)),
+                },
+            );
+            let doc = roxmltree::Document::parse(&svg)
+                .unwrap_or_else(|e| panic!("{}: not well-formed XML: {e}", b.id));
+            let style = doc
+                .descendants()
+                .find(|n| n.has_tag_name("style"))
+                .and_then(|n| n.text())
+                .unwrap_or_default();
+            // The stylesheet reads back as written (comments included).
+            assert!(style.contains(".diagram .lifeline"), "{}", b.id);
+            assert!(
+                style.starts_with("/* Farewell sequence diagram."),
+                "{}",
+                b.id
+            );
+        }
+    }
+}
+
+#[test]
 fn svg_snapshots() {
     for id in [
         "normal-close",

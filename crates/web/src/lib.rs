@@ -15,11 +15,27 @@ pub mod edit;
 pub mod format;
 pub mod state;
 
+/// The diagram's stylesheet and the palette, from the copies the wasm carries
+/// anyway for the standalone SVG export, as one `<style>` in the head: linking
+/// the same files from index.html as well would send them twice.
+fn add_diagram_styles(document: &web_sys::Document) {
+    let (Ok(style), Some(head)) = (document.create_element("style"), document.head()) else {
+        return;
+    };
+    style.set_text_content(Some(
+        &[farewell_diagram::PALETTE_CSS, farewell_diagram::DIAGRAM_CSS].concat(),
+    ));
+    let _ = style.set_attribute("data-farewell", "diagram");
+    let _ = head.append_child(&style);
+}
+
 /// Mounts the playground on `<main id="app">` (or the body if the host page has none).
 pub fn start() {
-    let root = web_sys::window()
-        .and_then(|w| w.document())
-        .and_then(|d| d.get_element_by_id("app"));
+    let document = web_sys::window().and_then(|w| w.document());
+    if let Some(d) = &document {
+        add_diagram_styles(d);
+    }
+    let root = document.and_then(|d| d.get_element_by_id("app"));
     match root {
         Some(el) => yew::Renderer::<components::app::App>::with_root(el).render(),
         None => yew::Renderer::<components::app::App>::new().render(),
