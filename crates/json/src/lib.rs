@@ -5,16 +5,20 @@
 //! serve the CLI and tests.
 //!
 //! Natively this is serde_json. In the playground's wasm it is the browser's
-//! own `JSON.parse` and `JSON.stringify` with serde-wasm-bindgen between the
-//! JavaScript values and the Rust types: serde_json's parser, number
-//! printing and error machinery were 18 KB of the gzipped download (9 %),
-//! and the browser already has a JSON implementation.
+//! own `JSON.parse` and `JSON.stringify`: values are written through
+//! serde-wasm-bindgen and read by this crate's small strict reader over the
+//! parsed JavaScript values (see `backend::strict` for why not
+//! serde-wasm-bindgen's). serde_json's parser, number printing and error
+//! machinery were 18 KB of the gzipped download (9 %), and the browser
+//! already has a JSON implementation. The tests run natively and in
+//! Chromium, so the two backends are held to the same behaviour.
 //!
 //! What differs between the two (both are valid JSON for the same values):
-//! the browser prints `20` where serde_json prints `20.0`, and it cannot
+//! the browser prints `20` where serde_json prints `20.0`; it cannot
 //! represent integers above 2^53 − 1 (a seed such as 18446744073709551615):
 //! writing one is an error that says so, and reading one is refused rather
-//! than silently rounded.
+//! than silently rounded; and a key given twice in one object is an error
+//! natively but the last one wins in the browser (`JSON.parse`).
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
@@ -88,39 +92,177 @@ mod backend {
             .ok_or_else(|| Error("the value has no JSON form".to_string()))
     }
 
-    /// serde-wasm-bindgen's deserializer reads a struct by looking up the
+    /// A serde deserializer over the JavaScript values `JSON.parse` returns.
+    ///
+    /// Not serde-wasm-bindgen's: that one reads a struct by looking up the
     /// fields it knows, so it never sees the others and serde's
-    /// `deny_unknown_fields` has no effect. Scenario files and links must
-    /// refuse a misspelt field (serde_json does), so structs and the sequences
-    /// and options that hold them are read here; everything else is
-    /// serde-wasm-bindgen's. Every struct is strict (all of ours deny unknown
-    /// fields). Enums with data are not supported: ours are all unit variants.
+    /// `deny_unknown_fields` has no effect, while scenario files and links
+    /// must refuse a misspelt field as serde_json does. JSON values are few
+    /// (null, booleans, numbers, strings, arrays, objects), so reading them
+    /// directly is short, and smaller than the general reader.
+    /// Every struct is strict (all of ours deny unknown fields); enums are
+    /// read from strings (unit variants, all ours have).
     mod strict {
         use js_sys::{Array, Object};
-        use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Visitor};
-        use serde_wasm_bindgen::{Deserializer as Loose, Error};
+        use serde::de::{
+            self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Unexpected, Visitor,
+        };
+        use std::fmt;
         use wasm_bindgen::{JsCast, JsValue};
+
+        #[derive(Debug)]
+        pub struct Error(pub String);
+
+        impl fmt::Display for Error {
+            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str(&self.0)
+            }
+        }
+
+        impl std::error::Error for Error {}
+
+        impl de::Error for Error {
+            fn custom<T: fmt::Display>(msg: T) -> Self {
+                Error(msg.to_string())
+            }
+        }
 
         pub struct Strict(pub JsValue);
 
-        macro_rules! loose {
-            ($($method:ident)*) => {$(
-                fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
-                    Loose::from(self.0).$method(visitor)
+        /// What a value is, for "invalid type: …, expected …" messages.
+        /// Not generic: one copy for every type read.
+        #[inline(never)]
+        fn invalid_type(value: &JsValue, expected: &dyn de::Expected) -> Error {
+            let text;
+            let unexpected = if value.is_null() || value.is_undefined() {
+                Unexpected::Unit
+            } else if let Some(b) = value.as_bool() {
+                Unexpected::Bool(b)
+            } else if let Some(n) = value.as_f64() {
+                Unexpected::Float(n)
+            } else if let Some(s) = value.as_string() {
+                text = s;
+                Unexpected::Str(&text)
+            } else if Array::is_array(value) {
+                Unexpected::Seq
+            } else {
+                Unexpected::Map
+            };
+            de::Error::invalid_type(unexpected, expected)
+        }
+
+        /// A whole number in `min..=max` (JSON has only one number type).
+        #[inline(never)]
+        fn whole(
+            value: &JsValue,
+            min: f64,
+            max: f64,
+            expected: &dyn de::Expected,
+        ) -> Result<f64, Error> {
+            match value.as_f64() {
+                Some(n) if n.fract() == 0.0 && (min..=max).contains(&n) => Ok(n),
+                Some(n) if n.fract() == 0.0 => {
+                    Err(de::Error::invalid_value(Unexpected::Float(n), expected))
                 }
-            )*};
+                _ => Err(invalid_type(value, expected)),
+            }
+        }
+
+        /// Largest integer a JavaScript number holds exactly (2^53 − 1): a
+        /// larger one has already been rounded by `JSON.parse`, so it is refused.
+        const MAX_SAFE: f64 = 9_007_199_254_740_991.0;
+
+        macro_rules! whole_number {
+            ($method:ident, $visit:ident, $t:ty, $wide:ty, $min:expr, $max:expr) => {
+                fn $method<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+                    let n = whole(&self.0, $min, $max, &visitor)?;
+                    visitor.$visit(n as $t as $wide)
+                }
+            };
         }
 
         impl<'de> de::Deserializer<'de> for Strict {
             type Error = Error;
 
-            loose! {
-                deserialize_any deserialize_bool deserialize_i8 deserialize_i16
-                deserialize_i32 deserialize_i64 deserialize_u8 deserialize_u16
-                deserialize_u32 deserialize_u64 deserialize_f32 deserialize_f64
-                deserialize_char deserialize_str deserialize_string deserialize_bytes
-                deserialize_byte_buf deserialize_unit deserialize_map
-                deserialize_identifier deserialize_ignored_any
+            fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+                let v = self.0;
+                if v.is_null() || v.is_undefined() {
+                    visitor.visit_unit()
+                } else if let Some(b) = v.as_bool() {
+                    visitor.visit_bool(b)
+                } else if let Some(n) = v.as_f64() {
+                    visitor.visit_f64(n)
+                } else if let Some(s) = v.as_string() {
+                    visitor.visit_string(s)
+                } else if Array::is_array(&v) {
+                    Strict(v).deserialize_seq(visitor)
+                } else {
+                    Strict(v).deserialize_map(visitor)
+                }
+            }
+
+            fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+                match self.0.as_bool() {
+                    Some(b) => visitor.visit_bool(b),
+                    None => Err(invalid_type(&self.0, &visitor)),
+                }
+            }
+
+            whole_number!(deserialize_i8, visit_i64, i8, i64, -128.0, 127.0);
+            whole_number!(deserialize_i16, visit_i64, i16, i64, -32768.0, 32767.0);
+            whole_number!(
+                deserialize_i32,
+                visit_i64,
+                i32,
+                i64,
+                -2147483648.0,
+                2147483647.0
+            );
+            whole_number!(deserialize_i64, visit_i64, i64, i64, -MAX_SAFE, MAX_SAFE);
+            whole_number!(deserialize_u8, visit_u64, u8, u64, 0.0, 255.0);
+            whole_number!(deserialize_u16, visit_u64, u16, u64, 0.0, 65535.0);
+            whole_number!(deserialize_u32, visit_u64, u32, u64, 0.0, 4294967295.0);
+            whole_number!(deserialize_u64, visit_u64, u64, u64, 0.0, MAX_SAFE);
+
+            fn deserialize_f64<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+                match self.0.as_f64() {
+                    Some(n) => visitor.visit_f64(n),
+                    None => Err(invalid_type(&self.0, &visitor)),
+                }
+            }
+
+            fn deserialize_f32<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+                self.deserialize_f64(visitor)
+            }
+
+            fn deserialize_string<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+                match self.0.as_string() {
+                    Some(s) => visitor.visit_string(s),
+                    None => Err(invalid_type(&self.0, &visitor)),
+                }
+            }
+
+            fn deserialize_str<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+                self.deserialize_string(visitor)
+            }
+
+            fn deserialize_char<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+                self.deserialize_string(visitor)
+            }
+
+            fn deserialize_identifier<V: Visitor<'de>>(
+                self,
+                visitor: V,
+            ) -> Result<V::Value, Error> {
+                self.deserialize_string(visitor)
+            }
+
+            fn deserialize_bytes<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+                self.deserialize_seq(visitor)
+            }
+
+            fn deserialize_byte_buf<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+                self.deserialize_seq(visitor)
             }
 
             fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
@@ -131,12 +273,20 @@ mod backend {
                 }
             }
 
+            fn deserialize_unit<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+                if self.0.is_null() || self.0.is_undefined() {
+                    visitor.visit_unit()
+                } else {
+                    Err(invalid_type(&self.0, &visitor))
+                }
+            }
+
             fn deserialize_unit_struct<V: Visitor<'de>>(
                 self,
-                name: &'static str,
+                _name: &'static str,
                 visitor: V,
             ) -> Result<V::Value, Error> {
-                Loose::from(self.0).deserialize_unit_struct(name, visitor)
+                self.deserialize_unit(visitor)
             }
 
             fn deserialize_newtype_struct<V: Visitor<'de>>(
@@ -150,8 +300,7 @@ mod backend {
             fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
                 match self.0.dyn_into::<Array>() {
                     Ok(array) => visitor.visit_seq(Items { array, next: 0 }),
-                    // Not an array: the loose reader words the type error.
-                    Err(other) => Loose::from(other).deserialize_seq(visitor),
+                    Err(other) => Err(invalid_type(&other, &visitor)),
                 }
             }
 
@@ -172,61 +321,64 @@ mod backend {
                 self.deserialize_seq(visitor)
             }
 
+            fn deserialize_map<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
+                match object(self.0) {
+                    Ok(object) => visitor.visit_map(Entries::all(object)),
+                    Err(other) => Err(invalid_type(&other, &visitor)),
+                }
+            }
+
             fn deserialize_struct<V: Visitor<'de>>(
                 self,
-                name: &'static str,
+                _name: &'static str,
                 fields: &'static [&'static str],
                 visitor: V,
             ) -> Result<V::Value, Error> {
-                match strict_object(self.0, fields) {
-                    Ok(object) => visitor.visit_map(Fields {
-                        object,
-                        fields: fields.iter(),
-                        value: None,
-                    }),
-                    Err(Refused::NotAnObject(value)) => {
-                        Loose::from(value).deserialize_struct(name, fields, visitor)
-                    }
-                    Err(Refused::UnknownField(e)) => Err(e),
-                }
+                let object = object(self.0).map_err(|other| invalid_type(&other, &visitor))?;
+                only_known_keys(&object, fields)?;
+                visitor.visit_map(Entries::all(object))
             }
 
             fn deserialize_enum<V: Visitor<'de>>(
                 self,
-                name: &'static str,
-                variants: &'static [&'static str],
+                _name: &'static str,
+                _variants: &'static [&'static str],
                 visitor: V,
             ) -> Result<V::Value, Error> {
-                Loose::from(self.0).deserialize_enum(name, variants, visitor)
-            }
-        }
-
-        enum Refused {
-            /// Not an object: the loose reader words the type error.
-            NotAnObject(JsValue),
-            UnknownField(Error),
-        }
-
-        /// `value` as an object all of whose own keys are among `fields`.
-        /// Not generic, so there is one copy of it rather than one per struct.
-        #[inline(never)]
-        fn strict_object(
-            value: JsValue,
-            fields: &'static [&'static str],
-        ) -> Result<Object, Refused> {
-            if Array::is_array(&value) {
-                return Err(Refused::NotAnObject(value));
-            }
-            let object = value.dyn_into::<Object>().map_err(Refused::NotAnObject)?;
-            for key in Object::keys(&object).iter() {
-                let key = key.as_string().unwrap_or_default();
-                if !fields.contains(&key.as_str()) {
-                    return Err(Refused::UnknownField(de::Error::unknown_field(
-                        &key, fields,
-                    )));
+                match self.0.as_string() {
+                    Some(variant) => visitor.visit_enum(variant.into_deserializer()),
+                    None => Err(invalid_type(&self.0, &visitor)),
                 }
             }
-            Ok(object)
+
+            fn deserialize_ignored_any<V: Visitor<'de>>(
+                self,
+                visitor: V,
+            ) -> Result<V::Value, Error> {
+                visitor.visit_unit()
+            }
+        }
+
+        /// `value` as a plain object (not an array, not null).
+        fn object(value: JsValue) -> Result<Object, JsValue> {
+            if value.is_object() && !Array::is_array(&value) {
+                Ok(value.unchecked_into())
+            } else {
+                Err(value)
+            }
+        }
+
+        /// Refuses an object with an own key that is not among `fields`.
+        /// Not generic: one copy rather than one per struct.
+        #[inline(never)]
+        fn only_known_keys(object: &Object, fields: &'static [&'static str]) -> Result<(), Error> {
+            for key in Object::keys(object).iter() {
+                let key = key.as_string().unwrap_or_default();
+                if !fields.contains(&key.as_str()) {
+                    return Err(de::Error::unknown_field(&key, fields));
+                }
+            }
+            Ok(())
         }
 
         /// The elements of an array, each read strictly.
@@ -255,30 +407,40 @@ mod backend {
             }
         }
 
-        /// The struct's own fields that the object has (own properties only,
-        /// so `constructor` and the like are never read from the prototype).
-        struct Fields {
+        /// An object's own entries (`Object.keys` order), values read strictly.
+        struct Entries {
             object: Object,
-            fields: std::slice::Iter<'static, &'static str>,
+            keys: Array,
+            next: u32,
             value: Option<JsValue>,
         }
 
-        impl<'de> MapAccess<'de> for Fields {
+        impl Entries {
+            fn all(object: Object) -> Entries {
+                let keys = Object::keys(&object);
+                Entries {
+                    object,
+                    keys,
+                    next: 0,
+                    value: None,
+                }
+            }
+        }
+
+        impl<'de> MapAccess<'de> for Entries {
             type Error = Error;
 
             fn next_key_seed<K: DeserializeSeed<'de>>(
                 &mut self,
                 seed: K,
             ) -> Result<Option<K::Value>, Error> {
-                for field in &mut self.fields {
-                    let key = JsValue::from_str(field);
-                    if Object::has_own(&self.object, &key) {
-                        self.value =
-                            Some(js_sys::Reflect::get(&self.object, &key).unwrap_or_default());
-                        return seed.deserialize(field.into_deserializer()).map(Some);
-                    }
+                if self.next >= self.keys.length() {
+                    return Ok(None);
                 }
-                Ok(None)
+                let key = self.keys.get(self.next);
+                self.next += 1;
+                self.value = Some(js_sys::Reflect::get(&self.object, &key).unwrap_or_default());
+                seed.deserialize(Strict(key)).map(Some)
             }
 
             fn next_value_seed<V: DeserializeSeed<'de>>(
@@ -286,6 +448,10 @@ mod backend {
                 seed: V,
             ) -> Result<V::Value, Error> {
                 seed.deserialize(Strict(self.value.take().unwrap_or_default()))
+            }
+
+            fn size_hint(&self) -> Option<usize> {
+                Some((self.keys.length() - self.next) as usize)
             }
         }
     }
@@ -401,6 +567,56 @@ mod tests {
         let e = from_str::<Sample>(r#"{"name":"x","delay_ms":1,"limit":null,"kinds":["syn"]}"#)
             .unwrap_err();
         assert!(e.to_string().contains("syn"), "{e}");
+    }
+
+    #[derive(Debug, PartialEq, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Numbers {
+        small: u8,
+        count: u32,
+        offset: i32,
+        flag: bool,
+        unit: (),
+        pair: (u8, String),
+    }
+
+    /// The same texts are accepted and refused natively (serde_json) and in
+    /// the browser (this crate's reader over JSON.parse).
+    #[test]
+    fn numbers_booleans_and_tuples_read_as_serde_json_reads_them() {
+        let ok: Numbers = from_str(
+            r#"{"small":255,"count":4294967295,"offset":-5,"flag":true,"unit":null,"pair":[1,"x"]}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            (ok.small, ok.count, ok.offset, ok.flag),
+            (255, u32::MAX, -5, true)
+        );
+        assert_eq!(ok.pair, (1, "x".to_string()));
+        for bad in [
+            r#"{"small":256,"count":1,"offset":0,"flag":true,"unit":null,"pair":[1,"x"]}"#,
+            r#"{"small":1.5,"count":1,"offset":0,"flag":true,"unit":null,"pair":[1,"x"]}"#,
+            r#"{"small":1,"count":-1,"offset":0,"flag":true,"unit":null,"pair":[1,"x"]}"#,
+            r#"{"small":1,"count":1,"offset":0,"flag":"yes","unit":null,"pair":[1,"x"]}"#,
+            r#"{"small":1,"count":1,"offset":0,"flag":true,"unit":3,"pair":[1,"x"]}"#,
+            r#"{"small":1,"count":1,"offset":0,"flag":true,"unit":null,"pair":[1]}"#,
+            r#"{"small":1,"count":1,"offset":0,"flag":true,"unit":null,"pair":{"a":1}}"#,
+            r#"[1,2]"#,
+            r#"null"#,
+        ] {
+            assert!(from_str::<Numbers>(bad).is_err(), "{bad}");
+        }
+        let e = from_str::<Numbers>(
+            r#"{"small":1,"count":1,"offset":0,"flag":"yes","unit":null,"pair":[1,"x"]}"#,
+        )
+        .unwrap_err();
+        assert!(
+            e.to_string().contains("invalid type") && e.to_string().contains("yes"),
+            "{e}"
+        );
+        let e = from_str::<Sample>(r#"{"name":"x","delay_ms":1,"limit":null,"kinds":"fin"}"#)
+            .unwrap_err();
+        assert!(e.to_string().contains("invalid type"), "{e}");
     }
 
     /// Only the browser cannot carry integers above 2^53 − 1; it says so.
