@@ -12,7 +12,10 @@ use serde::{Deserialize, Deserializer, Serialize};
 
 /// The scenario-file defaults: the base of a `c` given without `s`.
 pub(crate) fn blank() -> Scenario {
-    farewell_json::from_str(r#"{"actions":[]}"#).expect("a scenario with no actions parses")
+    // `panic!` with Display, not `expect` (which would pull Debug formatting
+    // of strings into the wasm for a message never shown).
+    farewell_json::from_str(r#"{"actions":[]}"#)
+        .unwrap_or_else(|e| panic!("a scenario with no actions parses: {e}"))
 }
 
 /// Top-level scenario fields, each `None` when the base's value is kept. Field
@@ -84,7 +87,8 @@ pub(crate) fn encode(base: &Scenario, s: &Scenario) -> String {
     };
     // Short keys carry the seed, so a patch holds no integer above 2^53 and
     // serializes on every backend.
-    let json = farewell_json::to_string(&patch).expect("a patch serializes");
+    let json = farewell_json::to_string(&patch)
+        .unwrap_or_else(|e| panic!("a patch serializes: {e}"));
     let deflated = crate::deflate::deflate(json.as_bytes());
     if deflated.len() < json.len() {
         format!("z{}", base64url::encode(deflated))
