@@ -1,13 +1,13 @@
 //! The `c` parameter: scenario fields the short parameters cannot carry, as a
 //! scenario-file JSON object packed into base64url, raw DEFLATE'd when that is
-//! shorter (by [`crate::deflate`]; read back by `miniz_oxide`).
+//! shorter (by [`crate::deflate`]; read back by [`crate::inflate`]).
 
 use crate::base64url;
+use crate::inflate::{inflate, InflateError};
 use crate::params::shown;
 use crate::{ShareError, MAX_JSON_LEN};
 use farewell_engine::scenario::Hosts;
 use farewell_engine::{Action, DropRule, DuplicateRule, LinkConfig, Platform, Scenario, Tunables};
-use miniz_oxide::inflate::TINFLStatus;
 use serde::{Deserialize, Deserializer, Serialize};
 
 /// The scenario-file defaults: the base of a `c` given without `s`.
@@ -87,8 +87,8 @@ pub(crate) fn encode(base: &Scenario, s: &Scenario) -> String {
     };
     // Short keys carry the seed, so a patch holds no integer above 2^53 and
     // serializes on every backend.
-    let json = farewell_json::to_string(&patch)
-        .unwrap_or_else(|e| panic!("a patch serializes: {e}"));
+    let json =
+        farewell_json::to_string(&patch).unwrap_or_else(|e| panic!("a patch serializes: {e}"));
     let deflated = crate::deflate::deflate(json.as_bytes());
     if deflated.len() < json.len() {
         format!("z{}", base64url::encode(deflated))
@@ -105,13 +105,14 @@ pub(crate) fn apply(scenario: &mut Scenario, c: &str) -> Result<(), ShareError> 
     let packed = base64url::decode(chars.as_str())
         .ok_or_else(|| bad("is not base64url: the link may have been cut short or mistyped"))?;
     let bytes = match mode {
-        Some('z') => miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_JSON_LEN)
-            .map_err(|e| match e.status {
-                TINFLStatus::HasMoreOutput => bad(&format!(
-                    "unpacks to more than {MAX_JSON_LEN} bytes; a scenario is far smaller"
-                )),
-                _ => bad("is not valid DEFLATE data: the link may have been cut short"),
-            })?,
+        Some('z') => inflate(&packed, MAX_JSON_LEN).map_err(|e| match e {
+            InflateError::TooLong => bad(&format!(
+                "unpacks to more than {MAX_JSON_LEN} bytes; a scenario is far smaller"
+            )),
+            InflateError::Invalid => {
+                bad("is not valid DEFLATE data: the link may have been cut short")
+            }
+        })?,
         Some('j') => packed,
         _ => {
             return Err(bad(&format!(

@@ -6,8 +6,8 @@
 //! budget, to compress a few hundred bytes of JSON. For inputs this small the
 //! fixed code is within ~15% of dynamic Huffman (whose code-length header
 //! alone is 60–80 bytes), and identical for the usual `c` (edited actions).
-//! Reading stays with `miniz_oxide`'s inflater, which the tests use to check
-//! every stream this writes.
+//! Reading is [`crate::inflate`]; the tests check every stream this writes
+//! with `miniz_oxide`'s inflater.
 
 /// Longest match and farthest distance DEFLATE can express (§3.2.5).
 const MAX_MATCH: usize = 258;
@@ -20,19 +20,19 @@ const HASH_BITS: u32 = 12;
 const NONE: u32 = u32::MAX;
 
 /// Length codes 257…285: base length and extra bits (§3.2.5).
-const LEN_BASE: [u16; 29] = [
+pub(crate) const LEN_BASE: [u16; 29] = [
     3, 4, 5, 6, 7, 8, 9, 10, 11, 13, 15, 17, 19, 23, 27, 31, 35, 43, 51, 59, 67, 83, 99, 115, 131,
     163, 195, 227, 258,
 ];
-const LEN_EXTRA: [u8; 29] = [
+pub(crate) const LEN_EXTRA: [u8; 29] = [
     0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 3, 3, 3, 3, 4, 4, 4, 4, 5, 5, 5, 5, 0,
 ];
 /// Distance codes 0…29: base distance and extra bits (§3.2.5).
-const DIST_BASE: [u16; 30] = [
+pub(crate) const DIST_BASE: [u16; 30] = [
     1, 2, 3, 4, 5, 7, 9, 13, 17, 25, 33, 49, 65, 97, 129, 193, 257, 385, 513, 769, 1025, 1537,
     2049, 3073, 4097, 6145, 8193, 12289, 16385, 24577,
 ];
-const DIST_EXTRA: [u8; 30] = [
+pub(crate) const DIST_EXTRA: [u8; 30] = [
     0, 0, 0, 0, 1, 1, 2, 2, 3, 3, 4, 4, 5, 5, 6, 6, 7, 7, 8, 8, 9, 9, 10, 10, 11, 11, 12, 12, 13,
     13,
 ];

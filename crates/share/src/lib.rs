@@ -99,6 +99,7 @@
 mod base64url;
 mod custom;
 mod deflate;
+mod inflate;
 mod number;
 mod params;
 
