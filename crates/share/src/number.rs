@@ -23,17 +23,7 @@ const EXACT_POWERS_OF_TEN: [f64; 23] = [
 pub fn number(text: &str) -> Option<f64> {
     let b = text.trim().as_bytes();
     let mut i = 0;
-    let negative = match b.first() {
-        Some(b'-') => {
-            i += 1;
-            true
-        }
-        Some(b'+') => {
-            i += 1;
-            false
-        }
-        _ => false,
-    };
+    let negative = sign(b, &mut i);
     // Significant digits (at most 19, so they fit in a u64) and the power of
     // ten they are scaled by.
     let (mut digits, mut kept, mut scale, mut seen) = (0u64, 0u32, 0i64, false);
@@ -67,17 +57,7 @@ pub fn number(text: &str) -> Option<f64> {
             return None;
         }
         i += 1;
-        let exp_negative = match b.get(i) {
-            Some(b'-') => {
-                i += 1;
-                true
-            }
-            Some(b'+') => {
-                i += 1;
-                false
-            }
-            _ => false,
-        };
+        let exp_negative = sign(b, &mut i);
         let start = i;
         let mut exp = 0i64;
         while let Some(d @ b'0'..=b'9') = b.get(i) {
@@ -92,6 +72,17 @@ pub fn number(text: &str) -> Option<f64> {
     let value = scaled(digits, scale);
     let value = if negative { -value } else { value };
     value.is_finite().then_some(value)
+}
+
+/// Reads an optional `+` or `-` at `b[*i]`; whether it was `-`.
+fn sign(b: &[u8], i: &mut usize) -> bool {
+    match b.get(*i) {
+        Some(b'-' | b'+') => {
+            *i += 1;
+            b[*i - 1] == b'-'
+        }
+        _ => false,
+    }
 }
 
 /// `digits × 10^scale`.
