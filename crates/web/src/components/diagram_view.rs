@@ -115,6 +115,9 @@ fn playback_layer(props: &PlaybackLayerProps) -> Html {
     let d = &props.sim.diagram;
     let t = props.time_ms;
     let y = d.time_map.y_of(t);
+    let clock = crate::format::clock(t);
+    // Room for the clock in 11 px monospace: it hides the time tick it passes over.
+    let label_width = 8.0 + 7.0 * clock.chars().count() as f64;
     let dots = d.arrows.iter().filter_map(|a| {
         // A lost segment travels to its ✕ half way.
         if t < a.t_ms || t >= a.end_ms || a.end_ms <= a.t_ms {
@@ -132,8 +135,9 @@ fn playback_layer(props: &PlaybackLayerProps) -> Html {
             viewBox={format!("0 0 {} {}", n(d.width), n(d.height))} preserveAspectRatio="xMidYMin meet">
             <rect class="veil" x="0" y={n(y)} width={n(d.width)} height={n((d.height - y).max(0.0))}/>
             <g class="playhead" data-testid="playhead">
+                <rect x="0" y={n(y - 16.0)} width={n(label_width)} height="22"/>
                 <line x1="0" x2={n(d.width)} y1={n(y)} y2={n(y)}/>
-                <text x="4" y={n(y - 4.0)}>{ crate::format::clock(t) }</text>
+                <text x="4" y={n(y - 4.0)}>{ clock }</text>
             </g>
             { for dots }
         </svg>
