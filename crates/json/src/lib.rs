@@ -17,8 +17,10 @@
 //! the browser prints `20` where serde_json prints `20.0`; it cannot
 //! represent integers above 2^53 − 1 (a seed such as 18446744073709551615):
 //! writing one is an error that says so, and reading one is refused rather
-//! than silently rounded; and a key given twice in one object is an error
-//! natively but the last one wins in the browser (`JSON.parse`).
+//! than silently rounded; a key given twice in one object is an error
+//! natively but the last one wins in the browser (`JSON.parse`); and JSON has
+//! one number type in the browser, so a whole number written `5.0` or `5e0`
+//! is read where an integer is expected, which serde_json refuses.
 
 use serde::de::DeserializeOwned;
 use serde::Serialize;
