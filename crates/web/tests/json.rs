@@ -2,6 +2,8 @@
 //! serde-wasm-bindgen) reads and writes scenarios exactly as serde_json does
 //! natively, and refuses what serde_json refuses.
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 use farewell_engine::{builtin, Scenario};
 use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -64,4 +66,76 @@ fn a_link_with_an_unknown_field_in_c_is_refused_in_the_browser_too() {
     let e = farewell_share::decode("#c=jeyJhY3Rpb25zIjpbXSwiZXZpbCI6MX0").unwrap_err();
     assert_eq!(e.key, "c");
     assert!(e.to_string().contains("unknown field `evil`"), "{e}");
+}
+
+fn c_json(json: &str) -> String {
+    format!("c=j{}", URL_SAFE_NO_PAD.encode(json))
+}
+
+fn c_deflated(json: &str) -> String {
+    let packed = miniz_oxide::deflate::compress_to_vec(json.as_bytes(), 10);
+    format!("c=z{}", URL_SAFE_NO_PAD.encode(packed))
+}
+
+/// The hostile `c` payloads of the share crate's native tests, through the
+/// browser's JSON: each refused with the reason, none panics.
+#[wasm_bindgen_test]
+fn hostile_c_payloads_are_refused_in_the_browser_as_natively() {
+    let deep = format!("{}{}", "[".repeat(10_000), "]".repeat(10_000));
+    for (link, key, says) in [
+        (
+            c_deflated(&format!(r#"{{"actions":{deep}}}"#)),
+            "c",
+            "does not hold a readable scenario",
+        ),
+        (
+            c_json(r#"{"seed": 1e400}"#),
+            "c",
+            "does not hold a readable scenario",
+        ),
+        (
+            c_json(r#"{"seed": 18446744073709551615}"#),
+            "c",
+            "does not hold a readable scenario",
+        ),
+        (
+            c_json("{\"name\":\"\u{0}"),
+            "c",
+            "does not hold a readable scenario",
+        ),
+        (c_json(r#"{"actions": "close"}"#), "c", "invalid type"),
+        (
+            c_json(r#"{"__proto__": {"actions": []}}"#),
+            "c",
+            "unknown field `__proto__`",
+        ),
+        (
+            c_json(r#"{"link": {"delay_ms": 20, "constructor": 1}}"#),
+            "c",
+            "unknown field `constructor`",
+        ),
+        (
+            c_json(r#"{"actions":[{"host":"A","do":"send"}]}"#),
+            "",
+            "the linked scenario cannot run: actions[0]",
+        ),
+        (
+            c_json(r#"{"link":{"delay_ms":-5}}"#),
+            "",
+            "the linked scenario cannot run: link.delay_ms",
+        ),
+        (
+            c_json(r#"{"drops":[{"from":"A","kind":"FIN","nth":0}]}"#),
+            "",
+            "drops[0].nth",
+        ),
+    ] {
+        let e = farewell_share::decode(&link).expect_err(&link);
+        assert_eq!(e.key, key, "{link}: {e}");
+        assert!(e.to_string().contains(says), "{link}: {e}");
+    }
+    // A whole scenario file, deflated, still opens.
+    let s = builtin::get("half-close").unwrap();
+    let link = c_deflated(&serde_json::to_string_pretty(&s).unwrap());
+    assert_eq!(farewell_share::decode(&link).unwrap().scenario, s);
 }
