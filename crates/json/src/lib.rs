@@ -38,6 +38,14 @@ impl fmt::Display for Error {
 
 impl std::error::Error for Error {}
 
+/// The browser backend's reader reports through serde's error constructors
+/// (unknown field, invalid type, …), as serde_json's messages do.
+impl serde::de::Error for Error {
+    fn custom<T: fmt::Display>(msg: T) -> Self {
+        Error(msg.to_string())
+    }
+}
+
 #[cfg(not(target_family = "wasm"))]
 mod backend {
     use super::*;
@@ -71,7 +79,7 @@ mod backend {
 
     pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
         let value = js_sys::JSON::parse(text).map_err(message)?;
-        T::deserialize(strict::Strict(value)).map_err(|e| Error(e.to_string()))
+        T::deserialize(strict::Strict(value))
     }
 
     pub fn to_string<T: Serialize>(value: &T, pretty: bool) -> Result<String, Error> {
@@ -105,29 +113,12 @@ mod backend {
     /// Every struct is strict (all of ours deny unknown fields); enums are
     /// read from strings (unit variants, all ours have).
     mod strict {
+        use crate::Error;
         use js_sys::{Array, Object};
         use serde::de::{
             self, DeserializeSeed, IntoDeserializer, MapAccess, SeqAccess, Unexpected, Visitor,
         };
-        use std::fmt;
         use wasm_bindgen::{JsCast, JsValue};
-
-        #[derive(Debug)]
-        pub struct Error(pub String);
-
-        impl fmt::Display for Error {
-            fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str(&self.0)
-            }
-        }
-
-        impl std::error::Error for Error {}
-
-        impl de::Error for Error {
-            fn custom<T: fmt::Display>(msg: T) -> Self {
-                Error(msg.to_string())
-            }
-        }
 
         pub struct Strict(pub JsValue);
 
