@@ -63,7 +63,9 @@
 //! or without `s` the scenario-file defaults (Linux, 20 ms delay, no actions).
 //! Numbers in `c` read back exactly when they have at most 15 significant
 //! digits and are 0 or at least 10⁻⁷ (every value a person types; the
-//! parameters above are exact for any `f64`), as in scenario files.
+//! parameters above are exact for any `f64`), as in scenario files; the
+//! playground, which reads JSON with the browser's parser, reads every
+//! number exactly.
 //! The first character says how the JSON is packed, the rest is base64url
 //! without padding (RFC 4648 §5; padding is accepted):
 //!
