@@ -327,7 +327,14 @@ mod backend {
                 fields: &'static [&'static str],
                 visitor: V,
             ) -> Result<V::Value, Error> {
-                let object = object(self.0).map_err(|other| invalid_type(&other, &visitor))?;
+                // serde_json also reads a struct from an array of its fields
+                // in order (`"link": [20, 0.1]`); so does this reader, so a
+                // file opens the same in the browser and in the CLI.
+                let value = match self.0.dyn_into::<Array>() {
+                    Ok(array) => return visitor.visit_seq(Items { array, next: 0 }),
+                    Err(value) => value,
+                };
+                let object = object(value).map_err(|other| invalid_type(&other, &visitor))?;
                 only_known_keys(&object, fields)?;
                 visitor.visit_map(Entries::all(object))
             }
@@ -550,6 +557,10 @@ mod tests {
         assert!(e.to_string().contains("unknown field `b`"), "{e}");
         let e = from_str::<Outer>(r#"{"inner":[],"maybe":{"a":1,"__proto__":{}}}"#).unwrap_err();
         assert!(e.to_string().contains("unknown field `__proto__`"), "{e}");
+        // As serde_json does, a struct may also be written as an array of its fields.
+        let ok: Outer = from_str(r#"{"inner":[[4]],"maybe":[5]}"#).unwrap();
+        assert_eq!((ok.inner[0].a, ok.maybe.unwrap().a), (4, 5));
+        assert!(from_str::<Outer>(r#"{"inner":[[4, 5]]}"#).is_err());
         let ok: Outer = from_str(r#"{"inner":[{"a":1}],"maybe":{"a":2}}"#).unwrap();
         assert_eq!(ok.inner[0].a + ok.maybe.unwrap().a, 3);
         let e = from_str::<Outer>(r#"{"inner":{"a":1}}"#).unwrap_err();

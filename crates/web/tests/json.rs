@@ -139,3 +139,85 @@ fn hostile_c_payloads_are_refused_in_the_browser_as_natively() {
     let link = c_deflated(&serde_json::to_string_pretty(&s).unwrap());
     assert_eq!(farewell_share::decode(&link).unwrap().scenario, s);
 }
+
+/// Many small edits of every built-in's file (a value replaced by one of
+/// another type, a key added or removed), read by the browser's reader and by
+/// serde_json compiled into the same test: both accept the same files and
+/// read them alike.
+#[wasm_bindgen_test]
+fn the_browser_reader_agrees_with_serde_json_on_edited_files() {
+    use serde_json::Value;
+    // SplitMix64: a fixed, seeded sequence of edits.
+    let mut state = 0x5eed_u64;
+    let mut next = move |n: usize| {
+        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+        let mut z = state;
+        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+        ((z ^ (z >> 31)) % n as u64) as usize
+    };
+    let replacements = [
+        Value::Null,
+        Value::Bool(true),
+        Value::from("close"),
+        Value::from("A"),
+        Value::from(1.5),
+        Value::from(-1),
+        Value::from(7),
+        Value::from(0),
+        Value::Array(vec![]),
+        serde_json::json!({}),
+        serde_json::json!([1, 2]),
+    ];
+    let (mut accepted, mut refused) = (0, 0);
+    for b in builtin::ALL {
+        let original: Value = serde_json::from_str(b.json).unwrap();
+        for _ in 0..150 {
+            let mut doc = original.clone();
+            // Walk down to a random container.
+            let mut node = &mut doc;
+            loop {
+                let children = match node {
+                    Value::Object(m) => m.len(),
+                    Value::Array(a) => a.len(),
+                    _ => 0,
+                };
+                if children == 0 || next(3) == 0 {
+                    break;
+                }
+                let i = next(children);
+                node = match node {
+                    Value::Object(m) => m.values_mut().nth(i).unwrap(),
+                    Value::Array(a) => &mut a[i],
+                    _ => unreachable!(),
+                };
+            }
+            match (next(4), &mut *node) {
+                (0, Value::Object(m)) => {
+                    m.insert("zz".into(), Value::from(1));
+                }
+                (1, Value::Object(m)) if !m.is_empty() => {
+                    let k = m.keys().nth(next(m.len())).unwrap().clone();
+                    m.remove(&k);
+                }
+                _ => *node = replacements[next(replacements.len())].clone(),
+            }
+            let text = doc.to_string();
+            let theirs = serde_json::from_str::<Scenario>(&text);
+            let ours = farewell_json::from_str::<Scenario>(&text);
+            match (&ours, &theirs) {
+                (Ok(a), Ok(b)) => {
+                    assert_eq!(a, b, "{text}");
+                    accepted += 1;
+                }
+                (Err(_), Err(_)) => refused += 1,
+                _ => panic!("disagree on {text}: browser {ours:?}, serde_json {theirs:?}"),
+            }
+        }
+    }
+    // Both kinds happened, so the comparison means something.
+    assert!(
+        accepted > 100 && refused > 100,
+        "{accepted} accepted, {refused} refused"
+    );
+}
