@@ -292,7 +292,7 @@ mod backend {
 
             fn deserialize_seq<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, Error> {
                 match self.0.dyn_into::<Array>() {
-                    Ok(array) => visitor.visit_seq(Items { array, next: 0 }),
+                    Ok(array) => visit_array(array, visitor),
                     Err(other) => Err(invalid_type(&other, &visitor)),
                 }
             }
@@ -331,7 +331,7 @@ mod backend {
                 // in order (`"link": [20, 0.1]`); so does this reader, so a
                 // file opens the same in the browser and in the CLI.
                 let value = match self.0.dyn_into::<Array>() {
-                    Ok(array) => return visitor.visit_seq(Items { array, next: 0 }),
+                    Ok(array) => return visit_array(array, visitor),
                     Err(value) => value,
                 };
                 let object = object(value).map_err(|other| invalid_type(&other, &visitor))?;
@@ -379,6 +379,21 @@ mod backend {
                 }
             }
             Ok(())
+        }
+
+        /// Hands the visitor the array's elements; elements it left unread
+        /// are an error, as in serde_json (`[1, 2, 3]` for a pair).
+        fn visit_array<'de, V: Visitor<'de>>(array: Array, visitor: V) -> Result<V::Value, Error> {
+            let len = array.length();
+            let mut items = Items { array, next: 0 };
+            let value = visitor.visit_seq(&mut items)?;
+            if items.next < len {
+                return Err(de::Error::invalid_length(
+                    len as usize,
+                    &"fewer elements in array",
+                ));
+            }
+            Ok(value)
         }
 
         /// The elements of an array, each read strictly.
@@ -604,6 +619,7 @@ mod tests {
             r#"{"small":1,"count":1,"offset":0,"flag":"yes","unit":null,"pair":[1,"x"]}"#,
             r#"{"small":1,"count":1,"offset":0,"flag":true,"unit":3,"pair":[1,"x"]}"#,
             r#"{"small":1,"count":1,"offset":0,"flag":true,"unit":null,"pair":[1]}"#,
+            r#"{"small":1,"count":1,"offset":0,"flag":true,"unit":null,"pair":[1,"x",3]}"#,
             r#"{"small":1,"count":1,"offset":0,"flag":true,"unit":null,"pair":{"a":1}}"#,
             r#"[1,2]"#,
             r#"null"#,
