@@ -143,7 +143,7 @@ fn hostile_c_payloads_are_refused_in_the_browser_as_natively() {
 /// Many small edits of every built-in's file (a value replaced by one of
 /// another type, a key added or removed), read by the browser's reader and by
 /// serde_json compiled into the same test: both accept the same files and
-/// read them alike.
+/// read them alike (apart from the differences crates/json documents).
 #[wasm_bindgen_test]
 fn the_browser_reader_agrees_with_serde_json_on_edited_files() {
     use serde_json::Value;
@@ -169,7 +169,7 @@ fn the_browser_reader_agrees_with_serde_json_on_edited_files() {
         serde_json::json!({}),
         serde_json::json!([1, 2]),
     ];
-    let (mut accepted, mut refused) = (0, 0);
+    let (mut accepted, mut refused, mut struct_as_array) = (0, 0, 0);
     for b in builtin::ALL {
         let original: Value = serde_json::from_str(b.json).unwrap();
         for _ in 0..150 {
@@ -211,6 +211,11 @@ fn the_browser_reader_agrees_with_serde_json_on_edited_files() {
                     accepted += 1;
                 }
                 (Err(_), Err(_)) => refused += 1,
+                // The one documented difference these edits can make:
+                // serde_json reads a struct from an array of its fields.
+                (Err(e), Ok(_)) if e.to_string().contains("sequence, expected struct") => {
+                    struct_as_array += 1
+                }
                 _ => panic!("disagree on {text}: browser {ours:?}, serde_json {theirs:?}"),
             }
         }
@@ -218,6 +223,6 @@ fn the_browser_reader_agrees_with_serde_json_on_edited_files() {
     // Both kinds happened, so the comparison means something.
     assert!(
         accepted > 100 && refused > 100,
-        "{accepted} accepted, {refused} refused"
+        "{accepted} accepted, {refused} refused, {struct_as_array} structs as arrays"
     );
 }
