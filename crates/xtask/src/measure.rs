@@ -61,8 +61,33 @@ pub fn measure(ctx: &Ctx) -> Result<(), String> {
         kib(total.1),
         kib(total.0)
     );
+    println!("  {}", budget_verdict(total.1));
     println!("{timing}");
     Ok(())
+}
+
+/// The playground's download budget (issue 3): wasm + JS + CSS, gzipped.
+const BUDGET_BYTES: usize = 200_000;
+
+/// One line saying how the gzipped total stands against the budget. Reported,
+/// not enforced (sizes are measured and written down, like speeds).
+fn budget_verdict(gzipped: usize) -> String {
+    let kb = |b: usize| format!("{:.1} KB", b as f64 / 1000.0);
+    if gzipped <= BUDGET_BYTES {
+        format!(
+            "within the {} budget by {} ({} bytes)",
+            kb(BUDGET_BYTES),
+            kb(BUDGET_BYTES - gzipped),
+            gzipped
+        )
+    } else {
+        format!(
+            "OVER the {} budget by {} ({} bytes): see README, Measurements",
+            kb(BUDGET_BYTES),
+            kb(gzipped - BUDGET_BYTES),
+            gzipped
+        )
+    }
 }
 
 /// (extension, raw bytes, gzipped bytes) of every wasm, js and css file in `dist`.
@@ -103,6 +128,19 @@ fn kib(bytes: usize) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_budget_verdict_says_which_side_and_by_how_much() {
+        assert_eq!(
+            budget_verdict(196_500),
+            "within the 200.0 KB budget by 3.5 KB (196500 bytes)"
+        );
+        assert_eq!(
+            budget_verdict(200_000),
+            "within the 200.0 KB budget by 0.0 KB (200000 bytes)"
+        );
+        assert!(budget_verdict(201_250).starts_with("OVER the 200.0 KB budget by 1.2 KB"));
+    }
 
     #[test]
     fn gzip_shrinks_repetitive_bytes_and_round_trips() {
