@@ -56,6 +56,12 @@ struct Huffman {
 }
 
 impl Huffman {
+    /// A code with no symbols: decoding with it always fails.
+    const EMPTY: Huffman = Huffman {
+        count: [0; MAX_BITS + 1],
+        symbols: Vec::new(),
+    };
+
     /// The code for these code lengths (0: symbol unused). Refuses an
     /// over-subscribed set; an incomplete one is allowed (RFC 1951 permits a
     /// single distance code) and fails only if an unused code is read.
@@ -159,15 +165,10 @@ fn fixed_codes() -> (Huffman, Huffman) {
     lengths[144..256].fill(9);
     lengths[256..280].fill(7);
     // Both sets are complete, so building them cannot fail.
-    let lengths = Huffman::new(&lengths).unwrap_or(Huffman {
-        count: [0; MAX_BITS + 1],
-        symbols: Vec::new(),
-    });
-    let distances = Huffman::new(&[5u8; 30]).unwrap_or(Huffman {
-        count: [0; MAX_BITS + 1],
-        symbols: Vec::new(),
-    });
-    (lengths, distances)
+    (
+        Huffman::new(&lengths).unwrap_or(Huffman::EMPTY),
+        Huffman::new(&[5u8; 30]).unwrap_or(Huffman::EMPTY),
+    )
 }
 
 /// The codes a dynamic block sends in its header (§3.2.7).
