@@ -7,8 +7,9 @@
 //! farewell platforms
 //! ```
 
+use farewell_engine::scenario::MAX_FILE_BYTES;
 use farewell_engine::{builtin, simulate, Scenario};
-use std::io::{IsTerminal, Write};
+use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
 const USAGE: &str = "usage:
@@ -51,6 +52,9 @@ struct Output {
     bytes: Vec<u8>,
     /// `--output PATH`; standard output when `None`.
     path: Option<String>,
+    /// Said on stderr after the output is written, with exit status 2: the
+    /// run was cut short by the work budget.
+    warning: Option<String>,
 }
 
 impl Output {
@@ -58,6 +62,7 @@ impl Output {
         Output {
             bytes: text.into_bytes(),
             path: None,
+            warning: None,
         }
     }
 }
@@ -65,7 +70,11 @@ impl Output {
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match run(&args, std::io::stdout().is_terminal()).and_then(deliver) {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(None) => ExitCode::SUCCESS,
+        Ok(Some(warning)) => {
+            eprintln!("farewell: {warning}");
+            ExitCode::from(2)
+        }
         Err(msg) => {
             eprintln!("farewell: {msg}");
             ExitCode::from(2)
@@ -73,18 +82,19 @@ fn main() -> ExitCode {
     }
 }
 
-fn deliver(out: Output) -> Result<(), String> {
+/// Writes the output; returns the warning to give after it, if any.
+fn deliver(out: Output) -> Result<Option<String>, String> {
     match out.path {
         Some(path) => {
-            std::fs::write(&path, &out.bytes).map_err(|e| format!("cannot write {path}: {e}"))
+            std::fs::write(&path, &out.bytes).map_err(|e| format!("cannot write {path}: {e}"))?
         }
         None => {
             let mut stdout = std::io::stdout().lock();
             // A closed pipe (`farewell … | head`) is not an error worth a message.
             let _ = stdout.write_all(&out.bytes).and_then(|()| stdout.flush());
-            Ok(())
         }
     }
+    Ok(out.warning)
 }
 
 /// Everything but writing, so it can be tested. `stdout_is_terminal` decides
@@ -110,9 +120,15 @@ fn run(args: &[String], stdout_is_terminal: bool) -> Result<Output, String> {
                     farewell_diagram::render_svg(&farewell_diagram::layout(&trace)).into_bytes()
                 }
             };
+            // A run the work budget cut short still gives its (bounded) trace.
+            let warning = trace
+                .end()
+                .and_then(|(_, stop)| stop)
+                .map(|stop| format!("{}: {stop} (limits: README, Reliability)", opts.source));
             Ok(Output {
                 bytes,
                 path: opts.output,
+                warning,
             })
         }
         Some("-h" | "--help" | "help") => Ok(Output::stdout(format!("{USAGE}\n"))),
@@ -124,6 +140,8 @@ fn run(args: &[String], stdout_is_terminal: bool) -> Result<Output, String> {
 #[derive(Debug)]
 struct RunOptions {
     scenario: Scenario,
+    /// The file's path, or `--builtin NAME`, for messages.
+    source: String,
     format: Format,
     output: Option<String>,
 }
@@ -167,26 +185,48 @@ fn parse_run(args: &[String]) -> Result<RunOptions, String> {
             }
         }
     }
-    let scenario = match (file, builtin_name) {
+    let (scenario, source) = match (file, builtin_name) {
         (Some(_), Some(_)) => return Err("give a FILE or --builtin NAME, not both".into()),
         (None, None) => return Err(format!("run needs a FILE or --builtin NAME\n{USAGE}")),
-        (None, Some(name)) => builtin::get(&name).ok_or_else(|| {
-            format!(
-                "no built-in scenario `{name}`; choose one of: {}",
-                builtin::ids().collect::<Vec<_>>().join(", ")
-            )
-        })?,
+        (None, Some(name)) => {
+            let scenario = builtin::get(&name).ok_or_else(|| {
+                format!(
+                    "no built-in scenario `{}`; choose one of: {}",
+                    farewell_json::shown(&name),
+                    builtin::ids().collect::<Vec<_>>().join(", ")
+                )
+            })?;
+            (scenario, format!("--builtin {name}"))
+        }
         (Some(path), None) => {
-            let text =
-                std::fs::read_to_string(&path).map_err(|e| format!("cannot read {path}: {e}"))?;
-            Scenario::from_json(&text).map_err(|e| format!("{path}: {e}"))?
+            let text = read_scenario_file(&path)?;
+            let scenario = Scenario::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
+            (scenario, path)
         }
     };
     Ok(RunOptions {
         scenario,
+        source,
         format,
         output,
     })
+}
+
+/// A scenario file's text, refused beyond [`MAX_FILE_BYTES`] without reading it
+/// all (`/dev/zero` included).
+fn read_scenario_file(path: &str) -> Result<String, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES as u64 + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {path}: {e}"))?;
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(format!(
+            "{path}: larger than {} KiB; a scenario file is at most that",
+            MAX_FILE_BYTES / 1024
+        ));
+    }
+    String::from_utf8(bytes).map_err(|e| format!("{path}: not UTF-8 text ({e})"))
 }
 
 fn list_scenarios() -> String {

@@ -321,6 +321,30 @@ pub fn narration_at(trace: &Trace, t: f64) -> String {
             EventKind::App {
                 host,
                 call,
+                bytes: Some(n),
+                error: Some(why),
+                ..
+            } if call.discards() => parts.push(match call {
+                AppCall::UnsentDiscarded => format!(
+                    "{n} bytes that {host}'s application wrote were never sent ({why}): its send() had already returned, so nothing but this trace tells."
+                ),
+                AppCall::UnackedDiscarded => format!(
+                    "{n} bytes {host} had sent were never acknowledged when the connection ended ({why}): {} may never have received them.",
+                    host.peer()
+                ),
+                _ => format!(
+                    "{n} bytes that reached {host} were never read by its application and are thrown away ({why})."
+                ),
+            }),
+            EventKind::End {
+                budget: Some(stop), ..
+            } => parts.push(format!(
+                "The simulation stopped here: it reached the work budget's limit of {} {}, most likely because of `{}`.",
+                stop.max, stop.limit, stop.field
+            )),
+            EventKind::App {
+                host,
+                call,
                 error,
                 stale_from_conn: stale,
                 ..

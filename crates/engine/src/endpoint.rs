@@ -26,6 +26,13 @@ pub const MSS: u32 = 1460;
 /// desynchronized endpoints would ACK each other forever (an "ACK storm").
 pub const OOW_ACK_INTERVAL: Duration = Duration::from_millis(500);
 
+/// Why data was discarded, in RFC 9293's words (§3.10.5 ABORT, §3.10.7.4 RST:
+/// "connection reset"; §3.10.8 USER TIMEOUT).
+const RESET: &str = "connection reset";
+const USER_TIMEOUT: &str = "connection aborted due to user timeout";
+/// close() with unread data sends a RST instead of a FIN (RFC 2525 §2.17).
+const CLOSED_UNREAD: &str = "closed with unread data";
+
 /// Something the endpoint did that the trace records.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum EndpointEvent {
@@ -276,7 +283,7 @@ impl Endpoint {
         let was_orphaned = self.orphaned;
         self.orphaned = true;
         if self.unread > 0 && (self.state.synchronized() || self.state == TcpState::SynReceived) {
-            self.unread = 0;
+            self.discard_data(CLOSED_UNREAD);
             self.send_reset_ack();
             self.set_state(TcpState::Closed);
             return;
@@ -287,7 +294,12 @@ impl Endpoint {
                 self.cfg.listen = false;
                 self.set_state(TcpState::Closed);
             }
-            TcpState::SynSent => self.set_state(TcpState::Closed),
+            // RFC 9293 §3.10.4 SYN-SENT: "Delete the TCB and return 'error:
+            // closing' responses to any queued SENDs".
+            TcpState::SynSent => {
+                self.discard_data("closing");
+                self.set_state(TcpState::Closed);
+            }
             // RFC 9293 §3.10.4 SYN-RECEIVED: with data pending, "queue for
             // processing after entering ESTABLISHED state".
             TcpState::SynReceived if self.unsent > 0 => self.fin_queued = true,
@@ -331,10 +343,13 @@ impl Endpoint {
     }
 
     /// close() with SO_LINGER {1, 0}: ABORT (RFC 9293 §3.10.5). A RST goes out in
-    /// every state that has a peer to tell, and TIME_WAIT is skipped.
+    /// every state that has a peer to tell, and TIME_WAIT is skipped. "All queued
+    /// SENDs and RECEIVEs should be given 'connection reset' notification; all
+    /// segments queued for transmission ... or retransmission should be flushed".
     pub fn abort(&mut self, _now: Instant) {
         self.app(AppCall::Abort, None, None);
         self.orphaned = true;
+        self.discard_data(RESET);
         match self.state {
             TcpState::Closed => {}
             TcpState::Listen => {
@@ -397,6 +412,9 @@ impl Endpoint {
             if !self.orphaned {
                 self.app(AppCall::TimedOut, None, Some("ETIMEDOUT"));
             }
+            // RFC 9293 §3.10.8 USER TIMEOUT: "flush all queues"; Linux counts an
+            // orphan's give-up in TCPAbortOnTimeout.
+            self.discard_data(USER_TIMEOUT);
             self.set_state(TcpState::Closed);
             return;
         }
@@ -471,6 +489,7 @@ impl Endpoint {
         if seg.flags.contains(Flags::RST) {
             if ack_ok {
                 self.app(AppCall::Reset, None, Some("ECONNREFUSED"));
+                self.discard_data("connection refused");
                 self.set_state(TcpState::Closed);
             }
             return;
@@ -649,12 +668,19 @@ impl Endpoint {
     /// An exact RST: what each state does with it (RFC 9293 §3.10.7.4 second).
     fn on_reset(&mut self) {
         match self.state {
-            TcpState::SynReceived if self.cfg.listen => self.set_state(TcpState::Listen),
-            TcpState::Closing | TcpState::LastAck => self.set_state(TcpState::Closed),
+            TcpState::SynReceived if self.cfg.listen => {
+                self.discard_data(RESET);
+                self.set_state(TcpState::Listen);
+            }
+            TcpState::Closing | TcpState::LastAck => {
+                self.discard_data(RESET);
+                self.set_state(TcpState::Closed);
+            }
             _ => {
                 if !self.orphaned {
                     self.app(AppCall::Reset, None, Some("ECONNRESET"));
                 }
+                self.discard_data(RESET);
                 self.set_state(TcpState::Closed);
             }
         }
@@ -685,7 +711,10 @@ impl Endpoint {
         let new_bytes = end.wrapping_sub(self.rcv_nxt);
         if self.orphaned {
             // Linux `tcp_rcv_state_process`: data for a socket whose application has
-            // closed (RCV_SHUTDOWN) is answered with a reset; the socket dies.
+            // closed (RCV_SHUTDOWN) is answered with a reset; the socket dies
+            // (`TCPAbortOnData`).
+            self.unread += new_bytes;
+            self.discard_data("data after close");
             self.push(Flags::RST, seg.ack, 0, 0, false);
             self.set_state(TcpState::Closed);
             return false;
@@ -1109,6 +1138,25 @@ impl Endpoint {
                 action: TimerAction::Stopped,
                 deadline: None,
             });
+        }
+    }
+
+    /// The connection is being torn down: says in the trace what data goes with
+    /// it (written but never sent, sent but never acknowledged, received but
+    /// never read), so no byte vanishes without an event, and forgets it.
+    fn discard_data(&mut self, why: &'static str) {
+        let unsent = std::mem::take(&mut self.unsent) + std::mem::take(&mut self.nagle_held);
+        let unacked: u32 = self.retransmit_queue.iter().map(|u| u.len).sum();
+        self.retransmit_queue.clear();
+        let unread = std::mem::take(&mut self.unread);
+        for (call, bytes) in [
+            (AppCall::UnsentDiscarded, unsent),
+            (AppCall::UnackedDiscarded, unacked),
+            (AppCall::UnreadDiscarded, unread),
+        ] {
+            if bytes > 0 {
+                self.app(call, Some(bytes), Some(why));
+            }
         }
     }
 

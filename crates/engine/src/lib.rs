@@ -7,11 +7,14 @@
 //! * [`link`]: the simulated lossy link (delay, seeded loss, drop and duplicate rules).
 //! * [`sim`]: the discrete-event simulator that runs a [`Scenario`] into a [`Trace`].
 //! * [`builtin`]: the scenarios shown in the playground's menu.
+//! * [`budget`]: the work budget every scenario is held to (checked before and
+//!   during simulation).
 //!
 //! Data flow: scenario → simulator (two endpoints + link) → trace.
 //! No clock is read and all randomness comes from the scenario's seed, so the same
 //! scenario always gives the same trace, byte for byte.
 
+pub mod budget;
 pub mod builtin;
 pub mod endpoint;
 pub mod link;
@@ -29,4 +32,4 @@ pub use segment::{Flags, Host, Segment, SegmentKind};
 pub use sim::{simulate, simulate_into, CountingSink, Simulation, TraceSink};
 pub use state::TcpState;
 pub use time::{Duration, Instant};
-pub use trace::{EventKind, SegmentEvent, Trace, TraceEvent};
+pub use trace::{BudgetStop, EndReason, EventKind, SegmentEvent, Trace, TraceEvent};

@@ -11,12 +11,12 @@ use std::fmt;
 /// Default simulated time limit: one hour, long enough for FreeBSD's 600 s orphan
 /// FIN_WAIT_2 and Windows' 240 s TIME_WAIT with retransmissions around them.
 pub const DEFAULT_TIME_LIMIT_MS: f64 = 3_600_000.0;
-/// Largest accepted `bytes` in one `send` (the engine does not model flow control).
-pub const MAX_SEND_BYTES: u32 = 1_000_000;
 /// Largest accepted one-way delay and MSL-like values (one day), to keep traces sane.
 pub const MAX_MS: f64 = 86_400_000.0;
-/// Most actions, drop rules or duplicate rules a scenario may hold.
-pub const MAX_RULES: usize = 1000;
+/// Largest scenario file the CLI and the playground's import read (256 KiB: a
+/// thousand actions written out take about 80 KB).
+pub const MAX_FILE_BYTES: usize = 256 * 1024;
+pub use crate::budget::{MAX_RULES, MAX_SEND_BYTES};
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -214,7 +214,7 @@ pub struct ScenarioError {
 }
 
 impl ScenarioError {
-    fn at(field: impl Into<String>, message: impl Into<String>) -> Self {
+    pub(crate) fn at(field: impl Into<String>, message: impl Into<String>) -> Self {
         ScenarioError {
             field: field.into(),
             message: message.into(),
@@ -235,13 +235,29 @@ impl fmt::Display for ScenarioError {
 impl std::error::Error for ScenarioError {}
 
 impl Scenario {
-    /// Parses and validates a scenario file.
+    /// Parses and validates a scenario file: one JSON object, with nothing but
+    /// white space after it. Values quoted in the error (an unknown field, a bad
+    /// platform name) are shortened to their first
+    /// [`QUOTE_CHARS`](farewell_json::QUOTE_CHARS) characters.
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
         let de = &mut serde_json::Deserializer::from_str(text);
-        let scenario: Scenario = serde_path_to_error::deserialize(de).map_err(|e| {
+        let scenario: Scenario = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
             let path = e.path().to_string();
-            let field = if path == "." { String::new() } else { path };
-            ScenarioError::at(field, e.into_inner().to_string())
+            let field = if path == "." {
+                String::new()
+            } else {
+                farewell_json::shown(&path)
+            };
+            ScenarioError::at(
+                field,
+                farewell_json::shorten_quoted(&e.into_inner().to_string()),
+            )
+        })?;
+        de.end().map_err(|e| {
+            ScenarioError::at(
+                "",
+                format!("text after the scenario's closing brace ({e}): give one JSON object"),
+            )
         })?;
         scenario.validate()?;
         Ok(scenario)
@@ -296,26 +312,7 @@ impl Scenario {
                 ),
             ));
         }
-        for (h, cfg) in [(Host::A, &self.hosts.a), (Host::B, &self.hosts.b)] {
-            if cfg.isn.len() > MAX_RULES {
-                return Err(ScenarioError::at(
-                    format!("hosts.{h}.isn"),
-                    format!("at most {MAX_RULES} values"),
-                ));
-            }
-        }
-        for list_len in [
-            ("actions", self.actions.len()),
-            ("drops", self.drops.len()),
-            ("duplicates", self.duplicates.len()),
-        ] {
-            if list_len.1 > MAX_RULES {
-                return Err(ScenarioError::at(
-                    list_len.0,
-                    format!("at most {MAX_RULES} entries, got {}", list_len.1),
-                ));
-            }
-        }
+        crate::budget::check(self)?;
         for (i, a) in self.actions.iter().enumerate() {
             let f = |name: &str| format!("actions[{i}].{name}");
             match (a.at_ms, a.after_eof_ms) {

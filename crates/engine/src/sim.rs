@@ -6,6 +6,7 @@
 //! the only randomness is a PCG RNG (`Pcg64Mcg`, value-stable across rand_pcg
 //! releases) seeded from the scenario.
 
+use crate::budget::{Usage, MAX_STEPS};
 use crate::endpoint::{Config, Endpoint, EndpointEvent};
 use crate::link::Link;
 use crate::scenario::{Do, Scenario, DEFAULT_TIME_LIMIT_MS};
@@ -14,10 +15,6 @@ use crate::time::{Duration, Instant};
 use crate::trace::{DropCause, EndReason, EventKind, Fate, SegmentEvent, Trace, TraceEvent};
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
-
-/// Most queue events one run may process: a guard against runaway scenarios
-/// (a real close takes a few dozen).
-pub const MAX_STEPS: u32 = 200_000;
 
 /// Where trace events go. `Vec<TraceEvent>` keeps them; [`CountingSink`] only
 /// counts them (benchmarks).
@@ -148,6 +145,9 @@ struct Run<'a, S> {
     segment_ids: u32,
     fired: &'a mut Vec<bool>,
     scratch: &'a mut Vec<EndpointEvent>,
+    usage: Usage,
+    /// A segment or event was not recorded because a work limit was reached.
+    cut: bool,
 }
 
 impl Simulation {
@@ -197,6 +197,8 @@ impl Simulation {
             segment_ids: 0,
             fired: &mut self.fired,
             scratch: &mut self.scratch,
+            usage: Usage::default(),
+            cut: false,
         };
         run.go()
     }
@@ -206,7 +208,7 @@ impl<S: TraceSink> Run<'_, S> {
     fn go(&mut self) -> EndReason {
         let limit = Instant::from_ms(self.scenario.time_limit_ms.unwrap_or(DEFAULT_TIME_LIMIT_MS));
         let p = self.hosts[0].profile();
-        self.sink.record(TraceEvent {
+        self.record(TraceEvent {
             t_ms: 0.0,
             kind: EventKind::Start {
                 a: self.hosts[0].state(),
@@ -227,10 +229,14 @@ impl<S: TraceSink> Run<'_, S> {
             }
         }
         let mut now = Instant::ZERO;
-        let mut steps = 0u32;
+        let mut budget = None;
         let reason = loop {
             if self.all_done() {
                 break EndReason::AllClosed;
+            }
+            if self.cut {
+                budget = self.usage.stop(self.scenario);
+                break budget.as_ref().map_or(EndReason::EventLimit, |b| b.0);
             }
             let Some(Reverse((at, _, ev))) = self.queue.pop() else {
                 break EndReason::Quiescent;
@@ -239,22 +245,35 @@ impl<S: TraceSink> Run<'_, S> {
                 now = limit;
                 break EndReason::TimeLimit;
             }
-            steps += 1;
-            if steps > MAX_STEPS {
+            if self.usage.steps >= MAX_STEPS {
+                budget = self.usage.stop(self.scenario);
                 break EndReason::EventLimit;
             }
+            self.usage.steps += 1;
             now = at;
             self.handle(now, ev);
         };
+        // The end event is recorded whatever the budget says: every trace has one.
         self.sink.record(TraceEvent {
             t_ms: now.as_ms(),
             kind: EventKind::End {
                 reason,
                 a: self.hosts[0].state(),
                 b: self.hosts[1].state(),
+                budget: budget.map(|b| b.1),
             },
         });
         reason
+    }
+
+    /// Records a trace event, unless the work budget's event limit is reached.
+    fn record(&mut self, event: TraceEvent) {
+        if !self.usage.room_for_event() {
+            self.cut = true;
+            return;
+        }
+        self.usage.events += 1;
+        self.sink.record(event);
     }
 
     fn all_done(&self) -> bool {
@@ -343,7 +362,7 @@ impl<S: TraceSink> Run<'_, S> {
                     }
                 }
             };
-            self.sink.record(TraceEvent { t_ms, kind });
+            self.record(TraceEvent { t_ms, kind });
         }
         *self.scratch = events;
         if eof {
@@ -392,7 +411,7 @@ impl<S: TraceSink> Run<'_, S> {
                       duplicate| {
             let id = this.segment_ids;
             this.segment_ids += 1;
-            this.sink.record(TraceEvent {
+            this.record(TraceEvent {
                 t_ms: now.as_ms(),
                 kind: EventKind::Segment(SegmentEvent {
                     id,
@@ -414,6 +433,18 @@ impl<S: TraceSink> Run<'_, S> {
         // The segment itself, then an extra copy if a duplicate rule made one.
         let copies = [(verdict.arrive, false), (verdict.duplicate_arrive, true)];
         for (arrive, duplicate) in copies {
+            if duplicate && arrive.is_none() {
+                continue;
+            }
+            // A segment the budget has no room for is neither recorded nor sent.
+            if !self.usage.room_for_segment() {
+                self.cut = true;
+                return;
+            }
+            self.usage.segments += 1;
+            self.usage.retransmissions += u32::from(retransmission && !duplicate);
+            self.usage.duplicates += u32::from(duplicate);
+            self.usage.new_data += u32::from(!retransmission && !duplicate && seg.len > 0);
             match arrive {
                 Some(at) => {
                     record(self, Fate::Delivered, None, Some(at), duplicate);

@@ -8,7 +8,7 @@ use crate::profile::Platform;
 use crate::segment::{Flags, Host};
 use crate::state::TcpState;
 use serde::{Deserialize, Serialize};
-use std::fmt::Write as _;
+use std::fmt::{self, Write as _};
 
 /// One line of the trace.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -67,6 +67,10 @@ pub enum EventKind {
         reason: EndReason,
         a: TcpState,
         b: TcpState,
+        /// When a work limit stopped the run: which limit, and the scenario field
+        /// that most likely drove the run there.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        budget: Option<BudgetStop>,
     },
 }
 
@@ -181,6 +185,19 @@ pub enum AppCall {
     Reset,
     /// The application learns the connection timed out (ETIMEDOUT).
     TimedOut,
+    /// Bytes the application wrote that never left the host: the connection was
+    /// closed or aborted before they could be sent (RFC 9293 §3.10.4 CLOSE in
+    /// SYN-SENT: queued SENDs get "error: closing"; §3.10.5 ABORT: "connection
+    /// reset"). `send()` had already returned, so only the trace can tell.
+    UnsentDiscarded,
+    /// Bytes sent but never acknowledged when the connection was torn down (an
+    /// abort, a reset, retries exhausted): the peer may or may not have them
+    /// (RFC 9293 §3.10.5: segments queued for retransmission are flushed).
+    UnackedDiscarded,
+    /// Bytes that arrived but the application never read: close() with unread
+    /// data (Linux `TCPAbortOnClose`, RFC 2525 §2.17), or data reaching a socket
+    /// whose application had closed (Linux `TCPAbortOnData`).
+    UnreadDiscarded,
 }
 
 impl AppCall {
@@ -195,7 +212,18 @@ impl AppCall {
             AppCall::ReadEof => "read() = 0 (EOF)",
             AppCall::Reset => "sees the connection reset",
             AppCall::TimedOut => "sees the connection time out",
+            AppCall::UnsentDiscarded => "loses unsent data",
+            AppCall::UnackedDiscarded => "loses unacknowledged data",
+            AppCall::UnreadDiscarded => "loses unread data",
         }
+    }
+
+    /// Whether this event says bytes of data were thrown away.
+    pub const fn discards(self) -> bool {
+        matches!(
+            self,
+            AppCall::UnsentDiscarded | AppCall::UnackedDiscarded | AppCall::UnreadDiscarded
+        )
     }
 }
 
@@ -209,8 +237,41 @@ pub enum EndReason {
     /// Nothing is left to happen but a host is not CLOSED (e.g. FIN_WAIT_2 with no
     /// timer, or CLOSE_WAIT whose application never closes).
     Quiescent,
-    /// The safety cap on simulated events was reached (a runaway scenario).
+    /// The work budget's cap on trace events (or on simulation steps) was
+    /// reached: a runaway scenario (see [`crate::budget`]).
     EventLimit,
+    /// The work budget's cap on segments was reached (see [`crate::budget`]).
+    SegmentLimit,
+}
+
+impl EndReason {
+    /// A work limit cut the run short.
+    pub const fn is_budget(self) -> bool {
+        matches!(self, EndReason::EventLimit | EndReason::SegmentLimit)
+    }
+}
+
+/// Which work limit stopped a run, and the scenario field that most likely drove
+/// it there (see [`crate::budget::Usage::culprit`]).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BudgetStop {
+    /// `segments`, `events` or `steps`.
+    pub limit: String,
+    /// The limit's value.
+    pub max: u32,
+    /// The scenario field, e.g. `link.loss` or `actions[3].bytes`.
+    pub field: String,
+}
+
+impl fmt::Display for BudgetStop {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}: the run reached the work budget's limit of {} {}, so the trace stops there",
+            self.field, self.max, self.limit
+        )
+    }
 }
 
 /// A whole trace.
@@ -247,6 +308,14 @@ impl Trace {
     pub fn segments(&self) -> impl Iterator<Item = (f64, &SegmentEvent)> {
         self.events.iter().filter_map(|e| match &e.kind {
             EventKind::Segment(s) => Some((e.t_ms, s)),
+            _ => None,
+        })
+    }
+
+    /// Why the run ended, and the work limit that stopped it if one did.
+    pub fn end(&self) -> Option<(EndReason, Option<&BudgetStop>)> {
+        self.events.iter().rev().find_map(|e| match &e.kind {
+            EventKind::End { reason, budget, .. } => Some((*reason, budget.as_ref())),
             _ => None,
         })
     }
@@ -348,14 +417,23 @@ pub fn describe(kind: &EventKind) -> String {
             msl_ms / 1000.0,
             time_wait_ms / 1000.0
         ),
-        EventKind::End { reason, a, b } => {
+        EventKind::End {
+            reason,
+            a,
+            b,
+            budget,
+        } => {
             let why = match reason {
                 EndReason::AllClosed => "both hosts closed",
                 EndReason::TimeLimit => "time limit reached",
                 EndReason::Quiescent => "nothing left to happen",
                 EndReason::EventLimit => "event limit reached",
+                EndReason::SegmentLimit => "segment limit reached",
             };
-            format!("end: {why} (A {a}, B {b})")
+            match budget {
+                Some(b_) => format!("end: {why} (A {a}, B {b}); {b_}"),
+                None => format!("end: {why} (A {a}, B {b})"),
+            }
         }
     }
 }

@@ -186,7 +186,7 @@ proptest! {
         prop_assert!(s.validate().is_ok(), "{:?}", s.validate());
         let t = simulate(&s);
         match t.events.last().map(|e| &e.kind) {
-            Some(EventKind::End { reason, a, b }) => {
+            Some(EventKind::End { reason, a, b, .. }) => {
                 prop_assert_eq!(*reason, EndReason::AllClosed, "{}", t.to_text());
                 prop_assert_eq!(*a, TcpState::Closed);
                 prop_assert!(matches!(b, TcpState::Closed | TcpState::Listen));

@@ -28,9 +28,62 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 use std::fmt;
 
-/// Why a JSON text could not be read or a value written.
+/// Why a JSON text could not be read or a value written. Values quoted in the
+/// message are shortened by [`shorten_quoted`], so a hostile file cannot flood
+/// a terminal or a notice.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Error(String);
+
+impl Error {
+    fn new(message: &str) -> Error {
+        Error(shorten_quoted(message))
+    }
+}
+
+/// Most characters of one value an error message quotes.
+pub const QUOTE_CHARS: usize = 60;
+
+/// A value as an error message quotes it: at most [`QUOTE_CHARS`] characters,
+/// then `… (N bytes)`; control characters replaced, so the message stays one
+/// readable line.
+pub fn shown(value: &str) -> String {
+    let mut out: String = value
+        .chars()
+        .take(QUOTE_CHARS)
+        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
+        .collect();
+    if value.chars().nth(QUOTE_CHARS).is_some() {
+        out.push_str(&format!("… ({} bytes)", value.len()));
+    }
+    out
+}
+
+/// The message with every value quoted in it (between `` ` `` or `"`, as serde's
+/// and serde_json's messages quote them) passed through [`shown`]; an unclosed
+/// quote runs to the end of the message.
+pub fn shorten_quoted(message: &str) -> String {
+    let mut out = String::with_capacity(message.len().min(512));
+    let mut rest = message;
+    while let Some(open) = rest.find(['`', '"']) {
+        let quote = rest.as_bytes()[open] as char;
+        out.push_str(&rest[..=open]);
+        let inner = &rest[open + 1..];
+        let (value, after) = match inner.find(quote) {
+            Some(close) => (&inner[..close], &inner[close..]),
+            None => (inner, ""),
+        };
+        out.push_str(&shown(value));
+        match after.chars().next() {
+            Some(c) => {
+                out.push(c);
+                rest = &after[c.len_utf8()..];
+            }
+            None => rest = "",
+        }
+    }
+    out.push_str(rest);
+    out
+}
 
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -44,7 +97,7 @@ impl std::error::Error for Error {}
 /// (unknown field, invalid type, …), as serde_json's messages do.
 impl serde::de::Error for Error {
     fn custom<T: fmt::Display>(msg: T) -> Self {
-        Error(msg.to_string())
+        Error::new(&msg.to_string())
     }
 }
 
@@ -53,7 +106,7 @@ mod backend {
     use super::*;
 
     pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, Error> {
-        serde_json::from_str(text).map_err(|e| Error(e.to_string()))
+        serde_json::from_str(text).map_err(|e| Error::new(&e.to_string()))
     }
 
     pub fn to_string<T: Serialize>(value: &T, pretty: bool) -> Result<String, Error> {
@@ -73,7 +126,7 @@ mod backend {
 
     /// The message of a JavaScript exception (`JSON.parse`'s SyntaxError).
     fn message(e: JsValue) -> Error {
-        Error(match e.dyn_ref::<js_sys::Error>() {
+        Error::new(&match e.dyn_ref::<js_sys::Error>() {
             Some(e) => String::from(e.message()),
             None => "the browser refused the JSON".to_string(),
         })

@@ -83,6 +83,17 @@ impl Sim {
         self.trace.end_ms()
     }
 
+    /// What to tell the user when the work budget cut the run short.
+    pub fn budget_notice(&self) -> Option<String> {
+        let (_, stop) = self.trace.end()?;
+        stop.map(|stop| {
+            format!(
+                "Cut short at {}: {stop}. Make the scenario smaller to see it end.",
+                farewell_diagram::format_clock(self.end_ms())
+            )
+        })
+    }
+
     /// Length of the scrubber: the diagram's time axis in pixels, so a long idle
     /// stretch drawn as an axis break is short on the scrubber too.
     pub fn scrub_len(&self) -> f64 {
@@ -178,10 +189,10 @@ impl AppState {
                 share.time_ms = share.time_ms.clamp(0.0, sim.end_ms());
                 AppState {
                     share,
+                    notice: sim.budget_notice(),
                     sim,
                     playing: false,
                     theme: Theme::System,
-                    notice: None,
                 }
             }
             Err(e) => AppState {
@@ -214,8 +225,8 @@ impl AppState {
                     s.share.time_ms = s.share.time_ms.min(sim.end_ms());
                     s.share.scenario = scenario;
                     s.share.builtin = builtin;
+                    s.notice = sim.budget_notice();
                     s.sim = sim;
-                    s.notice = None;
                 })
             }
             Err(e) => self.with(|s| s.notice = Some(format!("Not applied: {e}"))),
@@ -392,10 +403,14 @@ impl Reducible for AppState {
                 self.edit(*scenario, None).with(|s| {
                     s.share.time_ms = 0.0;
                     s.playing = false;
-                    s.notice = Some(if name.is_empty() {
+                    let imported = if name.is_empty() {
                         "Imported the scenario file.".to_string()
                     } else {
-                        format!("Imported “{name}”.")
+                        format!("Imported “{}”.", farewell_json::shown(&name))
+                    };
+                    s.notice = Some(match s.sim.budget_notice() {
+                        Some(cut) => format!("{imported} {cut}"),
+                        None => imported,
                     });
                 })
             }
