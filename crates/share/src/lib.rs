@@ -30,9 +30,16 @@
 //!
 //! Booleans also accept `true`/`false`, and a bare key (`#s=lost-fin&embed`)
 //! means `1`. Keys are lower case; values are read in either case
-//! (`p=Windows`), and written as in the table. Numbers are plain decimals
-//! (`20`, `0.05`, `1234.5`); NaN, infinity and values out of range are errors,
-//! and milliseconds are capped at one day ([`MAX_MS`]), as in scenario files.
+//! (`p=Windows`), and written as in the table. Numbers are decimals: an
+//! optional sign, digits with at most one `.` (`20`, `0.05`, `1234.5`, `.5`,
+//! `5.`), and optionally an exponent, `e` or `E` then an optionally signed
+//! whole number (`1e-7`, `2.5E+3`); any number of digits is read, correctly
+//! rounded to the nearest `f64` (as Rust's `str::parse` does; see
+//! [`number`]). NaN, infinity and values out of range are errors, and
+//! milliseconds are capped at one day ([`MAX_MS`]), as in scenario files.
+//! [`encode`] writes the shortest digits that read back to the same `f64`,
+//! plain, or below 1e-4 with an exponent (`loss=0.05`, `t=1234.5`,
+//! `d=1e-7`), so every value round-trips exactly.
 //!
 //! The scenario is built in this order: the base is the built-in named by `s`
 //! (or the default built-in, `normal-close`, when neither `s` nor `c` is given);
@@ -361,10 +368,27 @@ pub fn encode(f: &Fragment) -> String {
     out
 }
 
-/// A number as the link writes it: Rust's shortest decimal that reads back to
-/// the same `f64`, never in exponent form.
+/// A number as the link writes it: the shortest digits that read back to the
+/// same `f64` (Rust's `{}`), plain as people type them (`0.005`), or below
+/// 1e-4 with an exponent, as Rust's `{:?}` does (`1e-7`, not `0.0000001`;
+/// `5e-324`, not 326 characters). [`number`] reads either back exactly.
 fn num(v: f64) -> String {
-    format!("{v}")
+    let plain = format!("{v}");
+    if v >= 1e-4 {
+        return plain;
+    }
+    if let Some(fraction) = plain.strip_prefix("0.") {
+        // `0.000ddd` is `d.dde-4`.
+        let digits = fraction.trim_start_matches('0');
+        let exponent = fraction.len() - digits.len() + 1;
+        let (first, rest) = digits.split_at(1);
+        let point = if rest.is_empty() { "" } else { "." };
+        let short = format!("{first}{point}{rest}e-{exponent}");
+        if short.len() < plain.len() {
+            return short;
+        }
+    }
+    plain
 }
 
 /// `drop` value: each rule in its shortest form (trailing defaults left out).
@@ -653,10 +677,48 @@ mod tests {
     }
 
     #[test]
-    fn numbers_are_written_without_exponents() {
+    fn numbers_are_written_shortest() {
         assert_eq!(num(30000.0), "30000");
+        assert_eq!(num(MAX_MS), "86400000");
+        assert_eq!(num(0.0), "0");
         assert_eq!(num(0.05), "0.05");
-        assert_eq!(num(1e-7), "0.0000001");
+        assert_eq!(num(0.005), "0.005");
+        assert_eq!(num(0.0001), "0.0001");
+        assert_eq!(num(0.00001), "1e-5");
+        assert_eq!(num(0.015), "0.015");
+        assert_eq!(num(0.0015), "0.0015");
+        assert_eq!(num(0.0005), "0.0005");
+        assert_eq!(num(1e-7), "1e-7");
+        assert_eq!(num(1.2345e-7), "1.2345e-7");
+        assert_eq!(num(0.1 + 0.2), "0.30000000000000004");
+        assert_eq!(num(5e-324), "5e-324");
+        assert_eq!(num(2.225073858507201e-308), "2.225073858507201e-308");
         assert_eq!(num(1234.5), "1234.5");
+    }
+
+    /// The writer gives Rust's digits, plain or as `{:e}` writes them, and
+    /// [`number`] reads them back with the same bits, for every finite value
+    /// the short parameters take (milliseconds up to a day; probabilities).
+    #[test]
+    fn written_numbers_read_back_exactly() {
+        use proptest::prelude::*;
+        let mut runner = proptest::test_runner::TestRunner::new(ProptestConfig {
+            cases: 50_000,
+            ..ProptestConfig::default()
+        });
+        let bits = prop_oneof![0..=MAX_MS.to_bits(), 0..=1f64.to_bits()];
+        runner
+            .run(&bits, |bits| {
+                let v = f64::from_bits(bits);
+                let text = num(v);
+                prop_assert!(
+                    text == format!("{v}") || text == format!("{v:e}"),
+                    "{}",
+                    text
+                );
+                prop_assert_eq!(number(&text).map(f64::to_bits), Some(bits), "{}", text);
+                Ok(())
+            })
+            .unwrap();
     }
 }

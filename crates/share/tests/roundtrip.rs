@@ -198,3 +198,42 @@ proptest! {
         prop_assert_eq!(again, link);
     }
 }
+
+/// Any finite value from its bits: 0 ..= `max`, every binade equally likely
+/// (subnormals like 5e-324 included), or uniform over the ordinary values.
+fn any_up_to(max: f64) -> impl Strategy<Value = f64> {
+    prop_oneof![(0..=max.to_bits()).prop_map(f64::from_bits), 0.0..=max,]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 20_000, ..ProptestConfig::default() })]
+
+    /// `d`, `loss`, `msl`, `t` and AFTER_MS read back with the same bits for
+    /// every finite value in their ranges.
+    #[test]
+    fn parameters_round_trip_bit_for_bit(
+        delay in any_up_to(MAX_MS),
+        loss in any_up_to(1.0),
+        msl in any_up_to(MAX_MS).prop_filter("more than 0", |v| *v > 0.0),
+        time_ms in any_up_to(MAX_MS),
+        after_ms in any_up_to(MAX_MS),
+    ) {
+        let mut f = Fragment::from_builtin(builtin::DEFAULT).unwrap();
+        let s = &mut f.scenario;
+        s.link.delay_ms = delay;
+        s.link.loss = loss;
+        s.msl_ms = Some(msl);
+        s.drops = vec![DropRule { from: Host::A, kind: SegmentKind::Fin, after_ms, nth: 1, count: 1 }];
+        f.time_ms = time_ms;
+        let link = encode(&f);
+        prop_assert!(!link.contains("c="), "{}", link);
+        let back = decode(&link).unwrap();
+        let bits = |v: f64| v.to_bits();
+        prop_assert_eq!(bits(back.scenario.link.delay_ms), bits(delay), "{}", link);
+        prop_assert_eq!(bits(back.scenario.link.loss), bits(loss), "{}", link);
+        prop_assert_eq!(back.scenario.msl_ms.map(bits), Some(bits(msl)), "{}", link);
+        prop_assert_eq!(bits(back.scenario.drops[0].after_ms), bits(after_ms), "{}", link);
+        prop_assert_eq!(bits(back.time_ms), bits(time_ms), "{}", link);
+        prop_assert_eq!(back, f);
+    }
+}
