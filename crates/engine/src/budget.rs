@@ -191,3 +191,55 @@ fn largest(values: impl Iterator<Item = u64>) -> Option<usize> {
     }
     best.map(|(i, _)| i)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn scenario(json: &str) -> Scenario {
+        Scenario::from_json(json).unwrap()
+    }
+
+    fn usage(retransmissions: u32, duplicates: u32, new_data: u32) -> Usage {
+        Usage {
+            segments: MAX_SEGMENTS,
+            retransmissions,
+            duplicates,
+            new_data,
+            ..Usage::default()
+        }
+    }
+
+    #[test]
+    fn the_culprit_is_what_most_segments_were() {
+        let sends = r#"{"actions":[
+            {"at_ms":0,"host":"A","do":"send","bytes":10},
+            {"at_ms":0,"host":"B","do":"send","bytes":1000000}],
+            "drops":[{"from":"A","kind":"ANY","count":1},{"from":"B","kind":"DATA","count":9}],
+            "duplicates":[{"from":"A","kind":"ANY","extra_delay_ms":5}]}"#;
+        let s = scenario(sends);
+        assert_eq!(usage(0, 0, 6000).culprit(&s), "actions[1].bytes");
+        assert_eq!(usage(6000, 0, 3000).culprit(&s), "drops[1].count");
+        assert_eq!(usage(0, 6000, 3000).culprit(&s), "duplicates");
+        let mut lossy = s.clone();
+        lossy.link.loss = 0.5;
+        assert_eq!(usage(6000, 0, 3000).culprit(&lossy), "link.loss");
+        let quiet = scenario(r#"{"actions":[]}"#);
+        assert_eq!(usage(0, 0, 0).culprit(&quiet), "actions");
+        assert_eq!(usage(9, 0, 0).culprit(&quiet), "tunables.max_retries");
+    }
+
+    #[test]
+    fn segments_are_the_first_limit_named_then_events_then_steps() {
+        let mut u = Usage::default();
+        assert_eq!(u.reached(), None);
+        assert!(u.room_for_segment());
+        u.steps = MAX_STEPS;
+        assert_eq!(u.reached().map(|r| r.1), Some("simulation steps"));
+        u.events = MAX_EVENTS;
+        assert!(!u.room_for_event() && !u.room_for_segment());
+        assert_eq!(u.reached().map(|r| r.0), Some(EndReason::EventLimit));
+        u.segments = MAX_SEGMENTS;
+        assert_eq!(u.reached().map(|r| r.0), Some(EndReason::SegmentLimit));
+    }
+}

@@ -10,7 +10,8 @@ use crate::budget::{Usage, MAX_STEPS};
 use crate::endpoint::{Config, Endpoint, EndpointEvent};
 use crate::link::Link;
 use crate::scenario::{Do, Scenario, DEFAULT_TIME_LIMIT_MS};
-use crate::segment::{Host, Segment};
+use crate::segment::{Flags, Host, Segment};
+use crate::state::TcpState;
 use crate::time::{Duration, Instant};
 use crate::trace::{DropCause, EndReason, EventKind, Fate, SegmentEvent, Trace, TraceEvent};
 use std::cmp::Reverse;
@@ -148,6 +149,11 @@ struct Run<'a, S> {
     usage: Usage,
     /// A segment or event was not recorded because a work limit was reached.
     cut: bool,
+    /// For each host, the peer's incarnation its current connection talks to:
+    /// learnt from the SYN (or SYN-ACK) it accepted. The counters of the two
+    /// sides drift apart when one side abandons an attempt (a close in
+    /// SYN_SENT, then a new connect), so they are paired, not compared.
+    paired: [u32; 2],
 }
 
 impl Simulation {
@@ -199,6 +205,7 @@ impl Simulation {
             scratch: &mut self.scratch,
             usage: Usage::default(),
             cut: false,
+            paired: [1, 1],
         };
         run.go()
     }
@@ -310,7 +317,24 @@ impl<S: TraceSink> Run<'_, S> {
             }
             Ev::Deliver { to, seg, conn } => {
                 self.pending_deliveries -= 1;
-                self.hosts[to.index()].on_segment(now, seg.into());
+                let ep = &mut self.hosts[to.index()];
+                let before = ep.state();
+                ep.on_segment(now, seg.into());
+                let seg = Segment::from(seg);
+                // The segment that opened or completed this host's connection
+                // tells which of the peer's incarnations it talks to: an
+                // accepted SYN (or SYN-ACK), or the ACK that ends SYN_RECEIVED
+                // (which may come from a later attempt reusing the ISN).
+                let opened = matches!(
+                    before,
+                    TcpState::Listen | TcpState::SynSent | TcpState::Closed
+                ) && seg.flags.contains(Flags::SYN)
+                    && !ep.is_closed();
+                let completed =
+                    before == TcpState::SynReceived && ep.state() == TcpState::Established;
+                if opened || completed {
+                    self.paired[to.index()] = conn;
+                }
                 self.after_step(now, to, Some(conn));
             }
             Ev::Timer { host, generation } => {
@@ -351,7 +375,7 @@ impl<S: TraceSink> Run<'_, S> {
                 },
                 EndpointEvent::App { call, bytes, error } => {
                     eof |= call == crate::trace::AppCall::ReadEof;
-                    let own = self.hosts[host.index()].conn();
+                    let own = self.paired[host.index()];
                     EventKind::App {
                         host,
                         call,
@@ -392,12 +416,13 @@ impl<S: TraceSink> Run<'_, S> {
         let to = from.peer();
         let verdict = self.link.transmit(now, from, &seg);
         let conn = self.hosts[from.index()].conn();
+        let peer_conn = self.paired[from.index()];
         let (rel_seq, rel_ack) = {
             let s = &self.hosts[from.index()];
             let r = &self.hosts[to.index()];
             (
                 seg.seq.wrapping_sub(s.isn_for(conn)),
-                seg.ack.wrapping_sub(r.isn_for(conn)),
+                seg.ack.wrapping_sub(r.isn_for(peer_conn)),
             )
         };
         let ack = seg
@@ -426,6 +451,7 @@ impl<S: TraceSink> Run<'_, S> {
                     arrive_ms: arrive.map(Instant::as_ms),
                     drop_cause: cause,
                     conn,
+                    peer_conn: (ack.is_some() && peer_conn != conn).then_some(peer_conn),
                     duplicate,
                 }),
             });

@@ -98,6 +98,11 @@ pub struct SegmentEvent {
     /// Connection incarnation (1 for the first connection on this 4-tuple).
     #[serde(default = "one", skip_serializing_if = "is_one")]
     pub conn: u32,
+    /// The receiver's incarnation that `ack` is relative to, when it is not
+    /// `conn`: the two sides count connections apart once one abandons an
+    /// attempt (close in SYN_SENT, then connect again).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peer_conn: Option<u32>,
     /// An extra copy made by a duplicate rule (an "old duplicate").
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     pub duplicate: bool,

@@ -70,23 +70,26 @@ impl std::error::Error for ExportError {}
 /// The absolute sequence and acknowledgment numbers of a trace segment.
 ///
 /// The simulator computes the trace's relative numbers with the ISNs of the
-/// *sender's* current connection incarnation for both hosts (`conn` in the
-/// trace, 1-based; 0 for a host that never opened a connection, which uses the
-/// first ISN, as `Endpoint::isn_for` does), so adding the same ISNs back gives
+/// sender's current connection incarnation (`conn` in the trace, 1-based; 0
+/// for a host that never opened a connection, which uses the first ISN, as
+/// `Endpoint::isn_for` does) and, for `ack`, of the receiver's incarnation it
+/// is paired with (`peer_conn`, when not `conn`), so adding the same ISNs back gives
 /// the absolute numbers exactly, modulo 2^32, even for a RST whose sequence
 /// number was copied from another incarnation's ACK field.
 /// Returns `(seq, ack)`; `ack` is 0 when the segment has no ACK flag.
 pub fn absolute_numbers(s: &SegmentEvent, isns: &[Vec<u32>; 2]) -> (u32, u32) {
-    let isn = |h: Host| {
+    let isn = |h: Host, conn: u32| {
         let v = &isns[h.index()];
         if v.is_empty() {
             0
         } else {
-            v[(s.conn.saturating_sub(1) as usize) % v.len()]
+            v[(conn.saturating_sub(1) as usize) % v.len()]
         }
     };
-    let seq = isn(s.from).wrapping_add(s.seq);
-    let ack = s.ack.map_or(0, |a| isn(s.to).wrapping_add(a));
+    let seq = isn(s.from, s.conn).wrapping_add(s.seq);
+    let ack = s.ack.map_or(0, |a| {
+        isn(s.to, s.peer_conn.unwrap_or(s.conn)).wrapping_add(a)
+    });
     (seq, ack)
 }
 
@@ -297,18 +300,19 @@ mod tests {
                 assert_eq!(tcp.psh(), s.flags.contains(Flags::PSH), "{ctx}");
                 assert_eq!(tcp.ack(), s.flags.contains(Flags::ACK), "{ctx}");
                 // Relative again, as the trace prints them.
-                let isn = |h: Host| {
+                let isn = |h: Host, conn: u32| {
                     let v = &isns[h.index()];
-                    v[(s.conn.max(1) as usize - 1) % v.len()]
+                    v[(conn.max(1) as usize - 1) % v.len()]
                 };
                 assert_eq!(
-                    tcp.sequence_number().wrapping_sub(isn(s.from)),
+                    tcp.sequence_number().wrapping_sub(isn(s.from, s.conn)),
                     s.seq,
                     "{ctx}"
                 );
                 if let Some(a) = s.ack {
                     assert_eq!(
-                        tcp.acknowledgment_number().wrapping_sub(isn(s.to)),
+                        tcp.acknowledgment_number()
+                            .wrapping_sub(isn(s.to, s.peer_conn.unwrap_or(s.conn))),
                         a,
                         "{ctx}"
                     );
@@ -505,6 +509,7 @@ mod tests {
             arrive_ms: Some(1.0),
             drop_cause: None,
             conn: 0,
+            peer_conn: None,
             duplicate: false,
         };
         assert_eq!(absolute_numbers(&s, &isns), (105, 10));

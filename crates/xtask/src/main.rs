@@ -4,6 +4,8 @@
 //! - `cargo xtask test`: install what is missing, then run every test: native,
 //!   formatting, clippy, the web crate's wasm tests in headless Chromium, a release
 //!   build served under a sub-path, and the end-to-end tests in `web/e2e`.
+//!   `--exhaustive` adds the long checks marked `#[ignore]` (every built-in with
+//!   every pattern of up to three dropped segments).
 //! - `cargo xtask measure`: release build; gzipped sizes and time to first diagram.
 //!
 //! Every install step checks first and skips what is already there at the pinned
@@ -23,6 +25,7 @@ usage: cargo xtask <command>
 commands:
   serve [--port N]   install what is missing, then serve the playground on http://127.0.0.1:N (default 8080)
   test               install what is missing, then run every test (native, wasm in headless Chromium, end-to-end)
+  test --exhaustive  the same, plus the exhaustive checks marked #[ignore] (up to three dropped segments)
   measure            release build; print gzipped sizes and the time to the first diagram
   help               this text";
 
@@ -33,7 +36,7 @@ fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let result = match args.first().map(String::as_str) {
         Some("serve") => parse_port(&args[1..]).and_then(serve),
-        Some("test") if args.len() == 1 => test(),
+        Some("test") => parse_test(&args[1..]).and_then(test),
         Some("measure") if args.len() == 1 => measure::measure(&Ctx::new()),
         Some("help" | "-h" | "--help") => {
             println!("{USAGE}");
@@ -63,6 +66,18 @@ fn parse_port(args: &[String]) -> Result<u16, String> {
         [flag] if flag == "--port" => Err("--port needs a value, e.g. --port 8080".into()),
         _ => Err(format!(
             "serve takes only --port N, got {:?}\n\n{USAGE}",
+            args.join(" ")
+        )),
+    }
+}
+
+/// `test`'s arguments: whether `--exhaustive` was given.
+fn parse_test(args: &[String]) -> Result<bool, String> {
+    match args {
+        [] => Ok(false),
+        [flag] if flag == "--exhaustive" => Ok(true),
+        _ => Err(format!(
+            "test takes only --exhaustive, got {:?}\n\n{USAGE}",
             args.join(" ")
         )),
     }
@@ -99,10 +114,10 @@ fn serve(port: u16) -> Result<(), String> {
         })
 }
 
-fn test() -> Result<(), String> {
+fn test(exhaustive: bool) -> Result<(), String> {
     let ctx = Ctx::new();
     let mut steps = Steps::new();
-    let result = test_steps(&ctx, &mut steps);
+    let result = test_steps(&ctx, &mut steps, exhaustive);
     steps.summary();
     match &result {
         Ok(()) => println!(
@@ -114,7 +129,7 @@ fn test() -> Result<(), String> {
     result
 }
 
-fn test_steps(ctx: &Ctx, steps: &mut Steps) -> Result<(), String> {
+fn test_steps(ctx: &Ctx, steps: &mut Steps, exhaustive: bool) -> Result<(), String> {
     install::for_build(ctx, steps)?;
     install::for_browser(ctx, steps)?;
 
@@ -156,6 +171,23 @@ fn test_steps(ctx: &Ctx, steps: &mut Steps) -> Result<(), String> {
         ctx.cargo()
             .args(["test", "--workspace", "--exclude", "farewell-web"]),
     )?;
+    if exhaustive {
+        // The run above already checks up to two drops (seconds, in debug); the
+        // ignored three-drop test runs in release (about 1 s there, 13 s in debug).
+        steps.cmd(
+            "exhaustive drop checks (up to three drops, release)",
+            ctx.cargo().args([
+                "test",
+                "-p",
+                "farewell-engine",
+                "--release",
+                "--test",
+                "exhaustive_drops",
+                "--",
+                "--ignored",
+            ]),
+        )?;
+    }
 
     let tmp = run::TempDir::new("test")?;
     let webdriver = install::webdriver_json(ctx, tmp.path())?;
@@ -215,6 +247,17 @@ mod tests {
             .contains("\"70000\""));
         assert!(port(&["--port"]).unwrap_err().contains("needs a value"));
         assert!(port(&["--host", "x"]).unwrap_err().contains("only --port"));
+    }
+
+    #[test]
+    fn test_takes_only_exhaustive() {
+        let args = |a: &[&str]| a.iter().map(|a| a.to_string()).collect::<Vec<_>>();
+        assert_eq!(parse_test(&args(&[])), Ok(false));
+        assert_eq!(parse_test(&args(&["--exhaustive"])), Ok(true));
+        assert!(parse_test(&args(&["--exhaustively"]))
+            .unwrap_err()
+            .contains("only --exhaustive"));
+        assert!(parse_test(&args(&["--exhaustive", "x"])).is_err());
     }
 
     #[test]
