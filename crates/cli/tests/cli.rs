@@ -128,3 +128,136 @@ fn svg_with_output_writes_the_diagram() {
     );
     assert!(svg.contains("TIME_WAIT"), "{svg}");
 }
+
+// ----- hostile files (issue 9) -----
+
+/// The documented bounds on what one accepted scenario can produce (README,
+/// Reliability): JSON Lines and text at most 50,001 lines of at most 400 and
+/// 200 bytes, pcap at most 10,000 frames of at most 1,530 bytes after its
+/// 24-byte header; SVG as measured with room to spare.
+const MAX_JSONL_BYTES: u64 = 20_000_000;
+const MAX_TEXT_BYTES: u64 = 10_000_000;
+const MAX_PCAP_BYTES: u64 = 24 + 10_000 * (16 + 54 + 1460);
+const MAX_SVG_BYTES: u64 = 24_000_000;
+
+/// Runs the binary with stdout to a file; returns (exit code, stdout size,
+/// stderr, peak resident memory in KiB as the kernel counted it).
+fn farewell_measured(args: &[&str], out_name: &str) -> (Option<i32>, u64, String, i64) {
+    use std::process::Stdio;
+    let out_path = tmp(out_name);
+    let err_path = tmp(&format!("{out_name}.err"));
+    let child = Command::new(env!("CARGO_BIN_EXE_farewell"))
+        .args(args)
+        .stdout(Stdio::from(std::fs::File::create(&out_path).unwrap()))
+        .stderr(Stdio::from(std::fs::File::create(&err_path).unwrap()))
+        .spawn()
+        .expect("the farewell binary runs");
+    let mut status = 0;
+    // SAFETY: a zeroed rusage is a valid value for wait4 to fill in, and the pid
+    // is our own child, waited for once.
+    let mut usage: libc::rusage = unsafe { std::mem::zeroed() };
+    let pid = unsafe { libc::wait4(child.id() as i32, &mut status, 0, &mut usage) };
+    assert_eq!(pid, child.id() as i32, "wait4");
+    let code = libc::WIFEXITED(status).then(|| libc::WEXITSTATUS(status));
+    let size = std::fs::metadata(&out_path).unwrap().len();
+    let stderr = std::fs::read_to_string(&err_path).unwrap();
+    (code, size, stderr, usage.ru_maxrss)
+}
+
+fn write_tmp(name: &str, text: &str) -> String {
+    let path = tmp(name);
+    std::fs::write(&path, text).unwrap();
+    path.to_str().unwrap().to_string()
+}
+
+fn sends(n: usize, bytes: u32) -> String {
+    let one = format!(r#"{{"at_ms":0,"host":"A","do":"send","bytes":{bytes}}}"#);
+    vec![one; n].join(",")
+}
+
+#[test]
+fn text_after_the_scenario_is_an_error() {
+    let path = write_tmp("cli-two-files.json", "{\"actions\":[]}\n{\"actions\":[]}\n");
+    let out = farewell(&["run", &path]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stdout.is_empty());
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("text after the scenario"), "{err}");
+    // White space after the object is fine.
+    let path = write_tmp("cli-trailing-space.json", "{\"actions\":[]}\n\n  \t\n");
+    assert!(farewell(&["run", &path]).status.success());
+}
+
+#[test]
+fn huge_values_are_quoted_short_in_errors() {
+    let big = "x".repeat(200_000);
+    for (name, json) in [
+        ("platform", format!(r#"{{"platform":"{big}","actions":[]}}"#)),
+        ("key", format!(r#"{{"{big}":1,"actions":[]}}"#)),
+        ("host", format!(r#"{{"actions":[{{"at_ms":0,"host":"{big}","do":"close"}}]}}"#)),
+    ] {
+        let path = write_tmp(&format!("cli-huge-{name}.json"), &json);
+        let out = farewell(&["run", &path]);
+        assert_eq!(out.status.code(), Some(2), "{name}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.len() < 600, "{name}: {} bytes of stderr: {err}", err.len());
+        assert!(err.contains("… (200000 bytes)"), "{name}: {err}");
+    }
+}
+
+#[test]
+fn files_over_256_kib_are_refused_unread() {
+    let path = write_tmp(
+        "cli-too-big.json",
+        &format!(r#"{{"description":"{}","actions":[]}}"#, "y".repeat(300_000)),
+    );
+    let out = farewell(&["run", &path]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("larger than 256 KiB"), "{err}");
+}
+
+/// The file behind the hostile link of issue 9: refused before simulating,
+/// naming the send that takes the total over the budget, in little memory.
+#[test]
+fn a_scenario_over_the_work_budget_is_refused_naming_the_field() {
+    let path = write_tmp(
+        "cli-thousand-megabytes.json",
+        &format!(r#"{{"actions":[{}]}}"#, sends(1000, 1_000_000)),
+    );
+    for format in ["jsonl", "pcap"] {
+        let (code, size, err, rss_kib) =
+            farewell_measured(&["run", &path, "--format", format], "cli-over-budget.out");
+        assert_eq!(code, Some(2), "{format}: {err}");
+        assert_eq!(size, 0, "{format}: nothing written");
+        assert!(err.contains("actions[4].bytes"), "{err}");
+        assert!(rss_kib < 64 * 1024, "{format}: peak memory {rss_kib} KiB");
+    }
+}
+
+/// A scenario within the static limits that runs into the segment limit: the
+/// trace up to there is written in every format, each within its documented
+/// bound, and the exit status and message say it was cut short and why.
+#[test]
+fn a_run_cut_short_by_the_budget_writes_bounded_output_and_says_why() {
+    let path = write_tmp(
+        "cli-lossy-megabytes.json",
+        &format!(r#"{{"link":{{"loss":0.3}},"actions":[{}]}}"#, sends(4, 1_000_000)),
+    );
+    for (format, bound) in [
+        ("jsonl", MAX_JSONL_BYTES),
+        ("text", MAX_TEXT_BYTES),
+        ("svg", MAX_SVG_BYTES),
+        ("pcap", MAX_PCAP_BYTES),
+    ] {
+        let (code, size, err, rss_kib) =
+            farewell_measured(&["run", &path, "--format", format], "cli-cut-short.out");
+        assert_eq!(code, Some(2), "{format}: {err}");
+        assert!(
+            err.contains("link.loss: the run reached the work budget's limit of 10000 segments"),
+            "{format}: {err}"
+        );
+        assert!(size > 0 && size <= bound, "{format}: {size} bytes, bound {bound}");
+        assert!(rss_kib < 256 * 1024, "{format}: peak memory {rss_kib} KiB");
+    }
+}
