@@ -192,15 +192,25 @@ fn text_after_the_scenario_is_an_error() {
 fn huge_values_are_quoted_short_in_errors() {
     let big = "x".repeat(200_000);
     for (name, json) in [
-        ("platform", format!(r#"{{"platform":"{big}","actions":[]}}"#)),
+        (
+            "platform",
+            format!(r#"{{"platform":"{big}","actions":[]}}"#),
+        ),
         ("key", format!(r#"{{"{big}":1,"actions":[]}}"#)),
-        ("host", format!(r#"{{"actions":[{{"at_ms":0,"host":"{big}","do":"close"}}]}}"#)),
+        (
+            "host",
+            format!(r#"{{"actions":[{{"at_ms":0,"host":"{big}","do":"close"}}]}}"#),
+        ),
     ] {
         let path = write_tmp(&format!("cli-huge-{name}.json"), &json);
         let out = farewell(&["run", &path]);
         assert_eq!(out.status.code(), Some(2), "{name}");
         let err = String::from_utf8_lossy(&out.stderr);
-        assert!(err.len() < 600, "{name}: {} bytes of stderr: {err}", err.len());
+        assert!(
+            err.len() < 600,
+            "{name}: {} bytes of stderr: {err}",
+            err.len()
+        );
         assert!(err.contains("… (200000 bytes)"), "{name}: {err}");
     }
 }
@@ -209,7 +219,10 @@ fn huge_values_are_quoted_short_in_errors() {
 fn files_over_256_kib_are_refused_unread() {
     let path = write_tmp(
         "cli-too-big.json",
-        &format!(r#"{{"description":"{}","actions":[]}}"#, "y".repeat(300_000)),
+        &format!(
+            r#"{{"description":"{}","actions":[]}}"#,
+            "y".repeat(300_000)
+        ),
     );
     let out = farewell(&["run", &path]);
     assert_eq!(out.status.code(), Some(2));
@@ -242,7 +255,10 @@ fn a_scenario_over_the_work_budget_is_refused_naming_the_field() {
 fn a_run_cut_short_by_the_budget_writes_bounded_output_and_says_why() {
     let path = write_tmp(
         "cli-lossy-megabytes.json",
-        &format!(r#"{{"link":{{"loss":0.3}},"actions":[{}]}}"#, sends(4, 1_000_000)),
+        &format!(
+            r#"{{"link":{{"loss":0.3}},"actions":[{}]}}"#,
+            sends(4, 1_000_000)
+        ),
     );
     for (format, bound) in [
         ("jsonl", MAX_JSONL_BYTES),
@@ -257,7 +273,10 @@ fn a_run_cut_short_by_the_budget_writes_bounded_output_and_says_why() {
             err.contains("link.loss: the run reached the work budget's limit of 10000 segments"),
             "{format}: {err}"
         );
-        assert!(size > 0 && size <= bound, "{format}: {size} bytes, bound {bound}");
+        assert!(
+            size > 0 && size <= bound,
+            "{format}: {size} bytes, bound {bound}"
+        );
         assert!(rss_kib < 256 * 1024, "{format}: peak memory {rss_kib} KiB");
     }
 }

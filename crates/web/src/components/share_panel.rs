@@ -8,7 +8,7 @@ use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
 /// Largest scenario file accepted for import.
-pub const MAX_IMPORT_BYTES: f64 = 256.0 * 1024.0;
+pub const MAX_IMPORT_BYTES: f64 = farewell_engine::scenario::MAX_FILE_BYTES as f64;
 
 #[derive(Properties)]
 pub struct SharePanelProps {
