@@ -132,13 +132,13 @@ fn svg_with_output_writes_the_diagram() {
 // ----- hostile files (issue 9) -----
 
 /// The documented bounds on what one accepted scenario can produce (README,
-/// Reliability): JSON Lines and text at most 50,001 lines of at most 400 and
-/// 200 bytes, pcap at most 10,000 frames of at most 1,530 bytes after its
+/// Reliability): JSON Lines and text at most 12,501 lines of at most 400 and
+/// 200 bytes, pcap at most 2,500 frames of at most 1,530 bytes after its
 /// 24-byte header; SVG as measured with room to spare.
-const MAX_JSONL_BYTES: u64 = 20_000_000;
-const MAX_TEXT_BYTES: u64 = 10_000_000;
-const MAX_PCAP_BYTES: u64 = 24 + 10_000 * (16 + 54 + 1460);
-const MAX_SVG_BYTES: u64 = 24_000_000;
+const MAX_JSONL_BYTES: u64 = 5_000_400;
+const MAX_TEXT_BYTES: u64 = 2_500_200;
+const MAX_PCAP_BYTES: u64 = 24 + 2_500 * (16 + 54 + 1460);
+const MAX_SVG_BYTES: u64 = 6_000_000;
 
 /// Runs the binary with stdout to a file; returns (exit code, stdout size,
 /// stderr, peak resident memory in KiB as the kernel counted it).
@@ -243,7 +243,7 @@ fn a_scenario_over_the_work_budget_is_refused_naming_the_field() {
             farewell_measured(&["run", &path, "--format", format], "cli-over-budget.out");
         assert_eq!(code, Some(2), "{format}: {err}");
         assert_eq!(size, 0, "{format}: nothing written");
-        assert!(err.contains("actions[4].bytes"), "{err}");
+        assert!(err.contains("actions[2].bytes"), "{err}");
         assert!(rss_kib < 64 * 1024, "{format}: peak memory {rss_kib} KiB");
     }
 }
@@ -257,7 +257,7 @@ fn a_run_cut_short_by_the_budget_writes_bounded_output_and_says_why() {
         "cli-lossy-megabytes.json",
         &format!(
             r#"{{"link":{{"loss":0.3}},"actions":[{}]}}"#,
-            sends(4, 1_000_000)
+            sends(2, 1_000_000)
         ),
     );
     for (format, bound) in [
@@ -270,7 +270,7 @@ fn a_run_cut_short_by_the_budget_writes_bounded_output_and_says_why() {
             farewell_measured(&["run", &path, "--format", format], "cli-cut-short.out");
         assert_eq!(code, Some(2), "{format}: {err}");
         assert!(
-            err.contains("link.loss: the run reached the work budget's limit of 10000 segments"),
+            err.contains("link.loss: the run reached the work budget's limit of 2500 segments"),
             "{format}: {err}"
         );
         assert!(

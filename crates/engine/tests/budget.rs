@@ -27,15 +27,15 @@ fn scenario(actions: Vec<Action>) -> Scenario {
 fn a_thousand_one_megabyte_sends_are_refused_before_simulating() {
     let s = scenario((0..1000).map(|_| send(0.0, Host::A, 1_000_000)).collect());
     let e = s.validate().unwrap_err();
-    assert_eq!(e.field, "actions[4].bytes");
-    assert!(e.message.contains("5000000 bytes"), "{e}");
+    assert_eq!(e.field, "actions[2].bytes");
+    assert!(e.message.contains("3000000 bytes"), "{e}");
     assert!(e.message.contains(&MAX_TOTAL_SEND_BYTES.to_string()), "{e}");
 }
 
-/// Four 1 MB sends are within the budget and run to their end.
+/// Two 1 MB sends are within the budget and run to their end.
 #[test]
-fn four_one_megabyte_sends_run_to_the_end() {
-    let mut s = scenario((0..4).map(|_| send(0.0, Host::A, 1_000_000)).collect());
+fn two_one_megabyte_sends_run_to_the_end() {
+    let mut s = scenario((0..2).map(|_| send(0.0, Host::A, 1_000_000)).collect());
     s.actions.push(Action {
         what: Do::Close,
         bytes: None,
@@ -58,7 +58,7 @@ fn four_one_megabyte_sends_run_to_the_end() {
             _ => None,
         })
         .sum();
-    assert_eq!(read, 4_000_000);
+    assert_eq!(read, 2_000_000);
 }
 
 /// The same sends over a link losing 30 % of segments: go-back-N recovery
@@ -66,7 +66,7 @@ fn four_one_megabyte_sends_run_to_the_end() {
 /// blaming the loss. Nothing beyond the limit is recorded.
 #[test]
 fn heavy_loss_on_big_sends_stops_at_the_segment_limit_blaming_the_loss() {
-    let mut s = scenario((0..4).map(|_| send(0.0, Host::A, 1_000_000)).collect());
+    let mut s = scenario((0..2).map(|_| send(0.0, Host::A, 1_000_000)).collect());
     s.link.loss = 0.3;
     s.validate().unwrap();
     let t = simulate(&s);
@@ -80,7 +80,7 @@ fn heavy_loss_on_big_sends_stops_at_the_segment_limit_blaming_the_loss() {
     assert_eq!(simulate(&s), t, "the cut is deterministic");
     assert!(
         t.to_text()
-            .contains("link.loss: the run reached the work budget's limit of 10000 segments"),
+            .contains("link.loss: the run reached the work budget's limit of 2500 segments"),
         "the text trace says why it ends"
     );
 }

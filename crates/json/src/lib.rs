@@ -548,6 +548,41 @@ mod tests {
     #[cfg(target_family = "wasm")]
     wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
+    #[test]
+    fn quoted_values_are_cut_to_sixty_characters_with_their_size() {
+        let long = "é".repeat(100);
+        assert_eq!(shown(&long), format!("{}… (200 bytes)", "é".repeat(60)));
+        assert_eq!(shown("a\tb"), "a\u{FFFD}b");
+        let msg = format!("unknown field `{long}`, expected `name` or \"{long}\"");
+        assert_eq!(
+            shorten_quoted(&msg),
+            format!(
+                "unknown field `{0}… (200 bytes)`, expected `name` or \"{0}… (200 bytes)\"",
+                "é".repeat(60)
+            )
+        );
+        // An unclosed quote runs to the end; short messages are unchanged.
+        assert_eq!(
+            shorten_quoted(&format!("bad `{long}")),
+            format!("bad `{}… (200 bytes)", "é".repeat(60))
+        );
+        assert_eq!(shorten_quoted("plain `x` text"), "plain `x` text");
+    }
+
+    #[test]
+    fn errors_about_huge_values_stay_short() {
+        #[derive(Debug, Deserialize)]
+        #[serde(deny_unknown_fields)]
+        struct Strict {
+            #[allow(dead_code)]
+            a: u32,
+        }
+        let key = "k".repeat(100_000);
+        let e = from_str::<Strict>(&format!("{{\"{key}\":1}}")).unwrap_err();
+        assert!(e.to_string().len() < 300, "{e}");
+        assert!(e.to_string().contains("… (100000 bytes)"), "{e}");
+    }
+
     #[derive(Debug, PartialEq, Serialize, Deserialize)]
     #[serde(deny_unknown_fields)]
     struct Sample {

@@ -121,20 +121,10 @@ fn hex(b: u8) -> Option<u8> {
     }
 }
 
-/// A value as quoted in an error message: at most 40 characters, control
-/// characters replaced, so a hostile link cannot flood or garble the notice.
-pub(crate) fn shown(v: &str) -> String {
-    const MAX: usize = 40;
-    let mut out: String = v
-        .chars()
-        .take(MAX)
-        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
-        .collect();
-    if v.chars().nth(MAX).is_some() {
-        out.push('…');
-    }
-    out
-}
+/// A value as quoted in an error message: the first
+/// [`QUOTE_CHARS`](farewell_json::QUOTE_CHARS) characters, control characters
+/// replaced, so a hostile link cannot flood or garble the notice.
+pub(crate) use farewell_json::shown;
 
 /// A finite number (`inf`, `NaN` and overflowing values like `1e999` are not).
 pub(crate) fn finite(v: &str) -> Option<f64> {
@@ -195,9 +185,8 @@ mod tests {
     fn shown_truncates_and_hides_controls() {
         assert_eq!(shown("a\nb"), "a\u{FFFD}b");
         let long = "x".repeat(100);
-        assert_eq!(shown(&long).chars().count(), 41);
-        assert!(shown(&long).ends_with('…'));
-        assert_eq!(shown(&"y".repeat(40)), "y".repeat(40));
+        assert_eq!(shown(&long), format!("{}… (100 bytes)", "x".repeat(60)));
+        assert_eq!(shown(&"y".repeat(60)), "y".repeat(60));
     }
 
     #[test]

@@ -114,6 +114,33 @@ impl Sim {
     }
 }
 
+/// Most lines the tcpdump log keeps in the page at once: a long trace (up to the
+/// work budget's 50,000 events) is shown as a window that follows playback, so
+/// the page never builds or re-renders tens of thousands of rows.
+pub const LOG_WINDOW: usize = 240;
+
+/// The trace lines the log shows: all of them, or [`LOG_WINDOW`] around the
+/// line playback is on.
+pub fn log_window(len: usize, current: Option<usize>) -> std::ops::Range<usize> {
+    if len <= LOG_WINDOW {
+        return 0..len;
+    }
+    let start = current
+        .unwrap_or(0)
+        .saturating_sub(LOG_WINDOW / 2)
+        .min(len - LOG_WINDOW);
+    start..start + LOG_WINDOW
+}
+
+/// What the log says above a window.
+pub fn log_window_note(window: &std::ops::Range<usize>, len: usize) -> String {
+    format!(
+        "Lines {}–{} of {len}; the window follows playback.",
+        window.start + 1,
+        window.end
+    )
+}
+
 /// A field of one scenario action, as edited in the actions panel.
 #[derive(Clone, Debug, PartialEq)]
 pub enum ActionField {

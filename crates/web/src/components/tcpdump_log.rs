@@ -29,14 +29,16 @@ pub fn tcpdump_log(props: &TcpdumpLogProps) -> Html {
     let trace = &props.sim.trace;
     let current = props.current;
     let list = use_node_ref();
+    let window = crate::state::log_window(trace.events.len(), current);
     {
         // Keep the current line in view by scrolling the log box only (not the page).
         let list = list.clone();
+        let window = window.clone();
         use_effect_with(current, move |current| {
             if let (Some(i), Some(ul)) = (current, list.cast::<HtmlElement>()) {
                 if let Some(li) = ul
                     .children()
-                    .item(*i as u32)
+                    .item((*i - window.start) as u32)
                     .and_then(|e| wasm_bindgen::JsCast::dyn_into::<HtmlElement>(e).ok())
                 {
                     let top = li.offset_top() - ul.client_height() / 2 + li.client_height() / 2;
@@ -45,7 +47,8 @@ pub fn tcpdump_log(props: &TcpdumpLogProps) -> Html {
             }
         });
     }
-    let lines = trace.events.iter().enumerate().map(|(i, e)| {
+    let shown = window.clone();
+    let lines = trace.events[shown.clone()].iter().zip(shown).map(|(e, i)| {
         let kind = match &e.kind {
             EventKind::Segment(s) if s.fate == farewell_engine::trace::Fate::Dropped => {
                 "segment dropped"
@@ -72,7 +75,13 @@ pub fn tcpdump_log(props: &TcpdumpLogProps) -> Html {
     html! {
         <section class="panel log-panel" aria-labelledby="log-title">
             <h2 id="log-title" class="panel-title">{ "tcpdump" }</h2>
-            <ol class="log" ref={list} data-testid="tcpdump-log" tabindex="0" aria-label="Trace log">
+            if window.len() < trace.events.len() {
+                <p class="hint" data-testid="log-window">
+                    { crate::state::log_window_note(&window, trace.events.len()) }
+                </p>
+            }
+            <ol class="log" ref={list} data-testid="tcpdump-log" tabindex="0" aria-label="Trace log"
+                start={(window.start + 1).to_string()}>
                 { for lines }
             </ol>
         </section>
