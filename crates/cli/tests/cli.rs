@@ -146,6 +146,8 @@ fn farewell_measured(args: &[&str], out_name: &str) -> (Option<i32>, u64, String
     use std::process::Stdio;
     let out_path = tmp(out_name);
     let err_path = tmp(&format!("{out_name}.err"));
+    // Reaped below by wait4, which also gives its peak memory (std's wait does not).
+    #[allow(clippy::zombie_processes)]
     let child = Command::new(env!("CARGO_BIN_EXE_farewell"))
         .args(args)
         .stdout(Stdio::from(std::fs::File::create(&out_path).unwrap()))

@@ -282,6 +282,14 @@ impl Endpoint {
         self.app(AppCall::Close, None, None);
         let was_orphaned = self.orphaned;
         self.orphaned = true;
+        // Linux `__tcp_close` flushes the receive queue on the descriptor's
+        // close and counts what was unread. A connection that already ended (its
+        // socket is TCP_CLOSE once in TIME_WAIT: `tcp_time_wait` hands the
+        // connection to a timewait sock and `tcp_done` closes the socket) just
+        // loses it; a live one is reset instead of closed (RFC 2525 §2.17).
+        if self.unread > 0 && matches!(self.state, TcpState::TimeWait | TcpState::Closed) {
+            self.discard_data(CLOSED_UNREAD);
+        }
         if self.unread > 0 && (self.state.synchronized() || self.state == TcpState::SynReceived) {
             self.discard_data(CLOSED_UNREAD);
             self.send_reset_ack();

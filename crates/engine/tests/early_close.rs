@@ -204,3 +204,35 @@ fn a_clean_close_reports_no_discards() {
         assert!(lost.is_empty(), "{id}: {lost:?}");
     }
 }
+
+/// A never reads: it half-closes, B's data and FIN arrive, and A reaches
+/// TIME_WAIT while its application still holds the socket. When it finally
+/// calls close(), Linux's `__tcp_close` flushes the unread byte; the
+/// connection has already ended, so no RST goes out and TIME_WAIT runs on.
+#[test]
+fn close_after_the_connection_ended_reports_the_unread_bytes_it_flushes() {
+    let t = run_json(
+        r#"{
+            "hosts": { "A": { "app_reads": false } },
+            "actions": [
+                { "at_ms": 0, "host": "A", "do": "shutdown_write" },
+                { "at_ms": 0, "host": "B", "do": "send", "bytes": 1 },
+                { "at_ms": 100, "host": "B", "do": "close" },
+                { "at_ms": 1000, "host": "A", "do": "close" }
+            ]
+        }"#,
+    );
+    let apps = app_events(&t);
+    assert!(
+        apps.contains(&"1000 A unread_discarded 1 (closed with unread data)".to_string()),
+        "{apps:?}"
+    );
+    assert!(t
+        .segments()
+        .all(|(_, s)| !s.flags.contains(farewell_engine::Flags::RST)));
+    let a_states: Vec<String> = states(&t)
+        .into_iter()
+        .filter(|l| l.contains(" A "))
+        .collect();
+    assert_eq!(a_states.last().unwrap(), "60120 A CLOSED", "{a_states:?}");
+}
