@@ -58,10 +58,26 @@ pub fn shown(value: &str) -> String {
     out
 }
 
+/// Most characters of a whole error message (a value with a quote character
+/// inside it ends its quoted span early, so the rest of it would escape
+/// [`shown`]).
+pub const MESSAGE_CHARS: usize = 400;
+
 /// The message with every value quoted in it (between `` ` `` or `"`, as serde's
 /// and serde_json's messages quote them) passed through [`shown`]; an unclosed
-/// quote runs to the end of the message.
+/// quote runs to the end of the message. Whatever is still longer than
+/// [`MESSAGE_CHARS`] is cut there, with the message's size.
 pub fn shorten_quoted(message: &str) -> String {
+    let out = shorten_each_quoted(message);
+    if out.chars().nth(MESSAGE_CHARS).is_none() {
+        return out;
+    }
+    let mut cut: String = out.chars().take(MESSAGE_CHARS).collect();
+    cut.push_str(&format!("… ({} bytes)", message.len()));
+    cut
+}
+
+fn shorten_each_quoted(message: &str) -> String {
     let mut out = String::with_capacity(message.len().min(512));
     let mut rest = message;
     while let Some(open) = rest.find(['`', '"']) {
@@ -567,6 +583,12 @@ mod tests {
             format!("bad `{}… (200 bytes)", "é".repeat(60))
         );
         assert_eq!(shorten_quoted("plain `x` text"), "plain `x` text");
+        // A quote inside a value ends its span early; the whole message is
+        // still cut.
+        let sneaky = format!("unknown field `a`{}`, expected `name`", "`b".repeat(50_000));
+        let short = shorten_quoted(&sneaky);
+        assert!(short.chars().count() < MESSAGE_CHARS + 30, "{short}");
+        assert!(short.ends_with(&format!("… ({} bytes)", sneaky.len())), "{short}");
     }
 
     #[test]
