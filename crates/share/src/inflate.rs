@@ -55,6 +55,19 @@ struct Huffman {
     symbols: Vec<u16>,
 }
 
+/// What an incomplete code (one that leaves bit patterns unused) is.
+#[derive(Clone, Copy)]
+enum Incomplete {
+    /// The fixed codes' distance code uses 30 of 32 patterns (RFC 1951 §3.2.6).
+    Allowed,
+    /// A dynamic block's literal/length or distance code: incomplete only as a
+    /// single one-bit code (or none), which RFC 1951 §3.2.7 allows for distances;
+    /// zlib's inflate and puff accept exactly that.
+    OneBitCodeOnly,
+    /// The code-length code must be complete (zlib, puff).
+    Refused,
+}
+
 impl Huffman {
     /// A code with no symbols: decoding with it always fails.
     const EMPTY: Huffman = Huffman {
@@ -63,9 +76,8 @@ impl Huffman {
     };
 
     /// The code for these code lengths (0: symbol unused). Refuses an
-    /// over-subscribed set; an incomplete one is allowed (RFC 1951 permits a
-    /// single distance code) and fails only if an unused code is read.
-    fn new(lengths: &[u8]) -> Result<Huffman, InflateError> {
+    /// over-subscribed set, and an incomplete one as `incomplete` says.
+    fn new(lengths: &[u8], incomplete: Incomplete) -> Result<Huffman, InflateError> {
         let mut count = [0u16; MAX_BITS + 1];
         for &l in lengths {
             count[usize::from(l)] += 1;
@@ -76,6 +88,15 @@ impl Huffman {
             if left < 0 {
                 return Err(Invalid);
             }
+        }
+        let used = lengths.len() as u16 - count[0];
+        let ok = match incomplete {
+            Incomplete::Allowed => true,
+            Incomplete::OneBitCodeOnly => used == count[1] && used <= 1,
+            Incomplete::Refused => false,
+        };
+        if left > 0 && !ok {
+            return Err(Invalid);
         }
         let mut offsets = [0u16; MAX_BITS + 2];
         for len in 1..=MAX_BITS {
@@ -166,8 +187,9 @@ fn fixed_codes() -> (Huffman, Huffman) {
     lengths[256..280].fill(7);
     // Both sets are complete, so building them cannot fail.
     (
-        Huffman::new(&lengths).unwrap_or(Huffman::EMPTY),
-        Huffman::new(&[5u8; 30]).unwrap_or(Huffman::EMPTY),
+        Huffman::new(&lengths, Incomplete::Allowed).unwrap_or(Huffman::EMPTY),
+        // 30 of the 32 five-bit codes: incomplete by design (§3.2.6).
+        Huffman::new(&[5u8; 30], Incomplete::Allowed).unwrap_or(Huffman::EMPTY),
     )
 }
 
@@ -187,7 +209,7 @@ fn dynamic_codes(bits: &mut Bits) -> Result<(Huffman, Huffman), InflateError> {
     for &i in &ORDER[..ncode] {
         code_lengths[i] = bits.take(3)? as u8;
     }
-    let code = Huffman::new(&code_lengths)?;
+    let code = Huffman::new(&code_lengths, Incomplete::Refused)?;
     let mut lengths = vec![0u8; nlen + ndist];
     let mut i = 0;
     while i < nlen + ndist {
@@ -214,8 +236,8 @@ fn dynamic_codes(bits: &mut Bits) -> Result<(Huffman, Huffman), InflateError> {
         return Err(Invalid);
     }
     Ok((
-        Huffman::new(&lengths[..nlen])?,
-        Huffman::new(&lengths[nlen..])?,
+        Huffman::new(&lengths[..nlen], Incomplete::OneBitCodeOnly)?,
+        Huffman::new(&lengths[nlen..], Incomplete::OneBitCodeOnly)?,
     ))
 }
 
