@@ -1042,7 +1042,11 @@ fn every_builtin_on_every_platform_with_up_to_three_drops_keeps_the_invariants()
 /// on every platform. RFC 9293 §3.10 defines each call in each state; whatever
 /// the pair, the same invariants hold (no byte lost without an event, TIME_WAIT
 /// unless something explains its absence, …).
+#[path = "strategies.rs"]
+mod strategies;
+
 mod any_call_in_any_state {
+    use super::strategies::{drop_rule, host};
     use super::*;
     use farewell_engine::{Action, Do};
     use proptest::prelude::*;
@@ -1057,10 +1061,6 @@ mod any_call_in_any_state {
         ]
     }
 
-    fn host() -> impl Strategy<Value = Host> {
-        prop_oneof![Just(Host::A), Just(Host::B)]
-    }
-
     fn action() -> impl Strategy<Value = Action> {
         (host(), call(), 0.0..3000.0f64, any::<bool>(), 1u32..4000).prop_map(
             |(host, what, t, after_eof, bytes)| Action {
@@ -1069,26 +1069,6 @@ mod any_call_in_any_state {
                 host,
                 what,
                 bytes: (what == Do::Send).then_some(bytes),
-            },
-        )
-    }
-
-    fn drop_rule() -> impl Strategy<Value = DropRule> {
-        let kind = prop_oneof![
-            Just(SegmentKind::Fin),
-            Just(SegmentKind::Ack),
-            Just(SegmentKind::Data),
-            Just(SegmentKind::Syn),
-            Just(SegmentKind::Rst),
-            Just(SegmentKind::Any),
-        ];
-        (host(), kind, 0.0..3000.0f64, 1u32..4, 1u32..3).prop_map(
-            |(from, kind, after_ms, nth, count)| DropRule {
-                from,
-                kind,
-                after_ms: after_ms.round(),
-                nth,
-                count,
             },
         )
     }

@@ -3,37 +3,13 @@
 use farewell_engine::scenario::{HostConfig, Hosts, LinkConfig};
 use farewell_engine::trace::{AppCall, EndReason, Fate, TimerAction, TimerKind};
 use farewell_engine::{
-    simulate, Action, Do, DropRule, EventKind, Host, Platform, Scenario, SegmentKind, TcpState,
-    Trace, Tunables,
+    simulate, Action, Do, EventKind, Host, Platform, Scenario, TcpState, Trace, Tunables,
 };
 use proptest::prelude::*;
 
-fn host() -> impl Strategy<Value = Host> {
-    prop_oneof![Just(Host::A), Just(Host::B)]
-}
+mod strategies;
 
-fn kind() -> impl Strategy<Value = SegmentKind> {
-    prop_oneof![
-        Just(SegmentKind::Fin),
-        Just(SegmentKind::Ack),
-        Just(SegmentKind::Data),
-        Just(SegmentKind::Rst),
-        Just(SegmentKind::Syn),
-        Just(SegmentKind::Any),
-    ]
-}
-
-fn drop_rule() -> impl Strategy<Value = DropRule> {
-    (host(), kind(), 0.0..2000.0f64, 1u32..4, 1u32..4).prop_map(
-        |(from, kind, after_ms, nth, count)| DropRule {
-            from,
-            kind,
-            after_ms: after_ms.round(),
-            nth,
-            count,
-        },
-    )
-}
+use strategies::{drop_rule, host};
 
 /// Every host eventually closes (or aborts), so every run must end with both
 /// CLOSED: with a FIN_WAIT_2 timer on every platform, nothing can wait forever.
