@@ -242,16 +242,8 @@ impl Scenario {
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
         let de = &mut serde_json::Deserializer::from_str(text);
         let scenario: Scenario = serde_path_to_error::deserialize(&mut *de).map_err(|e| {
-            let path = e.path().to_string();
-            let field = if path == "." {
-                String::new()
-            } else {
-                farewell_json::shown(&path)
-            };
-            ScenarioError::at(
-                field,
-                farewell_json::shorten_quoted(&e.into_inner().to_string()),
-            )
+            let message = farewell_json::shorten_quoted(&e.inner().to_string());
+            ScenarioError::at(field_path(e.path()), message)
         })?;
         de.end().map_err(|e| {
             ScenarioError::at(
@@ -400,6 +392,26 @@ impl Scenario {
         }
         Ok(())
     }
+}
+
+/// A serde path as the error's field (`actions[2].bytes`; an unknown field's
+/// own name last), each key shortened by [`farewell_json::shown`].
+fn field_path(path: &serde_path_to_error::Path) -> String {
+    use serde_path_to_error::Segment;
+    let mut out = String::new();
+    for segment in path.iter() {
+        match segment {
+            Segment::Seq { index } => out.push_str(&format!("[{index}]")),
+            Segment::Map { key: name } | Segment::Enum { variant: name } => {
+                if !out.is_empty() {
+                    out.push('.');
+                }
+                out.push_str(&farewell_json::shown(name));
+            }
+            Segment::Unknown => out.push('?'),
+        }
+    }
+    out
 }
 
 pub(crate) fn do_name(d: Do) -> &'static str {

@@ -42,39 +42,51 @@ impl Error {
 
 /// Most characters of one value an error message quotes.
 pub const QUOTE_CHARS: usize = 60;
+/// Most bytes of one value an error message quotes (60 four-byte emoji would
+/// be 240).
+pub const QUOTE_BYTES: usize = 120;
 
-/// A value as an error message quotes it: at most [`QUOTE_CHARS`] characters,
-/// then `… (N bytes)`; control characters replaced, so the message stays one
-/// readable line.
+/// A value as an error message quotes it: at most [`QUOTE_CHARS`] characters
+/// and [`QUOTE_BYTES`] bytes, then `… (N bytes)`; control characters replaced,
+/// so the message stays one readable line.
 pub fn shown(value: &str) -> String {
-    let mut out: String = value
-        .chars()
-        .take(QUOTE_CHARS)
-        .map(|c| if c.is_control() { '\u{FFFD}' } else { c })
-        .collect();
-    if value.chars().nth(QUOTE_CHARS).is_some() {
-        out.push_str(&format!("… ({} bytes)", value.len()));
+    cut(value, QUOTE_CHARS, QUOTE_BYTES, value.len())
+}
+
+/// The first `chars` characters of `text` within `bytes` bytes (control
+/// characters shown as U+FFFD, which counts as its 3 bytes), then `… (size
+/// bytes)` if anything was left out.
+fn cut(text: &str, chars: usize, bytes: usize, size: usize) -> String {
+    let mut out = String::new();
+    for (i, c) in text.chars().enumerate() {
+        let c = if c.is_control() { '\u{FFFD}' } else { c };
+        if i == chars || out.len() + c.len_utf8() > bytes {
+            out.push_str(&format!("… ({size} bytes)"));
+            return out;
+        }
+        out.push(c);
     }
     out
 }
 
-/// Most characters of a whole error message (a value with a quote character
-/// inside it ends its quoted span early, so the rest of it would escape
-/// [`shown`]).
-pub const MESSAGE_CHARS: usize = 400;
+/// Most bytes of a whole error message (a value with a quote character inside
+/// it ends its quoted span early, so the rest of it would escape [`shown`]):
+/// room for serde's longest, an unknown field of [`QUOTE_BYTES`] and the list
+/// of the scenario's 13 fields, so that with its field path in front a
+/// scenario error stays under 500 bytes.
+pub const MESSAGE_BYTES: usize = 320;
 
 /// The message with every value quoted in it (between `` ` `` or `"`, as serde's
 /// and serde_json's messages quote them) passed through [`shown`]; an unclosed
-/// quote runs to the end of the message. Whatever is still longer than
-/// [`MESSAGE_CHARS`] is cut there, with the message's size.
+/// quote runs to the end of the message. Then, for what a quote inside a value
+/// let through, control characters are replaced everywhere and whatever is
+/// still longer than [`MESSAGE_BYTES`] is cut there, with the message's size.
 pub fn shorten_quoted(message: &str) -> String {
     let out = shorten_each_quoted(message);
-    if out.chars().nth(MESSAGE_CHARS).is_none() {
+    if out.len() <= MESSAGE_BYTES && !out.contains(char::is_control) {
         return out;
     }
-    let mut cut: String = out.chars().take(MESSAGE_CHARS).collect();
-    cut.push_str(&format!("… ({} bytes)", message.len()));
-    cut
+    cut(&out, usize::MAX, MESSAGE_BYTES, message.len())
 }
 
 fn shorten_each_quoted(message: &str) -> String {
@@ -583,12 +595,21 @@ mod tests {
             format!("bad `{}… (200 bytes)", "é".repeat(60))
         );
         assert_eq!(shorten_quoted("plain `x` text"), "plain `x` text");
+        // Wide characters count by bytes too; control characters never pass.
+        assert_eq!(
+            shown(&"😀".repeat(60)),
+            format!("{}… (240 bytes)", "😀".repeat(30))
+        );
+        assert_eq!(shorten_quoted("a `b` \u{1b}[2J"), "a `b` \u{FFFD}[2J");
         // A quote inside a value ends its span early; the whole message is
         // still cut.
         let sneaky = format!("unknown field `a`{}`, expected `name`", "`b".repeat(50_000));
         let short = shorten_quoted(&sneaky);
-        assert!(short.chars().count() < MESSAGE_CHARS + 30, "{short}");
-        assert!(short.ends_with(&format!("… ({} bytes)", sneaky.len())), "{short}");
+        assert!(short.len() < MESSAGE_BYTES + 30, "{short}");
+        assert!(
+            short.ends_with(&format!("… ({} bytes)", sneaky.len())),
+            "{short}"
+        );
     }
 
     #[test]
