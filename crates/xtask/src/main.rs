@@ -4,8 +4,9 @@
 //! - `cargo xtask test`: install what is missing, then run every test: native,
 //!   formatting, clippy, the web crate's wasm tests in headless Chromium, a release
 //!   build served under a sub-path, and the end-to-end tests in `web/e2e`.
-//!   `--exhaustive` adds the long checks marked `#[ignore]` (every built-in with
-//!   every pattern of up to three dropped segments).
+//!   `--exhaustive` adds the long checks: the ones marked `#[ignore]` (every
+//!   built-in with every pattern of up to three dropped segments) and 50 times
+//!   the property-test cases (`FAREWELL_EXHAUSTIVE=1`), in release.
 //! - `cargo xtask measure`: release build; gzipped sizes and time to first diagram.
 //!
 //! Every install step checks first and skips what is already there at the pinned
@@ -25,7 +26,7 @@ usage: cargo xtask <command>
 commands:
   serve [--port N]   install what is missing, then serve the playground on http://127.0.0.1:N (default 8080)
   test               install what is missing, then run every test (native, wasm in headless Chromium, end-to-end)
-  test --exhaustive  the same, plus the exhaustive checks marked #[ignore] (up to three dropped segments)
+  test --exhaustive  the same, plus the long checks (up to three dropped segments, 50x property cases)
   measure            release build; print gzipped sizes and the time to the first diagram
   help               this text";
 
@@ -172,20 +173,26 @@ fn test_steps(ctx: &Ctx, steps: &mut Steps, exhaustive: bool) -> Result<(), Stri
             .args(["test", "--workspace", "--exclude", "farewell-web"]),
     )?;
     if exhaustive {
-        // The run above already checks up to two drops (seconds, in debug); the
-        // ignored three-drop test runs in release (about 1 s there, 13 s in debug).
+        // The run above already checks up to two drops and a few thousand cases
+        // of each property test (seconds, in debug). Again in release, with the
+        // ignored three-drop test and 50x the property cases (FAREWELL_EXHAUSTIVE).
+        // `write_corpus` is the hostile corpus's generator, not a check.
+        let mut all = ctx.cargo();
+        all.args([
+            "test",
+            "--workspace",
+            "--exclude",
+            "farewell-web",
+            "--release",
+            "--",
+            "--include-ignored",
+            "--skip",
+            "write_corpus",
+        ])
+        .env("FAREWELL_EXHAUSTIVE", "1");
         steps.cmd(
-            "exhaustive drop checks (up to three drops, release)",
-            ctx.cargo().args([
-                "test",
-                "-p",
-                "farewell-engine",
-                "--release",
-                "--test",
-                "exhaustive_drops",
-                "--",
-                "--ignored",
-            ]),
+            "exhaustive checks (three drops, 50x property cases, release)",
+            &mut all,
         )?;
     }
 
