@@ -209,3 +209,57 @@ fn toggling_a_drop_resimulates_and_toggling_again_restores() {
     assert!(restored.share.scenario.drops.is_empty());
     assert_eq!(restored.sim.trace, s.sim.trace);
 }
+
+fn megabyte_sends(n: usize, loss: f64) -> farewell_engine::Scenario {
+    let mut s = builtin::get("normal-close").unwrap();
+    s.actions = (0..n)
+        .map(|_| farewell_engine::Action {
+            at_ms: Some(0.0),
+            after_eof_ms: None,
+            host: Host::A,
+            what: Do::Send,
+            bytes: Some(1_000_000),
+        })
+        .collect();
+    s.link.loss = loss;
+    s
+}
+
+/// An import over the work budget is refused and changes nothing.
+#[wasm_bindgen_test]
+fn an_import_over_the_work_budget_is_refused_and_keeps_the_scenario() {
+    let s = start("lost-fin");
+    let next = s
+        .clone()
+        .reduce(Action::Import(Box::new(megabyte_sends(3, 0.0))));
+    let notice = next.notice.clone().unwrap();
+    assert!(notice.contains("actions[2].bytes"), "{notice}");
+    assert_eq!(next.share.scenario, s.share.scenario);
+    assert!(Rc::ptr_eq(&next.sim, &s.sim), "nothing re-simulated");
+}
+
+/// An import that runs into the segment limit is drawn up to there, and the
+/// notice says it was cut short and why.
+#[wasm_bindgen_test]
+fn an_import_cut_short_by_the_budget_says_so() {
+    let s = start("lost-fin");
+    let next = s.reduce(Action::Import(Box::new(megabyte_sends(2, 0.3))));
+    let notice = next.notice.clone().unwrap();
+    assert!(notice.contains("Cut short at"), "{notice}");
+    assert!(notice.contains("link.loss"), "{notice}");
+    assert!(notice.contains("2500 segments"), "{notice}");
+    assert_eq!(next.sim.trace.segments().count(), 2500);
+}
+
+/// The tcpdump log keeps a window of lines around playback in the page.
+#[wasm_bindgen_test]
+fn the_log_window_follows_playback_and_covers_short_traces_whole() {
+    use farewell_web::state::{log_window, LOG_WINDOW};
+    assert_eq!(log_window(30, Some(10)), 0..30);
+    assert_eq!(log_window(10_000, None), 0..LOG_WINDOW);
+    assert_eq!(
+        log_window(10_000, Some(5_000)),
+        5_000 - LOG_WINDOW / 2..5_000 + LOG_WINDOW / 2
+    );
+    assert_eq!(log_window(10_000, Some(9_999)), 10_000 - LOG_WINDOW..10_000);
+}
