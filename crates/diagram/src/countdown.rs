@@ -181,56 +181,44 @@ fn first_closer(trace: &Trace, t: f64) -> Option<Host> {
 }
 
 /// Why `host` reached CLOSED without TIME_WAIT, from the events at the instant
-/// it did (the last such instant up to `t`), in one pass over the trace.
+/// it did (the last such instant up to `t`).
 fn why_closed(trace: &Trace, t: f64, host: Host) -> &'static str {
-    let mut at = None;
-    for e in until(trace, t) {
-        if matches!(&e.kind, EventKind::State { host: h, to: TcpState::Closed, .. } if *h == host) {
-            at = Some(e.t_ms);
-        }
-    }
-    let Some(at) = at else {
+    let Some(at) = until(trace, t)
+        .filter(|e| matches!(&e.kind, EventKind::State { host: h, to: TcpState::Closed, .. } if *h == host))
+        .map(|e| e.t_ms)
+        .last()
+    else {
         return "never opened a connection.";
     };
-    // What happened to `host` at that instant.
-    let (mut abort, mut unread, mut fin_wait_2, mut retries, mut sent_rst, mut got_rst) =
-        (false, false, false, false, false, false);
-    for e in &trace.events {
-        match &e.kind {
-            EventKind::Segment(s) if s.flags.contains(Flags::RST) => {
-                sent_rst |= e.t_ms == at && s.from == host;
-                got_rst |= s.to == host && s.fate == Fate::Delivered && s.arrive_ms == Some(at);
-            }
-            _ if e.t_ms != at => {}
-            EventKind::App { host: h, call, .. } if *h == host => {
-                abort |= *call == AppCall::Abort;
-                unread |= *call == AppCall::UnreadDiscarded;
-            }
-            EventKind::Timer {
-                host: h,
-                timer,
-                action: TimerAction::Expired,
-                ..
-            } if *h == host => {
-                fin_wait_2 |= *timer == TimerKind::FinWait2;
-                retries |= *timer == TimerKind::Retransmission;
-            }
-            _ => {}
-        }
-    }
-    if abort {
+    let then = || trace.events.iter().filter(move |e| e.t_ms == at);
+    let app = |call: AppCall| {
+        then().any(|e| matches!(&e.kind, EventKind::App { host: h, call: c, .. } if *h == host && *c == call))
+    };
+    let expired = |timer: TimerKind| {
+        then().any(|e| matches!(&e.kind, EventKind::Timer { host: h, timer: k, action: TimerAction::Expired, .. } if *h == host && *k == timer))
+    };
+    let sent_rst = then().any(|e| {
+        matches!(&e.kind, EventKind::Segment(s) if s.from == host && s.flags.contains(Flags::RST))
+    });
+    let got_rst = trace.segments().any(|(_, s)| {
+        s.to == host
+            && s.flags.contains(Flags::RST)
+            && s.fate == Fate::Delivered
+            && s.arrive_ms == Some(at)
+    });
+    if app(AppCall::Abort) {
         "aborted (SO_LINGER 0): it sent a RST and skipped TIME_WAIT."
-    } else if unread && sent_rst {
-        "closed with data it never read, so it sent a RST instead of a FIN."
-    } else if fin_wait_2 {
-        "timed out in FIN_WAIT_2 (Linux tcp_fin_timeout) and was discarded before any TIME_WAIT."
-    } else if retries {
-        "gave up after too many retransmissions."
+    } else if app(AppCall::UnreadDiscarded) && sent_rst {
+        "closed with data it never read, so it sent a RST instead of a FIN: no TIME_WAIT."
+    } else if expired(TimerKind::FinWait2) {
+        "waited in FIN_WAIT_2 until its timeout (Linux tcp_fin_timeout) and was discarded: it never reached TIME_WAIT."
+    } else if expired(TimerKind::Retransmission) {
+        "gave up after too many retransmissions: the connection is gone, without TIME_WAIT."
     } else if got_rst {
-        "received a RST: the connection was torn down at once."
+        "received a RST: the connection is torn down at once, without TIME_WAIT."
     } else if sent_rst {
-        "sent a RST."
+        "sent a RST: no TIME_WAIT."
     } else {
-        "closed before the connection was established."
+        "closed before the connection was established: no TIME_WAIT."
     }
 }
