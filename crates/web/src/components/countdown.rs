@@ -112,7 +112,7 @@ pub fn countdown(props: &CountdownProps) -> Html {
     );
     html! {
         <section class={classes!("panel", "countdown", phase)} data-testid="countdown" data-phase={phase}
-            role="timer" aria-label={label}>
+            aria-label={label}>
             <svg class="ring" viewBox="0 0 104 104" aria-hidden="true">
                 <g key={format!("{started}")} class={classes!((phase == "running" && restarts > 0).then_some("restart-flash"))}>
                     <circle class="track" cx="52" cy="52" r={R.to_string()} fill="none" stroke-width="9"/>
