@@ -252,18 +252,26 @@ fn apt_packages(ctx: &Ctx, steps: &mut Steps) -> Result<(), String> {
     })
 }
 
-/// `npm ci` in web/e2e unless node_modules already holds the locked playwright-core.
-/// Playwright never downloads a browser here: the tests use Debian's Chromium.
+/// `npm ci` in web/e2e unless node_modules already holds every package of
+/// package-lock.json at its locked version (so a new or bumped dependency, such
+/// as axe-core, is installed on the next run). Playwright never downloads a
+/// browser here: the tests use Debian's Chromium.
 fn e2e_packages(ctx: &Ctx, steps: &mut Steps) -> Result<(), String> {
     let e2e = ctx.root.join("web/e2e");
     let lock = read(&e2e.join("package-lock.json"))?;
     let want = json_version(&lock, "node_modules/playwright-core")
         .ok_or("web/e2e/package-lock.json does not lock playwright-core")?;
-    let have = std::fs::read_to_string(e2e.join("node_modules/playwright-core/package.json"))
-        .ok()
-        .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
-        .and_then(|v| v["version"].as_str().map(str::to_string));
-    if have.as_deref() == Some(want.as_str()) {
+    let installed = |path: &str| {
+        std::fs::read_to_string(e2e.join(path).join("package.json"))
+            .ok()
+            .and_then(|s| serde_json::from_str::<serde_json::Value>(&s).ok())
+            .and_then(|v| v["version"].as_str().map(str::to_string))
+    };
+    let stale = locked_packages(&lock)
+        .into_iter()
+        .filter(|(path, version)| installed(path).as_deref() != Some(version.as_str()))
+        .count();
+    if stale == 0 {
         steps.skipped(
             &format!("npm ci in web/e2e (playwright-core {want})"),
             "installed",
@@ -271,7 +279,9 @@ fn e2e_packages(ctx: &Ctx, steps: &mut Steps) -> Result<(), String> {
         return Ok(());
     }
     steps.cmd(
-        &format!("npm ci in web/e2e (playwright-core {want})"),
+        &format!(
+            "npm ci in web/e2e (playwright-core {want}, {stale} package(s) missing or changed)"
+        ),
         ctx.command("npm")
             .args(["ci", "--prefer-offline", "--no-audit", "--no-fund"])
             .current_dir(&e2e)
@@ -372,6 +382,20 @@ fn json_version(lock: &str, package: &str) -> Option<String> {
         .map(str::to_string)
 }
 
+/// Every installed package of an npm package-lock.json (its `node_modules/…`
+/// path and locked version).
+fn locked_packages(lock: &str) -> Vec<(String, String)> {
+    let v: serde_json::Value = serde_json::from_str(lock).unwrap_or_default();
+    let Some(packages) = v["packages"].as_object() else {
+        return Vec::new();
+    };
+    packages
+        .iter()
+        .filter(|(path, _)| path.starts_with("node_modules/"))
+        .filter_map(|(path, p)| Some((path.clone(), p["version"].as_str()?.to_string())))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -444,6 +468,18 @@ version = "0.2.99"
         );
         assert_eq!(json_version(l, "node_modules/x"), None);
         assert_eq!(json_version("not json", "node_modules/x"), None);
+        let l = r#"{"packages":{"":{"version":"0"},"node_modules/axe-core":{"version":"4.14.1"},"node_modules/playwright-core":{"version":"1.65.1"}}}"#;
+        assert_eq!(
+            locked_packages(l),
+            [
+                ("node_modules/axe-core".to_string(), "4.14.1".to_string()),
+                (
+                    "node_modules/playwright-core".to_string(),
+                    "1.65.1".to_string()
+                ),
+            ]
+        );
+        assert!(locked_packages("not json").is_empty());
     }
 
     #[test]

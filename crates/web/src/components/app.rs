@@ -283,7 +283,7 @@ pub fn app() -> Html {
                     <DiagramView sim={sim.clone()} time_ms={t} playing={state.playing} on_action={on_action.clone()}/>
                     <TcpdumpLog sim={sim.clone()} current={current_line(&sim.trace, t)}/>
                 </section>
-                <aside class="col-right" aria-label="What is happening">
+                <aside class="col-right" aria-label="What is happening" tabindex="0">
                     <Countdown sim={sim.clone()} time_ms={t} time_wait_ms={profile.time_wait.as_ms()}/>
                     <Narration sim={sim.clone()} time_ms={t}/>
                     <Timers sim={sim.clone()} time_ms={t}/>

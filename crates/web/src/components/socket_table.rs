@@ -8,7 +8,7 @@ pub fn socket_table(props: &SimAt) -> Html {
     html! {
         <section class="panel ss-panel" aria-labelledby="ss-title">
             <h2 id="ss-title" class="panel-title">{ "ss -tan" }</h2>
-            <div class="ss-wrap">
+            <div class="ss-wrap" role="region" aria-label="ss -tan output" tabindex="0">
                 <table class="ss-table" data-testid="ss-table">
                     <thead>
                         <tr>
