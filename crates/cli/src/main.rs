@@ -7,36 +7,61 @@
 //! farewell platforms
 //! ```
 
+use clap::{Parser, Subcommand, ValueEnum};
 use farewell_engine::scenario::MAX_FILE_BYTES;
 use farewell_engine::{builtin, simulate, Scenario};
 use std::io::{IsTerminal, Read, Write};
 use std::process::ExitCode;
 
-const USAGE: &str = "usage:
-  farewell run FILE.json [--format FORMAT] [--output PATH]
-  farewell run --builtin NAME [--format FORMAT] [--output PATH]
-  farewell scenarios
-  farewell platforms
+/// Run TCP close scenarios and print their traces, diagrams and captures.
+#[derive(Debug, Parser)]
+#[command(name = "farewell", version)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
 
-formats:
-  jsonl  the trace, one JSON event per line (default)
-  text   tcpdump-style lines with state changes, timers and application calls
-  pcap   a capture for tcpdump/Wireshark (binary: needs --output PATH or a
-         redirected stdout)
-  svg    the sequence diagram as a standalone SVG file
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Simulate a scenario (a file or a built-in) and write its trace.
+    Run(RunArgs),
+    /// List the built-in scenarios.
+    Scenarios,
+    /// MSL and TIME_WAIT of each platform profile.
+    Platforms,
+}
 
---output PATH writes to PATH instead of standard output.";
+#[derive(Debug, clap::Args)]
+struct RunArgs {
+    /// A scenario file (JSON; see the README's "Scenario files").
+    #[arg(
+        value_name = "FILE",
+        required_unless_present = "builtin",
+        conflicts_with = "builtin"
+    )]
+    file: Option<String>,
+    /// A built-in scenario instead of a file (`farewell scenarios` lists them).
+    #[arg(long, value_name = "NAME")]
+    builtin: Option<String>,
+    /// What to write.
+    #[arg(long, value_enum, default_value_t = Format::Jsonl)]
+    format: Format,
+    /// Write to PATH instead of standard output.
+    #[arg(long, short, value_name = "PATH")]
+    output: Option<String>,
+}
 
-/// The `--format` values, for error messages.
-const FORMATS: &str = "jsonl, text, pcap, svg";
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
 enum Format {
-    JsonLines,
+    /// The trace, one JSON event per line.
+    #[value(alias = "json")]
+    Jsonl,
+    /// tcpdump-style lines with state changes, timers and application calls.
     Text,
-    /// Classic pcap (see `farewell_export::pcap`).
+    /// A capture for tcpdump/Wireshark (binary: needs --output PATH or a
+    /// redirected standard output).
     Pcap,
-    /// The playground's sequence diagram (see `farewell_diagram::render_svg`).
+    /// The sequence diagram as a standalone SVG file.
     Svg,
 }
 
@@ -98,23 +123,38 @@ fn deliver(out: Output) -> Result<Option<String>, String> {
 }
 
 /// Everything but writing, so it can be tested. `stdout_is_terminal` decides
-/// whether binary output may go to standard output.
+/// whether binary output may go to standard output. `--help` and `--version`
+/// are output; every other argument error is an error (exit status 2).
 fn run(args: &[String], stdout_is_terminal: bool) -> Result<Output, String> {
-    match args.first().map(String::as_str) {
-        Some("scenarios") => Ok(Output::stdout(list_scenarios())),
-        Some("platforms") => Ok(Output::stdout(list_platforms())),
-        Some("run") => {
-            let opts = parse_run(&args[1..])?;
+    let cli = match Cli::try_parse_from(
+        std::iter::once("farewell".to_string()).chain(args.iter().cloned()),
+    ) {
+        Ok(cli) => cli,
+        Err(e) if !e.use_stderr() => return Ok(Output::stdout(e.render().to_string())),
+        Err(e) => {
+            let text = e.render().to_string();
+            return Err(text
+                .strip_prefix("error: ")
+                .unwrap_or(&text)
+                .trim_end()
+                .to_string());
+        }
+    };
+    match cli.command {
+        Command::Scenarios => Ok(Output::stdout(list_scenarios())),
+        Command::Platforms => Ok(Output::stdout(list_platforms())),
+        Command::Run(opts) => {
             if opts.format.is_binary() && opts.output.is_none() && stdout_is_terminal {
                 return Err(
                     "pcap is binary: use --output FILE or redirect standard output (> FILE)".into(),
                 );
             }
-            let trace = simulate(&opts.scenario);
+            let (scenario, source) = load(&opts)?;
+            let trace = simulate(&scenario);
             let bytes = match opts.format {
-                Format::JsonLines => trace.to_json_lines().into_bytes(),
+                Format::Jsonl => trace.to_json_lines().into_bytes(),
                 Format::Text => trace.to_text().into_bytes(),
-                Format::Pcap => farewell_export::pcap(&trace, &opts.scenario)
+                Format::Pcap => farewell_export::pcap(&trace, &scenario)
                     .map_err(|e| format!("pcap export: {e}"))?,
                 Format::Svg => {
                     farewell_diagram::render_svg(&farewell_diagram::layout(&trace)).into_bytes()
@@ -124,92 +164,38 @@ fn run(args: &[String], stdout_is_terminal: bool) -> Result<Output, String> {
             let warning = trace
                 .end()
                 .and_then(|(_, stop)| stop)
-                .map(|stop| format!("{}: {stop} (limits: README, Reliability)", opts.source));
+                .map(|stop| format!("{source}: {stop} (limits: README, Reliability)"));
             Ok(Output {
                 bytes,
                 path: opts.output,
                 warning,
             })
         }
-        Some("-h" | "--help" | "help") => Ok(Output::stdout(format!("{USAGE}\n"))),
-        Some(other) => Err(format!("unknown command `{other}`\n{USAGE}")),
-        None => Err(USAGE.to_string()),
     }
 }
 
-#[derive(Debug)]
-struct RunOptions {
-    scenario: Scenario,
-    /// The file's path, or `--builtin NAME`, for messages.
-    source: String,
-    format: Format,
-    output: Option<String>,
-}
-
-fn parse_run(args: &[String]) -> Result<RunOptions, String> {
-    let mut format = Format::JsonLines;
-    let mut file = None;
-    let mut builtin_name = None;
-    let mut output = None;
-    let mut it = args.iter();
-    while let Some(a) = it.next() {
-        match a.as_str() {
-            "--format" => {
-                format = match it.next().map(String::as_str) {
-                    Some("jsonl" | "json") => Format::JsonLines,
-                    Some("text") => Format::Text,
-                    Some("pcap") => Format::Pcap,
-                    Some("svg") => Format::Svg,
-                    Some(f) => return Err(format!("--format: unknown format `{f}` ({FORMATS})")),
-                    None => return Err(format!("--format needs a value ({FORMATS})")),
-                }
-            }
-            "--builtin" => {
-                builtin_name = Some(
-                    it.next()
-                        .ok_or("--builtin needs a scenario name (see `farewell scenarios`)")?
-                        .clone(),
-                )
-            }
-            "--output" | "-o" => {
-                let path = it.next().ok_or("--output needs a file path")?;
-                if output.replace(path.clone()).is_some() {
-                    return Err("give --output once".into());
-                }
-            }
-            s if s.starts_with("--") => return Err(format!("unknown option `{s}`\n{USAGE}")),
-            s => {
-                if file.replace(s.to_string()).is_some() {
-                    return Err("give one scenario file".into());
-                }
-            }
+/// The scenario to run and how messages name it (the file's path, or
+/// `--builtin NAME`).
+fn load(opts: &RunArgs) -> Result<(Scenario, String), String> {
+    match (&opts.file, &opts.builtin) {
+        (Some(path), _) => {
+            let text = read_scenario_file(path)?;
+            let scenario = Scenario::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
+            Ok((scenario, path.clone()))
         }
-    }
-    let (scenario, source) = match (file, builtin_name) {
-        (Some(_), Some(_)) => return Err("give a FILE or --builtin NAME, not both".into()),
-        (None, None) => return Err(format!("run needs a FILE or --builtin NAME\n{USAGE}")),
         (None, Some(name)) => {
-            let scenario = builtin::get(&name).ok_or_else(|| {
+            let scenario = builtin::get(name).ok_or_else(|| {
                 format!(
                     "no built-in scenario `{}`; choose one of: {}",
-                    farewell_json::shown(&name),
+                    farewell_json::shown(name),
                     builtin::ids().collect::<Vec<_>>().join(", ")
                 )
             })?;
-            (scenario, format!("--builtin {name}"))
+            Ok((scenario, format!("--builtin {name}")))
         }
-        (Some(path), None) => {
-            let text = read_scenario_file(&path)?;
-            let scenario = Scenario::from_json(&text).map_err(|e| format!("{path}: {e}"))?;
-            (scenario, path)
-        }
-    };
-    Ok(RunOptions {
-        scenario,
-        source,
-        format,
-        output,
-    })
+        // clap requires one of the two.
+        (None, None) => Err("run needs a FILE or --builtin NAME".into()),
+    }
 }
 
 /// A scenario file's text, refused beyond [`MAX_FILE_BYTES`] without reading it
@@ -295,8 +281,11 @@ mod tests {
             false,
         )
         .unwrap_err();
-        assert!(err.contains("--format: unknown format `xml`"), "{err}");
-        assert!(err.contains("pcap"), "{err}");
+        assert!(
+            err.contains("invalid value 'xml' for '--format <FORMAT>'"),
+            "{err}"
+        );
+        assert!(err.contains("jsonl, text, pcap, svg"), "{err}");
     }
 
     #[test]
@@ -341,22 +330,38 @@ mod tests {
             true,
         )
         .unwrap_err();
-        assert!(err.contains("--output needs a file path"), "{err}");
+        assert!(err.contains("'--output <PATH>'"), "{err}");
         let err = run(
             &args(&["run", "--builtin", "normal-close", "-o", "a", "-o", "b"]),
             true,
         )
         .unwrap_err();
-        assert!(err.contains("once"), "{err}");
+        assert!(err.contains("cannot be used multiple times"), "{err}");
     }
 
     #[test]
-    fn help_lists_every_format() {
+    fn help_lists_every_command_and_format() {
         let out = text(run(&args(&["--help"]), true).unwrap());
-        for f in FORMATS.split(", ") {
-            assert!(out.contains(&format!("  {f} ")), "{f} missing: {out}");
+        for c in ["run", "scenarios", "platforms"] {
+            assert!(out.contains(&format!("  {c} ")), "{c} missing: {out}");
         }
-        assert!(out.contains("--output PATH"), "{out}");
+        let out = text(run(&args(&["run", "--help"]), true).unwrap());
+        for f in ["jsonl", "text", "pcap", "svg"] {
+            assert!(out.contains(&format!("{f}:")), "{f} missing: {out}");
+        }
+        assert!(out.contains("--output <PATH>"), "{out}");
+        assert!(out.contains("--builtin <NAME>"), "{out}");
+    }
+
+    #[test]
+    fn a_file_and_a_builtin_together_are_refused() {
+        let err = run(&args(&["run", "x.json", "--builtin", "lost-fin"]), false).unwrap_err();
+        assert!(err.contains("cannot be used with"), "{err}");
+        let err = run(&args(&["run"]), false).unwrap_err();
+        assert!(
+            err.contains("required arguments were not provided"),
+            "{err}"
+        );
     }
 
     #[test]

@@ -65,7 +65,8 @@ fn bad_format_fails_with_a_message_on_stderr() {
     assert!(out.stdout.is_empty());
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(
-        err.contains("farewell: --format: unknown format `xml` (jsonl, text, pcap, svg)"),
+        err.contains("farewell: invalid value 'xml' for '--format <FORMAT>'")
+            && err.contains("[possible values: jsonl, text, pcap, svg]"),
         "{err}"
     );
 }
