@@ -189,6 +189,32 @@ impl Usage {
     }
 }
 
+/// What every run of an accepted scenario promises: its trace ends with its
+/// `end` event and stays within the segment and event limits. The fuzz tests
+/// hold every accepted input to it.
+pub fn check_trace(trace: &crate::Trace) -> Result<(), String> {
+    if !matches!(
+        trace.events.last().map(|e| &e.kind),
+        Some(crate::EventKind::End { .. })
+    ) {
+        return Err("the trace does not end with its end event".into());
+    }
+    let segments = trace.segments().count();
+    if segments > MAX_SEGMENTS as usize {
+        return Err(format!(
+            "{segments} segments, over the limit of {MAX_SEGMENTS}"
+        ));
+    }
+    // The end event comes on top of the limit.
+    if trace.events.len() > MAX_EVENTS as usize + 1 {
+        return Err(format!(
+            "{} events, over the limit of {MAX_EVENTS}",
+            trace.events.len()
+        ));
+    }
+    Ok(())
+}
+
 /// Index of the largest non-zero value (the first of equals).
 fn largest(values: impl Iterator<Item = u64>) -> Option<usize> {
     let mut best: Option<(usize, u64)> = None;
@@ -235,6 +261,14 @@ mod tests {
         let quiet = scenario(r#"{"actions":[]}"#);
         assert_eq!(usage(0, 0, 0).culprit(&quiet), "actions");
         assert_eq!(usage(9, 0, 0).culprit(&quiet), "tunables.max_retries");
+    }
+
+    #[test]
+    fn a_trace_must_end_with_its_end_event() {
+        let mut t = crate::simulate(&crate::builtin::get("normal-close").unwrap());
+        assert_eq!(check_trace(&t), Ok(()));
+        t.events.pop();
+        assert!(check_trace(&t).unwrap_err().contains("end event"));
     }
 
     #[test]

@@ -17,8 +17,8 @@
 //! Case counts come from [`cases`]: modest by default, 50 times more with
 //! `FAREWELL_EXHAUSTIVE=1` (`cargo xtask test --exhaustive`).
 
-use farewell_engine::budget::{MAX_EVENTS, MAX_SEGMENTS, MAX_TOTAL_SEND_BYTES};
-use farewell_engine::{builtin, simulate, EventKind, Scenario};
+use farewell_engine::budget::MAX_TOTAL_SEND_BYTES;
+use farewell_engine::{builtin, simulate, Scenario};
 use proptest::prelude::*;
 use proptest::sample::{select, Index};
 use serde_json::{json, Map, Value};
@@ -127,29 +127,8 @@ fn check_only(text: &str) -> Result<(), TestCaseError> {
 
 /// The scenario runs to its end event within the work budget.
 fn check_simulates(s: &Scenario, text: &str) -> Result<(), TestCaseError> {
-    let trace = simulate(s);
-    prop_assert!(
-        matches!(
-            trace.events.last().map(|e| &e.kind),
-            Some(EventKind::End { .. })
-        ),
-        "the trace of {} does not end with its end event",
-        short(text)
-    );
-    prop_assert!(trace.end().is_some());
-    let segments = trace.segments().count();
-    prop_assert!(
-        segments <= MAX_SEGMENTS as usize,
-        "{} segments for {}",
-        segments,
-        short(text)
-    );
-    prop_assert!(
-        trace.events.len() <= MAX_EVENTS as usize + 1,
-        "{} events for {}",
-        trace.events.len(),
-        short(text)
-    );
+    let result = farewell_engine::budget::check_trace(&simulate(s));
+    prop_assert!(result.is_ok(), "{:?} for {}", result, short(text));
     Ok(())
 }
 

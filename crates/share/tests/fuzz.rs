@@ -15,11 +15,11 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use farewell_engine::budget::{MAX_EVENTS, MAX_SEGMENTS, MAX_SEND_BYTES, MAX_TOTAL_SEND_BYTES};
+use farewell_engine::budget::{MAX_SEND_BYTES, MAX_TOTAL_SEND_BYTES};
 use farewell_engine::scenario::{HostConfig, MAX_MS};
 use farewell_engine::{
-    builtin, simulate, Action, Do, DropRule, DuplicateRule, EventKind, Host, Platform, Scenario,
-    SegmentKind, Tunables,
+    builtin, simulate, Action, Do, DropRule, DuplicateRule, Host, Platform, Scenario, SegmentKind,
+    Tunables,
 };
 use farewell_share::{
     decode, encode, ignored_keys, Controls, Embed, Fragment, ShareError, Speed, MAX_FRAGMENT_LEN,
@@ -164,29 +164,8 @@ fn check_accepted(f: &Fragment, link: &str) -> Result<(), TestCaseError> {
 
 /// The scenario runs to its end event within the work budget.
 fn check_simulates(s: &Scenario, what: &str) -> Result<(), TestCaseError> {
-    let trace = simulate(s);
-    prop_assert!(
-        matches!(
-            trace.events.last().map(|e| &e.kind),
-            Some(EventKind::End { .. })
-        ),
-        "the trace of {} does not end with its end event",
-        short(what)
-    );
-    prop_assert!(trace.end().is_some());
-    let segments = trace.segments().count();
-    prop_assert!(
-        segments <= MAX_SEGMENTS as usize,
-        "{} segments for {}",
-        segments,
-        short(what)
-    );
-    prop_assert!(
-        trace.events.len() <= MAX_EVENTS as usize + 1,
-        "{} events for {}",
-        trace.events.len(),
-        short(what)
-    );
+    let result = farewell_engine::budget::check_trace(&simulate(s));
+    prop_assert!(result.is_ok(), "{:?} for {}", result, short(what));
     Ok(())
 }
 
