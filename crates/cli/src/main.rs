@@ -29,6 +29,89 @@ enum Command {
     Scenarios,
     /// MSL and TIME_WAIT of each platform profile.
     Platforms,
+    /// The TIME_WAIT accumulation lab: many connections per second against the
+    /// kernel's port and TIME_WAIT rules, one row per simulated second.
+    Lab(LabArgs),
+}
+
+/// `farewell lab`'s knobs; each defaults to the lab's own default
+/// (`farewell_lab::LabConfig::default`).
+#[derive(Debug, clap::Args)]
+struct LabArgs {
+    /// Platform profile (TIME_WAIT length, ephemeral range, timestamps).
+    #[arg(long, value_name = "P")]
+    platform: Option<String>,
+    /// Requests per second (1 to 100,000).
+    #[arg(long, value_name = "N")]
+    rate: Option<u32>,
+    /// Seconds to simulate (at most 600).
+    #[arg(long, value_name = "S")]
+    duration: Option<u32>,
+    /// Which side closes first, and so holds TIME_WAIT.
+    #[arg(long, value_enum)]
+    closer: Option<CloserArg>,
+    /// The client's ephemeral port range (`ip_local_port_range`).
+    #[arg(long, value_name = "LO-HI")]
+    ports: Option<String>,
+    #[arg(long, value_name = "N")]
+    source_ips: Option<u32>,
+    #[arg(long, value_name = "N")]
+    destinations: Option<u32>,
+    /// `net.ipv4.tcp_tw_reuse`: 0 off, 1 on, 2 loopback only (Linux's default).
+    #[arg(long, value_name = "0|1|2")]
+    tw_reuse: Option<u8>,
+    /// TCP timestamps on both hosts (default: the platform's).
+    #[arg(long, value_enum)]
+    timestamps: Option<OnOff>,
+    /// `net.ipv4.tcp_max_tw_buckets`.
+    #[arg(long, value_name = "N")]
+    max_tw_buckets: Option<u32>,
+    /// Keep-alive: requests carried by one connection.
+    #[arg(long, value_name = "N")]
+    requests_per_connection: Option<u32>,
+    /// How long a connection lives, connect() to close().
+    #[arg(long, value_name = "MS")]
+    conn_ms: Option<f64>,
+    #[arg(long, value_name = "MS")]
+    delay_ms: Option<f64>,
+    /// Segment loss probability (lifecycles are then sampled per seed).
+    #[arg(long, value_name = "P")]
+    loss: Option<f64>,
+    #[arg(long, value_name = "N")]
+    seed: Option<u64>,
+    /// The server exits and binds again at this second.
+    #[arg(long, value_name = "S")]
+    restart_at: Option<f64>,
+    /// The server sets SO_REUSEADDR on every listener it creates.
+    #[arg(long, requires = "restart_at")]
+    reuseaddr: bool,
+    #[arg(long, value_enum, default_value_t = LabFormat::Jsonl)]
+    format: LabFormat,
+    /// Write to PATH instead of standard output.
+    #[arg(long, short, value_name = "PATH")]
+    output: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum CloserArg {
+    Client,
+    Server,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum OnOff {
+    On,
+    Off,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum LabFormat {
+    /// One JSON object per simulated second, then `{"summary": {…}}`.
+    Jsonl,
+    /// The same rows as CSV with a header line (no summary).
+    Csv,
+    /// An `ss -s`-style summary and the risk line.
+    Text,
 }
 
 #[derive(Debug, clap::Args)]
@@ -141,6 +224,7 @@ fn run(args: &[String], stdout_is_terminal: bool) -> Result<Output, String> {
         }
     };
     match cli.command {
+        Command::Lab(args) => lab(&args),
         Command::Scenarios => Ok(Output::stdout(list_scenarios())),
         Command::Platforms => Ok(Output::stdout(list_platforms())),
         Command::Run(opts) => {
@@ -172,6 +256,156 @@ fn run(args: &[String], stdout_is_terminal: bool) -> Result<Output, String> {
             })
         }
     }
+}
+
+/// `farewell lab`: the config from the flags, run, written in the chosen format.
+fn lab(args: &LabArgs) -> Result<Output, String> {
+    let cfg = lab_config(args)?;
+    let run = farewell_lab::run(&cfg).map_err(|e| e.to_string())?;
+    let text = match args.format {
+        LabFormat::Jsonl => {
+            let mut out = String::new();
+            for row in &run.rows {
+                out.push_str(&serde_json::to_string(row).map_err(|e| e.to_string())?);
+                out.push('\n');
+            }
+            let summary = serde_json::json!({ "summary": run.summary });
+            out.push_str(&summary.to_string());
+            out.push('\n');
+            out
+        }
+        LabFormat::Csv => {
+            let mut out = String::from(
+                "t_s,established,time_wait_client,time_wait_server,ports_in_use,connects,connect_failures,tw_reused,tw_overflow,memory_bytes,bind\n",
+            );
+            for r in &run.rows {
+                out.push_str(&format!(
+                    "{},{},{},{},{},{},{},{},{},{},{}\n",
+                    r.t_s,
+                    r.established,
+                    r.time_wait_client,
+                    r.time_wait_server,
+                    r.ports_in_use,
+                    r.connects,
+                    r.connect_failures,
+                    r.tw_reused,
+                    r.tw_overflow,
+                    r.memory_bytes,
+                    r.bind.join(" ")
+                ));
+            }
+            out
+        }
+        LabFormat::Text => lab_text(&cfg, &run),
+    };
+    Ok(Output {
+        bytes: text.into_bytes(),
+        path: args.output.clone(),
+        warning: None,
+    })
+}
+
+fn lab_config(a: &LabArgs) -> Result<farewell_lab::LabConfig, String> {
+    let mut cfg = farewell_lab::LabConfig::default();
+    if let Some(p) = &a.platform {
+        cfg.platform = farewell_engine::Platform::from_id(p).ok_or_else(|| {
+            format!(
+                "--platform: no platform `{}`; choose one of: {}",
+                farewell_json::shown(p),
+                farewell_engine::Platform::ALL.map(|p| p.id()).join(", ")
+            )
+        })?;
+    }
+    if let Some(r) = &a.ports {
+        let bad = || {
+            format!(
+                "--ports: give LO-HI, e.g. 32768-60999, not `{}`",
+                farewell_json::shown(r)
+            )
+        };
+        let (lo, hi) = r.split_once('-').ok_or_else(bad)?;
+        cfg.ports = Some(farewell_lab::PortRange {
+            lo: lo.trim().parse().map_err(|_| bad())?,
+            hi: hi.trim().parse().map_err(|_| bad())?,
+        });
+    }
+    macro_rules! set {
+        ($($field:ident = $value:expr),* $(,)?) => {
+            $(if let Some(v) = $value { cfg.$field = v; })*
+        };
+    }
+    set!(
+        rate = a.rate,
+        duration_s = a.duration,
+        source_ips = a.source_ips,
+        destinations = a.destinations,
+        tw_reuse = a.tw_reuse,
+        requests_per_connection = a.requests_per_connection,
+        conn_ms = a.conn_ms,
+        delay_ms = a.delay_ms,
+        loss = a.loss,
+        seed = a.seed,
+    );
+    if let Some(c) = a.closer {
+        cfg.closer = match c {
+            CloserArg::Client => farewell_lab::Closer::Client,
+            CloserArg::Server => farewell_lab::Closer::Server,
+        };
+    }
+    if let Some(t) = a.timestamps {
+        cfg.timestamps = Some(t == OnOff::On);
+    }
+    if a.max_tw_buckets.is_some() {
+        cfg.max_tw_buckets = a.max_tw_buckets;
+    }
+    if a.restart_at.is_some() {
+        cfg.restart_at_s = a.restart_at;
+        cfg.reuseaddr = a.reuseaddr;
+    }
+    Ok(cfg)
+}
+
+/// `ss -s`-style: the last second's sockets, what happened over the run, and
+/// the risk line (TIME_WAIT against half the port range).
+fn lab_text(cfg: &farewell_lab::LabConfig, run: &farewell_lab::LabRun) -> String {
+    let s = &run.summary;
+    let last = run.rows.last().cloned().unwrap_or_default();
+    let ports =
+        u64::from(cfg.port_range().len()) * u64::from(cfg.source_ips) * u64::from(cfg.destinations);
+    let mut out = format!(
+        "TCP:   estab {}, timewait {} (client {}, server {}), ports in use {} of {}\n",
+        last.established,
+        last.time_wait_client + last.time_wait_server,
+        last.time_wait_client,
+        last.time_wait_server,
+        last.ports_in_use,
+        ports
+    );
+    out.push_str(&format!(
+        "run:   {} connects, {} failed, {} took over a TIME_WAIT port, {} skipped TIME_WAIT (overflow)\n",
+        s.connects, s.connect_failures, s.tw_reused, s.tw_overflow
+    ));
+    out.push_str(&format!(
+        "TIME_WAIT: {} at the end, {} expected (rate {} /s × {} s), peak {}; memory peak {} bytes\n",
+        s.steady_time_wait,
+        s.expected_time_wait.round(),
+        s.connection_rate,
+        s.time_wait_s,
+        s.peak_time_wait,
+        s.peak_memory_bytes
+    ));
+    match s.first_failure_s {
+        Some(t) => out.push_str(&format!("first connect() failure at {t} s\n")),
+        None => out.push_str("no connect() failed\n"),
+    }
+    let half = ports / 2;
+    let risk = if s.peak_time_wait >= half {
+        "RISK: TIME_WAIT reached half the port range; new connections to the same destination can fail (EADDRNOTAVAIL)"
+    } else {
+        "ok: TIME_WAIT stayed under half the port range"
+    };
+    out.push_str(&format!("{risk} ({} of {half})\n", s.peak_time_wait));
+    out
 }
 
 /// The scenario to run and how messages name it (the file's path, or

@@ -283,3 +283,97 @@ fn a_run_cut_short_by_the_budget_writes_bounded_output_and_says_why() {
         assert!(rss_kib < 256 * 1024, "{format}: peak memory {rss_kib} KiB");
     }
 }
+
+// ----- farewell lab (issue 11) -----
+
+fn lab(args: &[&str]) -> Output {
+    let mut all = vec!["lab"];
+    all.extend_from_slice(args);
+    farewell(&all)
+}
+
+/// 1,000 connections/s on Linux to one destination: the ports run out after
+/// 28,232 / 1,000 s, as the arithmetic says.
+#[test]
+fn lab_jsonl_has_a_row_per_second_then_the_summary() {
+    let out = lab(&["--rate", "1000", "--duration", "40"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(lines.len(), 41, "40 rows and the summary");
+    for (t, row) in lines[..40].iter().enumerate() {
+        assert_eq!(row["t_s"], t as u64);
+        for key in [
+            "established",
+            "time_wait_client",
+            "time_wait_server",
+            "ports_in_use",
+            "connects",
+            "connect_failures",
+            "tw_reused",
+            "tw_overflow",
+            "memory_bytes",
+        ] {
+            assert!(row[key].is_u64(), "{key} in {row}");
+        }
+    }
+    let summary = &lines[40]["summary"];
+    let first = summary["first_failure_s"].as_f64().unwrap();
+    assert!((first - 28.232).abs() < 0.5, "{summary}");
+    assert_eq!(lines[39]["time_wait_client"], 28232);
+}
+
+#[test]
+fn lab_csv_and_text_say_the_same_run() {
+    let out = lab(&["--rate", "1000", "--duration", "40", "--format", "csv"]);
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        csv.starts_with("t_s,established,time_wait_client,"),
+        "{csv}"
+    );
+    assert_eq!(csv.lines().count(), 41);
+    let out = lab(&["--rate", "1000", "--duration", "40", "--format", "text"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.contains("first connect() failure at 28.232 s"),
+        "{text}"
+    );
+    assert!(text.contains("RISK"), "{text}");
+    // tcp_tw_reuse with timestamps: no failure.
+    let out = lab(&[
+        "--rate",
+        "1000",
+        "--duration",
+        "40",
+        "--tw-reuse",
+        "1",
+        "--format",
+        "text",
+    ]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(text.contains("no connect() failed"), "{text}");
+}
+
+#[test]
+fn lab_knobs_out_of_range_are_refused_naming_them() {
+    for (args, want) in [
+        (&["--rate", "0"][..], "rate"),
+        (&["--ports", "9-x"][..], "--ports"),
+        (&["--platform", "plan9"][..], "--platform"),
+        (&["--tw-reuse", "7"][..], "tw_reuse"),
+        (&["--reuseaddr"][..], "--restart-at"),
+    ] {
+        let out = lab(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(want), "{args:?}: {err}");
+        assert!(out.stdout.is_empty());
+    }
+}

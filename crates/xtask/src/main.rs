@@ -176,7 +176,8 @@ fn test_steps(ctx: &Ctx, steps: &mut Steps, exhaustive: bool) -> Result<(), Stri
         // The run above already checks up to two drops and a few thousand cases
         // of each property test (seconds, in debug). Again in release, with the
         // ignored three-drop test and 50x the property cases (FAREWELL_EXHAUSTIVE).
-        // `write_corpus` is the hostile corpus's generator, not a check.
+        // `write_corpus` is the hostile corpus's generator, not a check; the
+        // `known_gap` tests state real-Linux behaviour not modelled yet.
         let mut all = ctx.cargo();
         all.args([
             "test",
@@ -188,6 +189,8 @@ fn test_steps(ctx: &Ctx, steps: &mut Steps, exhaustive: bool) -> Result<(), Stri
             "--include-ignored",
             "--skip",
             "write_corpus",
+            "--skip",
+            "known_gap",
         ])
         .env("FAREWELL_EXHAUSTIVE", "1");
         steps.cmd(

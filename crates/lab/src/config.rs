@@ -1,0 +1,371 @@
+//! The lab's knobs ([`LabConfig`]) and their checks ([`LabError`] names the knob).
+
+use farewell_engine::{Duration, Platform};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Most connections per second the lab accepts.
+pub const MAX_RATE: u32 = 100_000;
+/// Longest run, in seconds.
+pub const MAX_DURATION_S: u32 = 600;
+/// Most source IPs × destinations: each pair has its own port table (one 8-byte
+/// slot per port), so 64 pairs of a full range is 32 MiB.
+pub const MAX_PAIRS: u32 = 64;
+/// Longest connection lifetime and TIME_WAIT override accepted (one hour).
+pub const MAX_MS: f64 = 3_600_000.0;
+
+/// Which side calls close() first, and so which side holds TIME_WAIT.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Closer {
+    Client,
+    Server,
+}
+
+/// An inclusive port range, `lo..=hi` (`ip_local_port_range`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PortRange {
+    pub lo: u16,
+    pub hi: u16,
+}
+
+impl PortRange {
+    /// Ports in the range.
+    pub const fn len(self) -> u32 {
+        self.hi as u32 - self.lo as u32 + 1
+    }
+
+    pub const fn is_empty(self) -> bool {
+        self.hi < self.lo
+    }
+
+    /// The platform's default ephemeral range: Linux `ip_local_port_range`
+    /// 32768–60999; Windows and macOS 49152–65535 (IANA dynamic ports); FreeBSD
+    /// 10000–65535 (`IPPORT_EPHEMERALFIRST`, netinet/in.h); illumos/Solaris
+    /// 32768–65535 (`tcp_smallest_anon_port`). RFC 793 names no range, so the lab
+    /// uses Linux's.
+    pub const fn default_for(p: Platform) -> PortRange {
+        match p {
+            Platform::Linux | Platform::Rfc793 => PortRange {
+                lo: 32768,
+                hi: 60999,
+            },
+            Platform::Windows | Platform::Macos => PortRange {
+                lo: 49152,
+                hi: 65535,
+            },
+            Platform::Freebsd => PortRange {
+                lo: 10000,
+                hi: 65535,
+            },
+            Platform::Solaris => PortRange {
+                lo: 32768,
+                hi: 65535,
+            },
+        }
+    }
+}
+
+/// A burst: `rate` requests per second during `[at_s, at_s + for_s)`, the
+/// config's `rate` outside it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Burst {
+    pub at_s: u32,
+    pub for_s: u32,
+    pub rate: u32,
+}
+
+/// One lab run: a client host opening connections to servers at a constant rate.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LabConfig {
+    #[serde(default = "linux")]
+    pub platform: Platform,
+    /// Requests per second (connections per second when each carries one).
+    #[serde(default = "thousand")]
+    pub rate: u32,
+    /// A burst profile on top of the constant `rate`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub burst: Option<Burst>,
+    #[serde(default = "sixty")]
+    pub duration_s: u32,
+    #[serde(default = "client")]
+    pub closer: Closer,
+    /// The client's ephemeral range; default per platform ([`PortRange::default_for`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ports: Option<PortRange>,
+    #[serde(default = "one")]
+    pub source_ips: u32,
+    #[serde(default = "one")]
+    pub destinations: u32,
+    /// Linux `net.ipv4.tcp_tw_reuse`: 0 off, 1 on, 2 loopback only (the default).
+    #[serde(default = "two")]
+    pub tw_reuse: u8,
+    /// The destinations are loopback addresses (so `tw_reuse = 2` applies).
+    #[serde(default)]
+    pub loopback: bool,
+    /// TCP timestamps (RFC 7323) on both hosts; default per platform
+    /// ([`default_timestamps`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamps: Option<bool>,
+    /// Linux `net.ipv4.tcp_max_tw_buckets` per host; default 131072 on Linux
+    /// (the reference VM's value), no limit elsewhere.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_tw_buckets: Option<u32>,
+    /// Keep-alive: requests carried by one connection, so connections per second
+    /// are `rate / requests_per_connection`.
+    #[serde(default = "one")]
+    pub requests_per_connection: u32,
+    /// How long a connection lives from connect() to the closer's close().
+    #[serde(default = "hundred")]
+    pub conn_ms: f64,
+    /// One-way delay between client and servers.
+    #[serde(default = "half")]
+    pub delay_ms: f64,
+    /// Segment loss probability (lifecycles are then sampled, see `lifecycle`).
+    #[serde(default)]
+    pub loss: f64,
+    /// Overrides the platform's TIME_WAIT length.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time_wait_ms: Option<f64>,
+    #[serde(default)]
+    pub seed: u64,
+    /// The server process exits and binds its listener again at this time.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub restart_at_s: Option<f64>,
+    /// The server sets SO_REUSEADDR on every listener it creates.
+    #[serde(default)]
+    pub reuseaddr: bool,
+}
+
+fn linux() -> Platform {
+    Platform::Linux
+}
+fn thousand() -> u32 {
+    1000
+}
+fn sixty() -> u32 {
+    60
+}
+fn client() -> Closer {
+    Closer::Client
+}
+fn one() -> u32 {
+    1
+}
+fn two() -> u8 {
+    2
+}
+fn hundred() -> f64 {
+    100.0
+}
+fn half() -> f64 {
+    0.5
+}
+
+impl Default for LabConfig {
+    fn default() -> Self {
+        LabConfig {
+            platform: Platform::Linux,
+            rate: 1000,
+            burst: None,
+            duration_s: 60,
+            closer: Closer::Client,
+            ports: None,
+            source_ips: 1,
+            destinations: 1,
+            tw_reuse: 2,
+            loopback: false,
+            timestamps: None,
+            max_tw_buckets: None,
+            requests_per_connection: 1,
+            conn_ms: 100.0,
+            delay_ms: 0.5,
+            loss: 0.0,
+            time_wait_ms: None,
+            seed: 0,
+            restart_at_s: None,
+            reuseaddr: false,
+        }
+    }
+}
+
+/// Timestamps by default (PROTOCOL_NOTES "Platform figures"): on for Linux,
+/// FreeBSD, macOS and illumos (with window scaling); off on current Windows
+/// (`netsh int tcp show global`) and in RFC 793, which predates RFC 1323.
+pub const fn default_timestamps(p: Platform) -> bool {
+    !matches!(p, Platform::Windows | Platform::Rfc793)
+}
+
+/// A knob value the lab cannot use, with the knob's name.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct LabError {
+    pub field: &'static str,
+    pub message: String,
+}
+
+impl fmt::Display for LabError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.field, self.message)
+    }
+}
+
+impl std::error::Error for LabError {}
+
+fn err(field: &'static str, message: String) -> LabError {
+    LabError { field, message }
+}
+
+fn ms_in(field: &'static str, v: f64, max: f64) -> Result<(), LabError> {
+    if !v.is_finite() || !(0.0..=max).contains(&v) {
+        return Err(err(field, format!("must be from 0 to {max} ms, got {v}")));
+    }
+    Ok(())
+}
+
+impl LabConfig {
+    /// The client's port range, the knob or the platform's default.
+    pub fn port_range(&self) -> PortRange {
+        self.ports
+            .unwrap_or_else(|| PortRange::default_for(self.platform))
+    }
+
+    pub fn timestamps_on(&self) -> bool {
+        self.timestamps
+            .unwrap_or_else(|| default_timestamps(self.platform))
+    }
+
+    /// `tcp_max_tw_buckets`, or `u32::MAX` for no limit.
+    pub fn tw_limit(&self) -> u32 {
+        self.max_tw_buckets.unwrap_or(match self.platform {
+            Platform::Linux => 131_072,
+            _ => u32::MAX,
+        })
+    }
+
+    /// Whether `tcp_tw_reuse` lets connect() take over a TIME_WAIT port towards
+    /// these destinations (Linux `tcp_twsk_unique`: 2 means loopback only).
+    pub fn tw_reuse_applies(&self) -> bool {
+        self.platform == Platform::Linux
+            && (self.tw_reuse == 1 || (self.tw_reuse == 2 && self.loopback))
+    }
+
+    /// TIME_WAIT length: the override, or the platform profile's.
+    pub fn time_wait(&self) -> Duration {
+        match self.time_wait_ms {
+            Some(ms) => Duration::from_ms(ms),
+            None => self.platform.profile().time_wait,
+        }
+    }
+
+    /// Requests per second during second `t_s` (the burst's or the base rate).
+    pub fn rate_at(&self, t_s: u32) -> u32 {
+        match self.burst {
+            Some(b) if t_s >= b.at_s && t_s - b.at_s < b.for_s => b.rate,
+            _ => self.rate,
+        }
+    }
+
+    /// New connections per second at the base rate (`rate / requests_per_connection`).
+    pub fn connection_rate(&self) -> f64 {
+        f64::from(self.rate) / f64::from(self.requests_per_connection)
+    }
+
+    /// Checks every knob; the error names the first bad one and its bounds.
+    pub fn validate(&self) -> Result<(), LabError> {
+        if !(1..=MAX_RATE).contains(&self.rate) {
+            return Err(err(
+                "rate",
+                format!("must be 1 to {MAX_RATE} per second, got {}", self.rate),
+            ));
+        }
+        if !(1..=MAX_DURATION_S).contains(&self.duration_s) {
+            return Err(err(
+                "duration_s",
+                format!("must be 1 to {MAX_DURATION_S} s, got {}", self.duration_s),
+            ));
+        }
+        if let Some(b) = self.burst {
+            if !(1..=MAX_RATE).contains(&b.rate) {
+                return Err(err(
+                    "burst.rate",
+                    format!("must be 1 to {MAX_RATE} per second, got {}", b.rate),
+                ));
+            }
+            if b.for_s == 0 || u64::from(b.at_s) + u64::from(b.for_s) > u64::from(self.duration_s) {
+                return Err(err(
+                    "burst.for_s",
+                    format!(
+                        "the burst ({} s from {} s) must last at least 1 s and end by duration_s ({})",
+                        b.for_s, b.at_s, self.duration_s
+                    ),
+                ));
+            }
+        }
+        if let Some(r) = self.ports {
+            if r.lo == 0 || r.hi < r.lo || r.len() < 2 {
+                return Err(err(
+                    "ports",
+                    format!(
+                        "must be LO-HI with 1 <= LO < HI <= 65535, got {}-{}",
+                        r.lo, r.hi
+                    ),
+                ));
+            }
+        }
+        for (field, v) in [
+            ("source_ips", self.source_ips),
+            ("destinations", self.destinations),
+        ] {
+            if !(1..=MAX_PAIRS).contains(&v) {
+                return Err(err(field, format!("must be 1 to {MAX_PAIRS}, got {v}")));
+            }
+        }
+        if self.source_ips * self.destinations > MAX_PAIRS {
+            return Err(err(
+                "destinations",
+                format!(
+                    "source_ips × destinations must be at most {MAX_PAIRS}, got {} × {}",
+                    self.source_ips, self.destinations
+                ),
+            ));
+        }
+        if self.tw_reuse > 2 {
+            return Err(err(
+                "tw_reuse",
+                format!("must be 0, 1 or 2, got {}", self.tw_reuse),
+            ));
+        }
+        if !(1..=10_000).contains(&self.requests_per_connection) {
+            return Err(err(
+                "requests_per_connection",
+                format!("must be 1 to 10000, got {}", self.requests_per_connection),
+            ));
+        }
+        ms_in("conn_ms", self.conn_ms, MAX_MS)?;
+        ms_in("delay_ms", self.delay_ms, 10_000.0)?;
+        if let Some(t) = self.time_wait_ms {
+            ms_in("time_wait_ms", t, MAX_MS)?;
+        }
+        if !self.loss.is_finite() || !(0.0..=0.5).contains(&self.loss) {
+            return Err(err(
+                "loss",
+                format!("must be a probability from 0 to 0.5, got {}", self.loss),
+            ));
+        }
+        if let Some(t) = self.restart_at_s {
+            if !t.is_finite() || !(0.0..=f64::from(self.duration_s)).contains(&t) {
+                return Err(err(
+                    "restart_at_s",
+                    format!(
+                        "must be from 0 to duration_s ({}), got {t}",
+                        self.duration_s
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+}

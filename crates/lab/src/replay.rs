@@ -1,0 +1,585 @@
+//! The replay: the sampled lifecycles repeated at the lab's rate, with exact
+//! per-port bookkeeping on the client and TIME_WAIT counts on both hosts.
+//!
+//! Data layout (the kernel's TIME_WAIT hash and timer wheel, made flat): every
+//! connection that follows one lifecycle lives the same times, so each distinct
+//! lifecycle has a FIFO ring of 24-byte [`Entry`]s whose events come due in ring
+//! order; a cursor per event kind walks it. Ports are one 8-byte slot per
+//! (source IP, destination, port). So a TIME_WAIT entry costs 32 bytes (against
+//! Linux's 256-byte `tw_sock_TCP` object) and nothing is allocated per
+//! connection once the rings have grown.
+
+use crate::config::LabConfig;
+use crate::lifecycle::{splitmix64, Lifecycle};
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+
+/// Bytes of one TIME_WAIT socket on Linux: a `tcp_timewait_sock` in the
+/// `tw_sock_TCP` slab, 248-byte object in a 256-byte slot (PROTOCOL_NOTES,
+/// "TIME_WAIT at scale").
+pub const TIME_WAIT_SOCK_BYTES: u64 = 256;
+/// Bytes of a full TCP socket, about 2.3 KB (same source).
+pub const FULL_SOCK_BYTES: u64 = 2300;
+/// `tcp_tw_reuse_delay`: a TIME_WAIT socket is reusable only this long after it
+/// last heard from the peer (net/ipv4/tcp_ipv4.c `tcp_twsk_unique`).
+pub const TW_REUSE_DELAY_MS: u32 = 1000;
+/// A bind() retried this often after EADDRINUSE, until the listener is up.
+pub const BIND_RETRY_US: u64 = 1_000_000;
+
+/// One second of the run. Gauges are end-of-second snapshots (as `ss` shows
+/// them); counters are what happened during the second (as `nstat` deltas).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Row {
+    /// The second `[t_s, t_s + 1)`.
+    pub t_s: u32,
+    /// Client connections not yet closing (SYN_SENT or ESTABLISHED).
+    pub established: u64,
+    pub time_wait_client: u64,
+    pub time_wait_server: u64,
+    /// Client sockets holding an ephemeral port (each (source IP, destination,
+    /// port) counts once).
+    pub ports_in_use: u64,
+    pub connects: u64,
+    /// connect() failures: EADDRNOTAVAIL (no port), ECONNREFUSED (no listener).
+    pub connect_failures: u64,
+    /// connect()s that took over a TIME_WAIT port (`tcp_tw_reuse`).
+    pub tw_reused: u64,
+    /// Closing sockets that skipped TIME_WAIT (`TCPTimeWaitOverflow`, both hosts).
+    pub tw_overflow: u64,
+    /// TIME_WAIT × 256 B + established × 2,300 B.
+    pub memory_bytes: u64,
+    /// The server's bind() outcomes this second, while it restarts: an errno
+    /// name (`EADDRINUSE`) or `ok`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub bind: Vec<String>,
+}
+
+/// What the run comes to.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Summary {
+    /// TIME_WAIT length in seconds.
+    pub time_wait_s: f64,
+    /// New connections per second.
+    pub connection_rate: f64,
+    /// rate × TIME_WAIT: the steady TIME_WAIT count when no limit binds.
+    pub expected_time_wait: f64,
+    /// TIME_WAIT (both hosts) at the end of the last second.
+    pub steady_time_wait: u64,
+    pub peak_time_wait: u64,
+    pub peak_memory_bytes: u64,
+    pub connects: u64,
+    pub connect_failures: u64,
+    pub tw_reused: u64,
+    pub tw_overflow: u64,
+    /// When the first connect() failed, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub first_failure_s: Option<f64>,
+    /// The highest request rate that keeps every connect() supplied with a port:
+    /// ports × source IPs × destinations ÷ how long a client socket holds its
+    /// port (× requests per connection); with `tcp_tw_reuse` in force the hold
+    /// ends `tcp_tw_reuse_delay` after TIME_WAIT begins. `None` if no port is
+    /// ever held. Counts only port exhaustion, not `tcp_max_tw_buckets` or a
+    /// restart.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max_failure_free_rate: Option<f64>,
+    /// When the restarted server's listener was up again, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub listener_up_s: Option<f64>,
+}
+
+/// A run's per-second rows and its summary.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct LabRun {
+    pub rows: Vec<Row>,
+    pub summary: Summary,
+}
+
+/// One live connection in its lifecycle's ring.
+#[derive(Clone, Copy, Debug)]
+struct Entry {
+    /// connect() time, µs.
+    t0: u64,
+    conn: u32,
+    pair: u16,
+    port: u16,
+    flags: u8,
+}
+
+const _: () = assert!(std::mem::size_of::<Entry>() <= 24);
+
+const CLIENT_OVERFLOW: u8 = 1;
+const SERVER_OVERFLOW: u8 = 2;
+
+/// Event kinds, each with its own cursor; the offsets come from the lifecycle.
+const OPEN_END: usize = 0;
+const CLIENT_TW: usize = 1;
+const CLIENT_RELEASE: usize = 2;
+const SERVER_TW: usize = 3;
+const SERVER_TW_END: usize = 4;
+const KINDS: usize = 5;
+
+struct Ring {
+    offsets: [Option<u64>; KINDS],
+    entries: VecDeque<Entry>,
+    /// Absolute index of `entries[0]`.
+    base: u64,
+    cursor: [u64; KINDS],
+}
+
+/// A port slot: 0 free; else `(conn + 1) << 32 | tw`, where `tw` is 0 while the
+/// socket is not in TIME_WAIT and `enter_ms + 1` once it is.
+type Slot = u64;
+
+fn holder(s: Slot) -> u32 {
+    ((s >> 32) as u32).wrapping_sub(1)
+}
+fn tw_since_ms(s: Slot) -> Option<u32> {
+    (s as u32).checked_sub(1)
+}
+
+struct Lab<'a> {
+    cfg: &'a LabConfig,
+    rings: Vec<Ring>,
+    /// Connection `n` follows ring `order[n % order.len()]`.
+    order: Vec<u8>,
+    /// Ports per pair, rounded down to even (`remaining &= ~1U`).
+    remaining: u32,
+    slots: Vec<Slot>,
+    /// Free ports per pair and parity (so a full parity pass is skipped at once).
+    free: Vec<[u32; 2]>,
+    /// Client TIME_WAIT sockets per pair and parity.
+    tw_ports: Vec<[u32; 2]>,
+    /// `secure_ipv4_port_ephemeral` per pair, and `table_perturb` per pair.
+    port_offset: Vec<u32>,
+    perturb: Vec<u32>,
+    rng: u64,
+    reuse: bool,
+    tw_limit: u64,
+    // Gauges.
+    established: u64,
+    tw_client: u64,
+    tw_server: u64,
+    ports_in_use: u64,
+    // This second's counters.
+    row: Row,
+    // Server restart.
+    listening: bool,
+    next_bind_us: Option<u64>,
+    listener_up_us: Option<u64>,
+    first_failure_us: Option<u64>,
+}
+
+impl<'a> Lab<'a> {
+    fn new(cfg: &'a LabConfig, lifecycles: &[Lifecycle]) -> Self {
+        let mut kinds: Vec<Lifecycle> = Vec::new();
+        let order = lifecycles
+            .iter()
+            .map(|l| match kinds.iter().position(|k| k == l) {
+                Some(i) => i as u8,
+                None => {
+                    kinds.push(*l);
+                    (kinds.len() - 1) as u8
+                }
+            })
+            .collect();
+        let rings = kinds
+            .iter()
+            .map(|l| Ring {
+                offsets: [
+                    Some(l.open_until_us),
+                    l.client_time_wait.map(|w| w.0),
+                    Some(l.client_release_us),
+                    l.server_time_wait.map(|w| w.0),
+                    l.server_time_wait.map(|w| w.1),
+                ],
+                entries: VecDeque::new(),
+                base: 0,
+                cursor: [0; KINDS],
+            })
+            .collect();
+        let range = cfg.port_range().len();
+        let remaining = range & !1;
+        let pairs = (cfg.source_ips * cfg.destinations) as usize;
+        let mut rng = cfg.seed ^ 0x6c61_625f_7365_6564;
+        let port_offset = (0..pairs).map(|_| splitmix64(&mut rng) as u32).collect();
+        let perturb = (0..pairs).map(|_| splitmix64(&mut rng) as u32).collect();
+        Lab {
+            cfg,
+            rings,
+            order,
+            remaining,
+            slots: vec![0; pairs * remaining as usize],
+            free: vec![[remaining / 2; 2]; pairs],
+            tw_ports: vec![[0; 2]; pairs],
+            port_offset,
+            perturb,
+            rng,
+            reuse: cfg.tw_reuse_applies() && cfg.timestamps_on(),
+            tw_limit: u64::from(cfg.tw_limit()),
+            established: 0,
+            tw_client: 0,
+            tw_server: 0,
+            ports_in_use: 0,
+            row: Row::default(),
+            listening: true,
+            next_bind_us: None,
+            listener_up_us: None,
+            first_failure_us: None,
+        }
+    }
+
+    fn slot_index(&self, pair: u16, port: u16) -> usize {
+        pair as usize * self.remaining as usize + port as usize
+    }
+
+    /// Applies every lifecycle event due at or before `t` (µs).
+    fn drain(&mut self, t: u64) {
+        for r in 0..self.rings.len() {
+            for kind in 0..KINDS {
+                let Some(off) = self.rings[r].offsets[kind] else {
+                    continue;
+                };
+                loop {
+                    let ring = &self.rings[r];
+                    let i = (ring.cursor[kind] - ring.base) as usize;
+                    let Some(e) = ring.entries.get(i).copied() else {
+                        break;
+                    };
+                    let due = e.t0 + off;
+                    if due > t {
+                        break;
+                    }
+                    self.rings[r].cursor[kind] += 1;
+                    self.apply(r, i, kind, e, due);
+                }
+            }
+            let ring = &mut self.rings[r];
+            let done = ring
+                .cursor
+                .iter()
+                .zip(ring.offsets)
+                .filter(|(_, o)| o.is_some());
+            let min = done.map(|(c, _)| *c).min().unwrap_or(ring.base);
+            while ring.base < min {
+                ring.entries.pop_front();
+                ring.base += 1;
+            }
+        }
+    }
+
+    fn apply(&mut self, r: usize, i: usize, kind: usize, e: Entry, due: u64) {
+        let idx = self.slot_index(e.pair, e.port);
+        let parity = (e.port & 1) as usize;
+        match kind {
+            OPEN_END => self.established -= 1,
+            CLIENT_TW => {
+                // `tcp_time_wait` (net/ipv4/tcp_minisocks.c): past
+                // tcp_max_tw_buckets no timewait sock is made; the socket is
+                // closed at once and TCPTimeWaitOverflow counts it.
+                if self.tw_client >= self.tw_limit {
+                    self.rings[r].entries[i].flags |= CLIENT_OVERFLOW;
+                    self.row.tw_overflow += 1;
+                    self.release(idx, e.pair, parity);
+                } else {
+                    self.tw_client += 1;
+                    self.tw_ports[e.pair as usize][parity] += 1;
+                    let since = (due / 1000) as u32 + 1;
+                    self.slots[idx] = (self.slots[idx] & !0xFFFF_FFFF) | u64::from(since);
+                }
+            }
+            CLIENT_RELEASE => {
+                let s = self.slots[idx];
+                // Skipped TIME_WAIT (already released), or a reused TIME_WAIT
+                // port now held by a newer connection: nothing left to free.
+                if e.flags & CLIENT_OVERFLOW != 0 || s == 0 || holder(s) != e.conn {
+                    return;
+                }
+                if tw_since_ms(s).is_some() {
+                    self.tw_client -= 1;
+                    self.tw_ports[e.pair as usize][parity] -= 1;
+                }
+                self.release(idx, e.pair, parity);
+            }
+            SERVER_TW => {
+                if self.tw_server >= self.tw_limit {
+                    self.rings[r].entries[i].flags |= SERVER_OVERFLOW;
+                    self.row.tw_overflow += 1;
+                } else {
+                    self.tw_server += 1;
+                }
+            }
+            SERVER_TW_END => {
+                if e.flags & SERVER_OVERFLOW == 0 {
+                    self.tw_server -= 1;
+                }
+            }
+            _ => unreachable!("{KINDS} event kinds"),
+        }
+    }
+
+    fn release(&mut self, idx: usize, pair: u16, parity: usize) {
+        self.slots[idx] = 0;
+        self.free[pair as usize][parity] += 1;
+        self.ports_in_use -= 1;
+    }
+
+    /// The server's bind() after its restart (`inet_bind_conflict` in
+    /// net/ipv4/inet_connection_sock.c): a TIME_WAIT socket on the port
+    /// conflicts unless both it and the new listener set SO_REUSEADDR. The
+    /// listener always had it when `reuseaddr` is set.
+    fn bind_attempts(&mut self, t: u64) {
+        while let Some(b) = self.next_bind_us.filter(|&b| b <= t) {
+            self.drain(b);
+            if self.tw_server > 0 && !self.cfg.reuseaddr {
+                self.row.bind.push("EADDRINUSE".into());
+                self.next_bind_us = Some(b + BIND_RETRY_US);
+            } else {
+                self.row.bind.push("ok".into());
+                self.listening = true;
+                self.next_bind_us = None;
+                self.listener_up_us = Some(b);
+            }
+        }
+    }
+
+    fn fail(&mut self, t: u64) {
+        self.row.connect_failures += 1;
+        self.first_failure_us.get_or_insert(t);
+    }
+
+    /// connect() number `n` at `t` µs.
+    fn connect(&mut self, n: u64, t: u64) {
+        self.row.connects += 1;
+        if !self.listening {
+            // ECONNREFUSED: the SYN meets no listener and is reset.
+            return self.fail(t);
+        }
+        let ips = u64::from(self.cfg.source_ips);
+        let pair = ((n % ips) * u64::from(self.cfg.destinations)
+            + (n / ips) % u64::from(self.cfg.destinations)) as u16;
+        let Some((port, reused)) = self.pick_port(pair, t) else {
+            // EADDRNOTAVAIL.
+            return self.fail(t);
+        };
+        let idx = self.slot_index(pair, port);
+        let parity = (port & 1) as usize;
+        let conn = n as u32;
+        if reused {
+            self.tw_client -= 1;
+            self.tw_ports[pair as usize][parity] -= 1;
+            self.row.tw_reused += 1;
+        } else {
+            self.free[pair as usize][parity] -= 1;
+            self.ports_in_use += 1;
+        }
+        self.slots[idx] = u64::from(conn.wrapping_add(1)) << 32;
+        self.established += 1;
+        let r = self.order[(n % self.order.len() as u64) as usize] as usize;
+        self.rings[r].entries.push_back(Entry {
+            t0: t,
+            conn,
+            pair,
+            port,
+            flags: 0,
+        });
+    }
+
+    /// Linux `__inet_hash_connect` (net/ipv4/inet_hashtables.c): start at
+    /// `table_perturb[index] + port_offset`, try ports of one parity in steps of
+    /// 2, then the other; a port is usable when its 4-tuple is unique (here: the
+    /// pair's slot is free) or its TIME_WAIT owner may be taken over
+    /// (`tcp_twsk_unique` in net/ipv4/tcp_ipv4.c: tw_reuse on, timestamps seen,
+    /// more than `tcp_tw_reuse_delay` since the socket last heard from its peer).
+    /// On success `table_perturb` advances by `max(i, random(8)·2) + 2`.
+    fn pick_port(&mut self, pair: u16, t: u64) -> Option<(u16, bool)> {
+        let p = pair as usize;
+        let remaining = self.remaining;
+        let now_ms = (t / 1000) as u32;
+        let mut offset = self.perturb[p].wrapping_add(self.port_offset[p]) % remaining;
+        offset &= !1;
+        for _pass in 0..2 {
+            let parity = (offset & 1) as usize;
+            let candidates =
+                self.free[p][parity] > 0 || (self.reuse && self.tw_ports[p][parity] > 0);
+            if candidates {
+                let base = p * remaining as usize;
+                let mut port = offset;
+                let mut i = 0;
+                while i < remaining {
+                    if port >= remaining {
+                        port -= remaining;
+                    }
+                    let s = self.slots[base + port as usize];
+                    let usable = if s == 0 {
+                        Some(false)
+                    } else {
+                        match tw_since_ms(s) {
+                            Some(since) if self.reuse && now_ms > since + TW_REUSE_DELAY_MS => {
+                                Some(true)
+                            }
+                            _ => None,
+                        }
+                    };
+                    if let Some(reused) = usable {
+                        let r = (splitmix64(&mut self.rng) % 8) as u32 * 2;
+                        self.perturb[p] = self.perturb[p].wrapping_add(i.max(r) + 2);
+                        return Some((port as u16, reused));
+                    }
+                    i += 2;
+                    port += 2;
+                }
+            }
+            offset += 1;
+        }
+        None
+    }
+
+    fn snapshot(&mut self, t_s: u32) -> Row {
+        let mut row = std::mem::take(&mut self.row);
+        row.t_s = t_s;
+        row.established = self.established;
+        row.time_wait_client = self.tw_client;
+        row.time_wait_server = self.tw_server;
+        row.ports_in_use = self.ports_in_use;
+        row.memory_bytes = (self.tw_client + self.tw_server) * TIME_WAIT_SOCK_BYTES
+            + self.established * FULL_SOCK_BYTES;
+        row
+    }
+}
+
+/// Replays `lifecycles` (cycled) at the config's rate for its duration. The
+/// config must be valid ([`LabConfig::validate`]).
+pub fn replay(cfg: &LabConfig, lifecycles: &[Lifecycle]) -> LabRun {
+    let mut lab = Lab::new(cfg, lifecycles);
+    let restart_us = cfg.restart_at_s.map(|s| (s * 1e6).round() as u64);
+    // While the rate stays the same, the k-th connection since the rate was
+    // set at `start` comes at start + floor(k · 10⁶ · requests_per_connection
+    // / rate) µs.
+    let num = 1_000_000 * u64::from(cfg.requests_per_connection);
+    let mut rows = Vec::with_capacity(cfg.duration_s as usize);
+    let (mut n, mut k, mut start, mut den) = (0u64, 0u64, 0u64, 0u64);
+    for sec in 0..cfg.duration_s {
+        let end = u64::from(sec + 1) * 1_000_000;
+        let rate = u64::from(cfg.rate_at(sec));
+        if rate != den {
+            (k, start, den) = (0, end - 1_000_000, rate);
+        }
+        loop {
+            let t = start + k * num / den;
+            if t >= end {
+                break;
+            }
+            if let Some(r) = restart_us.filter(|&r| r <= t && lab.listener_up_us.is_none()) {
+                if lab.listening && lab.next_bind_us.is_none() {
+                    lab.listening = false;
+                    lab.next_bind_us = Some(r);
+                }
+            }
+            lab.bind_attempts(t);
+            lab.drain(t);
+            lab.connect(n, t);
+            n += 1;
+            k += 1;
+        }
+        if let Some(r) = restart_us.filter(|&r| r < end && lab.listener_up_us.is_none()) {
+            if lab.listening && lab.next_bind_us.is_none() {
+                lab.listening = false;
+                lab.next_bind_us = Some(r);
+            }
+        }
+        lab.bind_attempts(end - 1);
+        lab.drain(end);
+        rows.push(lab.snapshot(sec));
+    }
+    let summary = summarize(cfg, lifecycles, &rows, &lab);
+    LabRun { rows, summary }
+}
+
+fn summarize(cfg: &LabConfig, lifecycles: &[Lifecycle], rows: &[Row], lab: &Lab) -> Summary {
+    let time_wait_s = cfg.time_wait().as_ms() / 1000.0;
+    let connection_rate = cfg.connection_rate();
+    let tw = |r: &Row| r.time_wait_client + r.time_wait_server;
+    // How long a client socket keeps its port, on average over the samples.
+    let hold_us = lifecycles
+        .iter()
+        .map(|l| match l.client_time_wait {
+            Some((enter, _)) if lab.reuse => enter + u64::from(TW_REUSE_DELAY_MS) * 1000,
+            _ => l.client_release_us,
+        })
+        .sum::<u64>() as f64
+        / lifecycles.len().max(1) as f64;
+    let capacity = f64::from(lab.remaining) * f64::from(cfg.source_ips * cfg.destinations);
+    Summary {
+        time_wait_s,
+        connection_rate,
+        expected_time_wait: connection_rate * time_wait_s,
+        steady_time_wait: rows.last().map(tw).unwrap_or(0),
+        peak_time_wait: rows.iter().map(tw).max().unwrap_or(0),
+        peak_memory_bytes: rows.iter().map(|r| r.memory_bytes).max().unwrap_or(0),
+        connects: rows.iter().map(|r| r.connects).sum(),
+        connect_failures: rows.iter().map(|r| r.connect_failures).sum(),
+        tw_reused: rows.iter().map(|r| r.tw_reused).sum(),
+        tw_overflow: rows.iter().map(|r| r.tw_overflow).sum(),
+        first_failure_s: lab.first_failure_us.map(|t| t as f64 / 1e6),
+        max_failure_free_rate: (hold_us > 0.0)
+            .then(|| capacity / (hold_us / 1e6) * f64::from(cfg.requests_per_connection)),
+        listener_up_s: lab.listener_up_us.map(|t| t as f64 / 1e6),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::config::PortRange;
+    use crate::lifecycle::sample;
+
+    /// `__inet_hash_connect` hands out one parity (even offsets from the range's
+    /// low end) before the other, and every port before failing.
+    #[test]
+    fn ports_of_one_parity_come_first() {
+        let cfg = LabConfig {
+            ports: Some(PortRange {
+                lo: 40000,
+                hi: 40099,
+            }),
+            ..LabConfig::default()
+        };
+        let mut lab = Lab::new(&cfg, &sample(&cfg));
+        let ports: Vec<u16> = (0..100)
+            .map(|n| {
+                lab.connect(n, n * 1000);
+                lab.rings[0].entries.back().unwrap().port
+            })
+            .collect();
+        assert!(ports[..50].iter().all(|p| p % 2 == 0), "{ports:?}");
+        assert!(ports[50..].iter().all(|p| p % 2 == 1), "{ports:?}");
+        let mut sorted = ports.clone();
+        sorted.sort();
+        sorted.dedup();
+        assert_eq!(sorted.len(), 100, "each port once");
+        lab.connect(100, 100_000);
+        assert_eq!(lab.row.connect_failures, 1, "EADDRNOTAVAIL");
+    }
+
+    /// A port in use towards one destination is free towards another: the
+    /// 4-tuple, not the port, must be unique.
+    #[test]
+    fn a_port_is_shared_across_destinations() {
+        let cfg = LabConfig {
+            destinations: 2,
+            ports: Some(PortRange {
+                lo: 40000,
+                hi: 40001,
+            }),
+            ..LabConfig::default()
+        };
+        let mut lab = Lab::new(&cfg, &sample(&cfg));
+        for n in 0..4 {
+            lab.connect(n, n * 1000);
+        }
+        assert_eq!(lab.row.connect_failures, 0);
+        assert_eq!(lab.ports_in_use, 4);
+        lab.connect(4, 5000);
+        assert_eq!(lab.row.connect_failures, 1);
+    }
+}

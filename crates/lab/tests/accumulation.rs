@@ -1,0 +1,159 @@
+//! The arithmetic of TIME_WAIT: accumulation is rate × TIME_WAIT, and ports run
+//! out per (source IP, destination) after ports ÷ rate seconds.
+
+mod lab;
+
+use farewell_engine::Platform;
+use farewell_lab::{Closer, LabConfig, PortRange};
+use lab::*;
+
+#[test]
+fn steady_time_wait_is_rate_times_time_wait() {
+    // Linux 60 s TIME_WAIT at 100 connections/s: 6,000 sockets, no limit binds.
+    let run = lab(LabConfig {
+        duration_s: 120,
+        ..linux(100)
+    });
+    let s = &run.summary;
+    assert_eq!(s.expected_time_wait, 6000.0);
+    let steady = s.steady_time_wait as f64;
+    assert!((steady - 6000.0).abs() <= 60.0, "steady TIME_WAIT {steady}");
+    assert_eq!(s.connect_failures, 0);
+    assert_eq!(s.tw_overflow, 0);
+    // Still filling during the first minute: one second's worth more each second.
+    assert!(run.rows[29].time_wait_client < run.rows[30].time_wait_client);
+    assert_eq!(run.rows[119].time_wait_server, 0, "the client closed first");
+}
+
+#[test]
+fn ports_run_out_after_ports_divided_by_rate() {
+    // 28,232 ports at 1,000/s to one destination: EADDRNOTAVAIL from ~28 s.
+    let run = lab(linux(1000));
+    let first = run.summary.first_failure_s.expect("ports must run out");
+    assert!((28.0..28.5).contains(&first), "first failure at {first} s");
+    assert_eq!(first_failure_row(&run), Some(28));
+    let r = &run.rows[40];
+    assert_eq!(r.ports_in_use, 28_232, "every port held");
+    assert_eq!(r.connect_failures, 1000, "every connect fails");
+    // ~469/s is the most this destination takes (28,232 ÷ 60.1 s).
+    let max = run.summary.max_failure_free_rate.unwrap();
+    assert!((465.0..475.0).contains(&max), "{max}");
+}
+
+#[test]
+fn the_failure_free_rate_is_really_free_of_failures() {
+    let under = lab(LabConfig {
+        duration_s: 120,
+        ..linux(465)
+    });
+    assert_eq!(under.summary.connect_failures, 0);
+    let over = lab(LabConfig {
+        duration_s: 120,
+        ..linux(475)
+    });
+    assert!(over.summary.connect_failures > 0);
+}
+
+#[test]
+fn more_source_ips_or_destinations_multiply_capacity() {
+    let two_destinations = lab(LabConfig {
+        destinations: 2,
+        ..linux(1000)
+    });
+    let first = two_destinations.summary.first_failure_s.unwrap();
+    assert!(
+        (56.0..57.0).contains(&first),
+        "two destinations fail at {first} s"
+    );
+
+    let three_ips = lab(LabConfig {
+        source_ips: 3,
+        ..linux(1000)
+    });
+    assert_eq!(three_ips.summary.connect_failures, 0);
+    assert!(three_ips.summary.max_failure_free_rate.unwrap() > 1400.0);
+}
+
+#[test]
+fn server_closing_first_puts_time_wait_on_the_server() {
+    let run = lab(LabConfig {
+        closer: Closer::Server,
+        ..linux(1000)
+    });
+    let last = run.rows.last().unwrap();
+    assert_eq!(run.summary.connect_failures, 0, "no client port exhaustion");
+    assert_eq!(last.time_wait_client, 0);
+    assert!(last.time_wait_server >= 59_000, "{}", last.time_wait_server);
+    assert!(
+        last.ports_in_use < 200,
+        "ports held only while connections live"
+    );
+}
+
+#[test]
+fn windows_240_s_time_wait_allows_about_68_connections_per_second() {
+    let cfg = |rate| LabConfig {
+        platform: Platform::Windows,
+        duration_s: 600,
+        ..linux(rate)
+    };
+    assert_eq!(
+        cfg(68).port_range(),
+        PortRange {
+            lo: 49152,
+            hi: 65535
+        }
+    );
+    let ok = lab(cfg(68));
+    let max = ok.summary.max_failure_free_rate.unwrap();
+    assert!((68.0..68.5).contains(&max), "{max}");
+    assert_eq!(ok.summary.connect_failures, 0);
+    let over = lab(cfg(70));
+    let first = over.summary.first_failure_s.unwrap();
+    // 16,384 ports ÷ 70/s ≈ 234 s.
+    assert!((233.0..235.0).contains(&first), "{first}");
+}
+
+#[test]
+fn keep_alive_divides_the_connection_rate() {
+    let run = lab(LabConfig {
+        requests_per_connection: 10,
+        ..linux(1000)
+    });
+    assert_eq!(run.summary.connect_failures, 0);
+    assert_eq!(run.rows[10].connects, 100);
+    assert!((5900..=6000).contains(&run.rows[59].time_wait_client));
+}
+
+#[test]
+fn memory_counts_256_bytes_per_time_wait_and_2300_per_established() {
+    let run = lab(linux(100));
+    let r = &run.rows[30];
+    assert_eq!(
+        r.memory_bytes,
+        (r.time_wait_client + r.time_wait_server) * 256 + r.established * 2300
+    );
+}
+
+#[test]
+fn a_burst_exhausts_ports_that_the_base_rate_does_not() {
+    // 100/s, then 10,000/s from 10 s to 15 s: 1,000 ports held at 10 s, the
+    // other 27,232 gone 2.7 s into the burst.
+    let run = lab(LabConfig {
+        burst: Some(farewell_lab::Burst {
+            at_s: 10,
+            for_s: 5,
+            rate: 10_000,
+        }),
+        ..linux(100)
+    });
+    assert_eq!(run.rows[9].connects, 100);
+    assert_eq!(run.rows[10].connects, 10_000);
+    assert_eq!(run.rows[15].connects, 100);
+    let first = run.summary.first_failure_s.unwrap();
+    assert!((12.6..12.9).contains(&first), "{first}");
+    assert_eq!(
+        run.rows[20].connect_failures, 100,
+        "still no port after the burst"
+    );
+}
