@@ -1,0 +1,629 @@
+//! A reader for real packet captures: the TCP segments of a tcpdump or
+//! Wireshark file, split into connections, ready to be drawn.
+//!
+//! Formats are read with `pcap-parser` (classic pcap in both byte orders, with
+//! microsecond or nanosecond timestamps, and pcapng with its SHB, IDB, EPB and
+//! SPB blocks, several sections and interfaces) and headers with `etherparse`
+//! (Ethernet with VLAN tags, Linux cooked SLL, IPv4, IPv6, TCP and its
+//! options). Only the 20-byte Linux cooked v2 (SLL2) header and the 4-byte
+//! BSD loopback header are read here, since etherparse has no parser for them.
+//!
+//! The input is one byte slice (a browser hands a dropped file over whole);
+//! memory stays bounded because files over [`MAX_BYTES`] or with more than
+//! [`MAX_PACKETS`] frames are refused with a message, and frames are never
+//! copied: a [`Packet`] keeps only the header fields a close diagram needs.
+//! Frames that are not TCP, or that cannot be parsed, are counted, not errors.
+//! A broken file gives a [`CaptureError`], never a panic.
+
+use etherparse::{EtherType, NetSlice, SlicedPacket, TcpOptionElement, TransportSlice};
+use farewell_engine::Flags;
+use pcap_parser::nom;
+use pcap_parser::pcapng::Block;
+use pcap_parser::{
+    parse_block_be, parse_block_le, parse_pcap_frame, parse_pcap_frame_be, parse_pcap_header,
+    parse_sectionheaderblock, PcapError,
+};
+use std::collections::HashMap;
+use std::fmt;
+use std::net::{IpAddr, SocketAddr};
+
+/// Largest file read: 64 MiB (about a million small segments).
+pub const MAX_BYTES: usize = 64 << 20;
+/// Most frames read (TCP or not).
+pub const MAX_PACKETS: u32 = 1_000_000;
+/// Largest snapshot length accepted in a file header or interface description:
+/// tcpdump's default is 262 144; anything past 1 MiB is a damaged header.
+pub const MAX_SNAPLEN: u32 = 1 << 20;
+/// A gap this long on one 4-tuple ends a connection incarnation even without a
+/// FIN or RST: Linux's TIME_WAIT (`TCP_TIMEWAIT_LEN`, 60 s).
+pub const TIME_WAIT_US: i64 = 60_000_000;
+
+/// The link types this reader understands (tcpdump.org/linktypes.html).
+pub mod linktype {
+    /// BSD loopback: a 4-byte address family in the writer's byte order.
+    pub const NULL: u32 = 0;
+    pub const ETHERNET: u32 = 1;
+    /// Raw IP (IPv4 or IPv6, told apart by the version nibble).
+    pub const RAW: u32 = 101;
+    /// OpenBSD loopback: a 4-byte address family in network byte order.
+    pub const LOOP: u32 = 108;
+    /// Linux cooked capture v1 (`tcpdump -i any` before libpcap 1.10).
+    pub const LINUX_SLL: u32 = 113;
+    pub const IPV4: u32 = 228;
+    pub const IPV6: u32 = 229;
+    /// Linux cooked capture v2 (`tcpdump -i any` since libpcap 1.10).
+    pub const LINUX_SLL2: u32 = 276;
+    /// Every supported link type.
+    pub const ALL: [u32; 8] = [NULL, ETHERNET, RAW, LOOP, LINUX_SLL, IPV4, IPV6, LINUX_SLL2];
+}
+
+/// The TCP options a close diagram shows (RFC 9293 §3.2, RFC 7323, RFC 2018).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct TcpOptions {
+    pub mss: Option<u16>,
+    /// Timestamps: (TSval, TSecr).
+    pub ts: Option<(u32, u32)>,
+    pub sack_permitted: bool,
+    pub wscale: Option<u8>,
+}
+
+/// One TCP segment of the capture.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Packet {
+    /// The frame number, 1-based and counting every frame (TCP or not), as
+    /// Wireshark numbers them.
+    pub frame: u32,
+    /// Capture time, in microseconds since the Unix epoch.
+    pub t_us: i64,
+    /// The interface (pcapng: numbered across sections; classic pcap: 0).
+    pub interface: u32,
+    pub src: SocketAddr,
+    pub dst: SocketAddr,
+    pub flags: Flags,
+    pub seq: u32,
+    /// The acknowledgment field as sent (meaningful only with ACK).
+    pub ack: u32,
+    /// Payload bytes.
+    pub len: u32,
+    /// The raw (unscaled) window field.
+    pub window: u16,
+    pub options: TcpOptions,
+}
+
+/// One incarnation of one 4-tuple.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Connection {
+    /// The side that sent the first SYN (without ACK), else the destination of
+    /// the first SYN-ACK, else the first packet's source.
+    pub a: SocketAddr,
+    pub b: SocketAddr,
+    /// 1-based: the 4-tuple's second connection is incarnation 2.
+    pub incarnation: u32,
+    /// Indices into [`Capture::packets`], in capture order.
+    pub packets: Vec<u32>,
+    pub has_fin: bool,
+    pub has_rst: bool,
+}
+
+/// What [`read`] found.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Capture {
+    pub packets: Vec<Packet>,
+    pub connections: Vec<Connection>,
+    /// Frames read (TCP or not): the last frame number.
+    pub frames: u32,
+    /// Frames that parsed but carry no TCP (ARP, UDP, ICMP, IPv4 fragments,
+    /// a link type this reader does not know in a pcapng file...).
+    pub non_tcp: u32,
+    /// Frames whose headers are cut short or inconsistent.
+    pub unparsable: u32,
+    /// The file ended in the middle of a record (as when tcpdump is killed):
+    /// the frames before it were read.
+    pub cut_short: bool,
+}
+
+impl Capture {
+    /// The connection to show first: the first with a FIN or RST, else the
+    /// first one; `None` when the capture has no TCP.
+    pub fn default_connection(&self) -> Option<usize> {
+        self.connections
+            .iter()
+            .position(|c| c.has_fin || c.has_rst)
+            .or(if self.connections.is_empty() {
+                None
+            } else {
+                Some(0)
+            })
+    }
+}
+
+/// Why a file could not be read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CaptureError {
+    /// Bigger than [`MAX_BYTES`].
+    TooLarge { len: usize },
+    /// More frames than [`MAX_PACKETS`].
+    TooManyPackets,
+    /// Neither a pcap nor a pcapng magic number.
+    NotACapture,
+    /// The file ends inside its first header.
+    TruncatedHeader { len: usize },
+    /// A link type this reader does not decode.
+    UnknownLinkType(u32),
+    /// A snapshot length beyond [`MAX_SNAPLEN`], or a frame longer than it.
+    AbsurdSnaplen(u32),
+    /// A variant of the format that is not read (e.g. the "modified" pcap).
+    Unsupported(&'static str),
+    /// A damaged block or record at this byte offset.
+    Malformed { offset: usize, what: String },
+}
+
+impl fmt::Display for CaptureError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            CaptureError::TooLarge { len } => write!(
+                f,
+                "the file is {} MiB; captures up to {} MiB can be read (cut it with editcap or tcpdump -c)",
+                len >> 20,
+                MAX_BYTES >> 20
+            ),
+            CaptureError::TooManyPackets => write!(
+                f,
+                "the capture has more than {MAX_PACKETS} frames; filter it first (tcpdump -r in.pcap -w out.pcap 'tcp port N')"
+            ),
+            CaptureError::NotACapture => write!(
+                f,
+                "not a capture file: it starts with neither a pcap nor a pcapng magic number"
+            ),
+            CaptureError::TruncatedHeader { len } => write!(
+                f,
+                "the file is cut short: {len} bytes, less than its own file header"
+            ),
+            CaptureError::UnknownLinkType(t) => write!(
+                f,
+                "link type {t} is not supported (Ethernet, Linux cooked SLL/SLL2, raw IP and loopback are)"
+            ),
+            CaptureError::AbsurdSnaplen(n) => write!(
+                f,
+                "snapshot length {n} is beyond {MAX_SNAPLEN} bytes: the file is damaged"
+            ),
+            CaptureError::Unsupported(what) => write!(f, "{what} is not supported"),
+            CaptureError::Malformed { offset, what } => {
+                write!(f, "damaged capture at byte {offset}: {what}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for CaptureError {}
+
+/// Reads a classic pcap or pcapng file (told apart by the magic number).
+pub fn read(bytes: &[u8]) -> Result<Capture, CaptureError> {
+    if bytes.len() > MAX_BYTES {
+        return Err(CaptureError::TooLarge { len: bytes.len() });
+    }
+    let mut b = Builder::default();
+    match bytes.get(..4) {
+        None => return Err(CaptureError::TruncatedHeader { len: bytes.len() }),
+        Some([0x0a, 0x0d, 0x0d, 0x0a]) => read_pcapng(bytes, &mut b)?,
+        Some(m)
+            if matches!(
+                u32::from_le_bytes([m[0], m[1], m[2], m[3]]),
+                0xa1b2_c3d4 | 0xa1b2_3c4d | 0xd4c3_b2a1 | 0x4d3c_b2a1
+            ) =>
+        {
+            read_pcap(bytes, &mut b)?
+        }
+        Some([0x34, 0xcd, 0xb2, 0xa1] | [0xa1, 0xb2, 0xcd, 0x34]) => {
+            return Err(CaptureError::Unsupported(
+                "the \"modified\" (Kuznetsov) pcap format",
+            ))
+        }
+        Some(_) => return Err(CaptureError::NotACapture),
+    }
+    if b.capture.packets.is_empty() {
+        if let Some(t) = b.unknown_link {
+            return Err(CaptureError::UnknownLinkType(t));
+        }
+    }
+    b.split_connections();
+    Ok(b.capture)
+}
+
+fn read_pcap(bytes: &[u8], b: &mut Builder) -> Result<(), CaptureError> {
+    let (mut rest, header) = match parse_pcap_header(bytes) {
+        Ok(v) => v,
+        Err(nom::Err::Incomplete(_)) => {
+            return Err(CaptureError::TruncatedHeader { len: bytes.len() })
+        }
+        Err(_) => return Err(CaptureError::NotACapture),
+    };
+    let link = header.network.0 as u32;
+    if !linktype::ALL.contains(&link) {
+        return Err(CaptureError::UnknownLinkType(link));
+    }
+    if header.snaplen > MAX_SNAPLEN {
+        return Err(CaptureError::AbsurdSnaplen(header.snaplen));
+    }
+    let frac_per_s: i64 = if header.is_nanosecond_precision() {
+        1_000_000_000
+    } else {
+        1_000_000
+    };
+    let big = header.is_bigendian();
+    while !rest.is_empty() {
+        let offset = bytes.len() - rest.len();
+        let record_caplen = rest.get(8..12).map(|c| {
+            let c = [c[0], c[1], c[2], c[3]];
+            if big {
+                u32::from_be_bytes(c)
+            } else {
+                u32::from_le_bytes(c)
+            }
+        });
+        if let Some(caplen) = record_caplen {
+            if caplen > MAX_SNAPLEN {
+                return Err(CaptureError::Malformed {
+                    offset,
+                    what: format!(
+                        "a record claims {caplen} captured bytes (at most {MAX_SNAPLEN})"
+                    ),
+                });
+            }
+        }
+        let parsed = if big {
+            parse_pcap_frame_be(rest)
+        } else {
+            parse_pcap_frame(rest)
+        };
+        match parsed {
+            Ok((r, frame)) => {
+                rest = r;
+                let t_us = i64::from(frame.ts_sec) * 1_000_000
+                    + i64::from(frame.ts_usec) * 1_000_000 / frac_per_s;
+                b.frame(link, 0, t_us, frame.data)?;
+            }
+            Err(nom::Err::Incomplete(_)) => {
+                b.capture.cut_short = true;
+                break;
+            }
+            Err(e) => {
+                return Err(CaptureError::Malformed {
+                    offset,
+                    what: describe(&e),
+                })
+            }
+        }
+    }
+    Ok(())
+}
+
+/// One interface of a pcapng section.
+struct Interface {
+    link: u32,
+    snaplen: u32,
+    /// Timestamp units per second.
+    units_per_s: u64,
+    offset_s: i64,
+    /// Numbered across sections.
+    global: u32,
+}
+
+fn read_pcapng(bytes: &[u8], b: &mut Builder) -> Result<(), CaptureError> {
+    let mut rest = match parse_sectionheaderblock(bytes) {
+        Ok((r, _)) => r,
+        Err(nom::Err::Incomplete(_)) => {
+            return Err(CaptureError::TruncatedHeader { len: bytes.len() })
+        }
+        Err(e) => {
+            return Err(CaptureError::Malformed {
+                offset: 0,
+                what: format!("bad pcapng section header: {}", describe(&e)),
+            })
+        }
+    };
+    // The first section's byte order: the SHB's byte-order magic.
+    let mut big = bytes.get(8..12) == Some(&[0x1a, 0x2b, 0x3c, 0x4d]);
+    let mut interfaces: Vec<Interface> = Vec::new();
+    let mut next_global = 0u32;
+    while !rest.is_empty() {
+        let offset = bytes.len() - rest.len();
+        let parsed = if big {
+            parse_block_be(rest)
+        } else {
+            parse_block_le(rest)
+        };
+        let block = match parsed {
+            Ok((r, block)) => {
+                rest = r;
+                block
+            }
+            Err(nom::Err::Incomplete(_)) => {
+                b.capture.cut_short = true;
+                break;
+            }
+            Err(e) => {
+                return Err(CaptureError::Malformed {
+                    offset,
+                    what: describe(&e),
+                })
+            }
+        };
+        match block {
+            Block::SectionHeader(shb) => {
+                big = shb.big_endian();
+                interfaces.clear();
+            }
+            Block::InterfaceDescription(idb) => {
+                if idb.snaplen > MAX_SNAPLEN {
+                    return Err(CaptureError::AbsurdSnaplen(idb.snaplen));
+                }
+                let Some(units_per_s) = idb.ts_resolution().filter(|&u| u > 0) else {
+                    return Err(CaptureError::Malformed {
+                        offset,
+                        what: format!("interface timestamp resolution {:#x}", idb.if_tsresol),
+                    });
+                };
+                interfaces.push(Interface {
+                    link: idb.linktype.0 as u32,
+                    snaplen: idb.snaplen,
+                    units_per_s,
+                    offset_s: idb.if_tsoffset,
+                    global: next_global,
+                });
+                next_global = next_global.saturating_add(1);
+            }
+            Block::EnhancedPacket(epb) => {
+                let Some(ifc) = interfaces.get(epb.if_id as usize) else {
+                    b.count_frame()?;
+                    b.capture.unparsable += 1;
+                    continue;
+                };
+                let caplen = (epb.caplen as usize).min(epb.data.len());
+                let ts = (u128::from(epb.ts_high) << 32) | u128::from(epb.ts_low);
+                let us = ts * 1_000_000 / u128::from(ifc.units_per_s);
+                let t_us = i64::try_from(us)
+                    .ok()
+                    .and_then(|us| us.checked_add(ifc.offset_s.checked_mul(1_000_000)?));
+                let Some(t_us) = t_us else {
+                    b.count_frame()?;
+                    b.capture.unparsable += 1;
+                    continue;
+                };
+                let (link, global) = (ifc.link, ifc.global);
+                b.frame(link, global, t_us, &epb.data[..caplen])?;
+            }
+            Block::SimplePacket(spb) => {
+                // An SPB belongs to interface 0 and has no timestamp.
+                let Some(ifc) = interfaces.first() else {
+                    b.count_frame()?;
+                    b.capture.unparsable += 1;
+                    continue;
+                };
+                let mut len = (spb.origlen as usize).min(spb.data.len());
+                if ifc.snaplen > 0 {
+                    len = len.min(ifc.snaplen as usize);
+                }
+                let (link, global) = (ifc.link, ifc.global);
+                b.frame(link, global, 0, &spb.data[..len])?;
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+fn describe(e: &nom::Err<PcapError<&[u8]>>) -> String {
+    match e {
+        nom::Err::Incomplete(_) => "cut short".to_string(),
+        nom::Err::Error(e) | nom::Err::Failure(e) => match e {
+            PcapError::HeaderNotRecognized => "header not recognized".to_string(),
+            PcapError::NomError(_, kind) | PcapError::OwnedNomError(_, kind) => {
+                format!("unparsable block ({kind:?})")
+            }
+            PcapError::BufferTooSmall => "block larger than the file".to_string(),
+            PcapError::UnexpectedEof | PcapError::Eof => "unexpected end".to_string(),
+            other => format!("{other:?}"),
+        },
+    }
+}
+
+#[derive(Default)]
+struct Builder {
+    capture: Capture,
+    /// A link type seen but not decoded (pcapng interfaces).
+    unknown_link: Option<u32>,
+}
+
+impl Builder {
+    fn count_frame(&mut self) -> Result<u32, CaptureError> {
+        if self.capture.frames >= MAX_PACKETS {
+            return Err(CaptureError::TooManyPackets);
+        }
+        self.capture.frames += 1;
+        Ok(self.capture.frames)
+    }
+
+    fn frame(
+        &mut self,
+        link: u32,
+        interface: u32,
+        t_us: i64,
+        data: &[u8],
+    ) -> Result<(), CaptureError> {
+        let frame = self.count_frame()?;
+        let sliced = match link {
+            linktype::ETHERNET => SlicedPacket::from_ethernet(data),
+            linktype::LINUX_SLL => SlicedPacket::from_linux_sll(data),
+            linktype::LINUX_SLL2 => match data.get(..20) {
+                // Protocol type (an EtherType), reserved, interface index,
+                // ARPHRD type, packet type, address length, 8 address bytes.
+                Some(h) => SlicedPacket::from_ether_type(
+                    EtherType(u16::from_be_bytes([h[0], h[1]])),
+                    &data[20..],
+                ),
+                None => {
+                    self.capture.unparsable += 1;
+                    return Ok(());
+                }
+            },
+            linktype::RAW | linktype::IPV4 | linktype::IPV6 => SlicedPacket::from_ip(data),
+            linktype::NULL | linktype::LOOP => match data.get(4..) {
+                Some(ip) => SlicedPacket::from_ip(ip),
+                None => {
+                    self.capture.unparsable += 1;
+                    return Ok(());
+                }
+            },
+            other => {
+                self.unknown_link = Some(other);
+                self.capture.non_tcp += 1;
+                return Ok(());
+            }
+        };
+        let Ok(p) = sliced else {
+            self.capture.unparsable += 1;
+            return Ok(());
+        };
+        let (src_ip, dst_ip): (IpAddr, IpAddr) = match &p.net {
+            Some(NetSlice::Ipv4(ip)) => (
+                ip.header().source_addr().into(),
+                ip.header().destination_addr().into(),
+            ),
+            Some(NetSlice::Ipv6(ip)) => (
+                ip.header().source_addr().into(),
+                ip.header().destination_addr().into(),
+            ),
+            _ => {
+                self.capture.non_tcp += 1;
+                return Ok(());
+            }
+        };
+        let Some(TransportSlice::Tcp(tcp)) = &p.transport else {
+            self.capture.non_tcp += 1;
+            return Ok(());
+        };
+        let mut flags = Flags::NONE;
+        for (set, flag) in [
+            (tcp.fin(), Flags::FIN),
+            (tcp.syn(), Flags::SYN),
+            (tcp.rst(), Flags::RST),
+            (tcp.psh(), Flags::PSH),
+            (tcp.ack(), Flags::ACK),
+        ] {
+            if set {
+                flags = flags | flag;
+            }
+        }
+        let mut options = TcpOptions::default();
+        for o in tcp.options_iterator() {
+            match o {
+                Ok(TcpOptionElement::MaximumSegmentSize(m)) => options.mss = Some(m),
+                Ok(TcpOptionElement::WindowScale(w)) => options.wscale = Some(w),
+                Ok(TcpOptionElement::SelectiveAcknowledgementPermitted) => {
+                    options.sack_permitted = true
+                }
+                Ok(TcpOptionElement::Timestamp(v, e)) => options.ts = Some((v, e)),
+                Ok(_) => {}
+                // A damaged option list: keep what came before it.
+                Err(_) => break,
+            }
+        }
+        self.capture.packets.push(Packet {
+            frame,
+            t_us,
+            interface,
+            src: SocketAddr::new(src_ip, tcp.source_port()),
+            dst: SocketAddr::new(dst_ip, tcp.destination_port()),
+            flags,
+            seq: tcp.sequence_number(),
+            ack: tcp.acknowledgment_number(),
+            len: tcp.payload().len() as u32,
+            window: tcp.window_size(),
+            options,
+        });
+        Ok(())
+    }
+
+    /// Groups the packets by 4-tuple, and a 4-tuple's packets into
+    /// incarnations: a new one starts with a SYN (without ACK) after the
+    /// current one saw a FIN or RST, or with any SYN after a gap of
+    /// [`TIME_WAIT_US`].
+    fn split_connections(&mut self) {
+        struct Open {
+            conn: usize,
+            last_us: i64,
+            incarnations: u32,
+        }
+        let mut open: HashMap<(SocketAddr, SocketAddr), Open> = HashMap::new();
+        let conns = &mut self.capture.connections;
+        for (i, p) in self.capture.packets.iter().enumerate() {
+            let key = if p.src <= p.dst {
+                (p.src, p.dst)
+            } else {
+                (p.dst, p.src)
+            };
+            let syn = p.flags.contains(Flags::SYN);
+            let new_conn = |conns: &mut Vec<Connection>, incarnation| {
+                conns.push(Connection {
+                    a: p.src,
+                    b: p.dst,
+                    incarnation,
+                    packets: Vec::new(),
+                    has_fin: false,
+                    has_rst: false,
+                });
+                conns.len() - 1
+            };
+            let conn = match open.get_mut(&key) {
+                None => {
+                    let conn = new_conn(conns, 1);
+                    open.insert(
+                        key,
+                        Open {
+                            conn,
+                            last_us: p.t_us,
+                            incarnations: 1,
+                        },
+                    );
+                    conn
+                }
+                Some(o) => {
+                    let cur = &conns[o.conn];
+                    let closed = cur.has_fin || cur.has_rst;
+                    let pure_syn = syn && !p.flags.contains(Flags::ACK);
+                    let gap = p.t_us.saturating_sub(o.last_us) >= TIME_WAIT_US;
+                    if (pure_syn && closed) || (syn && gap) {
+                        o.incarnations += 1;
+                        o.conn = new_conn(conns, o.incarnations);
+                    }
+                    o.last_us = p.t_us;
+                    o.conn
+                }
+            };
+            let c = &mut conns[conn];
+            c.packets.push(i as u32);
+            c.has_fin |= p.flags.contains(Flags::FIN);
+            c.has_rst |= p.flags.contains(Flags::RST);
+        }
+        // Orient each connection: A opened it.
+        let packets = &self.capture.packets;
+        for c in conns.iter_mut() {
+            let first_syn = c
+                .packets
+                .iter()
+                .map(|&i| &packets[i as usize])
+                .find(|p| p.flags.contains(Flags::SYN));
+            let (a, b) = match first_syn {
+                Some(p) if !p.flags.contains(Flags::ACK) => (p.src, p.dst),
+                Some(p) => (p.dst, p.src),
+                None => {
+                    let p = &packets[c.packets[0] as usize];
+                    (p.src, p.dst)
+                }
+            };
+            c.a = a;
+            c.b = b;
+        }
+    }
+}
