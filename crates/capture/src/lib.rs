@@ -276,26 +276,36 @@ fn read_pcap(bytes: &[u8], b: &mut Builder) -> Result<(), CaptureError> {
         } else {
             parse_pcap_frame(rest)
         };
-        match parsed {
-            Ok((r, frame)) => {
-                rest = r;
-                let t_us = i64::from(frame.ts_sec) * 1_000_000
-                    + i64::from(frame.ts_usec) * 1_000_000 / frac_per_s;
-                b.frame(link, 0, t_us, frame.data)?;
-            }
-            Err(nom::Err::Incomplete(_)) => {
-                b.capture.cut_short = true;
-                break;
-            }
-            Err(e) => {
-                return Err(CaptureError::Malformed {
-                    offset,
-                    what: describe(&e),
-                })
-            }
-        }
+        let Some((r, frame)) = next_record(parsed, offset, &mut b.capture.cut_short)? else {
+            break;
+        };
+        rest = r;
+        let t_us =
+            i64::from(frame.ts_sec) * 1_000_000 + i64::from(frame.ts_usec) * 1_000_000 / frac_per_s;
+        b.frame(link, 0, t_us, frame.data)?;
     }
     Ok(())
+}
+
+/// A parsed record or block, `None` where the file stops inside one (the
+/// frames before it are kept and the capture marked `cut_short`), or the error
+/// that says where it is damaged.
+fn next_record<'a, T>(
+    parsed: nom::IResult<&'a [u8], T, PcapError<&'a [u8]>>,
+    offset: usize,
+    cut_short: &mut bool,
+) -> Result<Option<(&'a [u8], T)>, CaptureError> {
+    match parsed {
+        Ok(v) => Ok(Some(v)),
+        Err(nom::Err::Incomplete(_)) => {
+            *cut_short = true;
+            Ok(None)
+        }
+        Err(e) => Err(CaptureError::Malformed {
+            offset,
+            what: describe(&e),
+        }),
+    }
 }
 
 /// One interface of a pcapng section.
@@ -333,22 +343,10 @@ fn read_pcapng(bytes: &[u8], b: &mut Builder) -> Result<(), CaptureError> {
         } else {
             parse_block_le(rest)
         };
-        let block = match parsed {
-            Ok((r, block)) => {
-                rest = r;
-                block
-            }
-            Err(nom::Err::Incomplete(_)) => {
-                b.capture.cut_short = true;
-                break;
-            }
-            Err(e) => {
-                return Err(CaptureError::Malformed {
-                    offset,
-                    what: describe(&e),
-                })
-            }
+        let Some((r, block)) = next_record(parsed, offset, &mut b.capture.cut_short)? else {
+            break;
         };
+        rest = r;
         match block {
             Block::SectionHeader(shb) => {
                 big = shb.big_endian();
