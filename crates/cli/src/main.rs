@@ -44,6 +44,9 @@ struct LabArgs {
     /// Requests per second (1 to 100,000).
     #[arg(long, value_name = "N")]
     rate: Option<u32>,
+    /// A burst on top of the rate: RATE a second from AT s for FOR s.
+    #[arg(long, value_name = "RATE@AT+FOR")]
+    burst: Option<String>,
     /// Seconds to simulate (at most 600).
     #[arg(long, value_name = "S")]
     duration: Option<u32>,
@@ -60,6 +63,9 @@ struct LabArgs {
     /// `net.ipv4.tcp_tw_reuse`: 0 off, 1 on, 2 loopback only (Linux's default).
     #[arg(long, value_name = "0|1|2")]
     tw_reuse: Option<u8>,
+    /// The destinations are loopback addresses (`tcp_tw_reuse = 2` then applies).
+    #[arg(long)]
+    loopback: bool,
     /// TCP timestamps on both hosts (default: the platform's).
     #[arg(long, value_enum)]
     timestamps: Option<OnOff>,
@@ -74,6 +80,9 @@ struct LabArgs {
     conn_ms: Option<f64>,
     #[arg(long, value_name = "MS")]
     delay_ms: Option<f64>,
+    /// TIME_WAIT length instead of the platform's.
+    #[arg(long, value_name = "MS")]
+    time_wait_ms: Option<f64>,
     /// Segment loss probability (lifecycles are then sampled per seed).
     #[arg(long, value_name = "P")]
     loss: Option<f64>,
@@ -112,6 +121,8 @@ enum LabFormat {
     Csv,
     /// An `ss -s`-style summary and the risk line.
     Text,
+    /// The lab page's chart as a standalone SVG file (light theme).
+    Svg,
 }
 
 #[derive(Debug, clap::Args)]
@@ -297,6 +308,14 @@ fn lab(args: &LabArgs) -> Result<Output, String> {
             out
         }
         LabFormat::Text => lab_text(&cfg, &run),
+        LabFormat::Svg => farewell_lab_view::chart_svg(
+            &cfg,
+            &run.rows,
+            &farewell_lab_view::ChartOptions {
+                standalone: true,
+                ..Default::default()
+            },
+        ),
     };
     Ok(Output {
         bytes: text.into_bytes(),
@@ -346,6 +365,11 @@ fn lab_config(a: &LabArgs) -> Result<farewell_lab::LabConfig, String> {
         loss = a.loss,
         seed = a.seed,
     );
+    if let Some(b) = &a.burst {
+        farewell_lab_view::knobs::set(&mut cfg, "burst", b).map_err(|e| format!("--{e}"))?;
+    }
+    cfg.loopback = a.loopback;
+    cfg.time_wait_ms = a.time_wait_ms;
     if let Some(c) = a.closer {
         cfg.closer = match c {
             CloserArg::Client => farewell_lab::Closer::Client,

@@ -377,3 +377,52 @@ fn lab_knobs_out_of_range_are_refused_naming_them() {
         assert!(out.stdout.is_empty());
     }
 }
+
+/// The lab page shows the command that runs its config; that command, run,
+/// gives the page's run: every preset, plus the knobs presets leave alone.
+#[test]
+fn the_lab_pages_command_line_runs_the_pages_config() {
+    use farewell_lab_view::knobs::{cli_command, from_fragment};
+    let mut fragments: Vec<&str> = farewell_lab_view::presets::PRESETS
+        .iter()
+        .map(|p| p.2)
+        .collect();
+    fragments.push(
+        "platform=freebsd&rate=300&burst=3000@5+3&duration=30&ports=40000-45000&source-ips=2&destinations=3&loopback=on&conn-ms=250&delay-ms=2&loss=0.01&time-wait-ms=12000&seed=4",
+    );
+    fragments.push("rate=50&duration=20&tw-reuse=0&timestamps=off&max-tw-buckets=100");
+    for fragment in fragments {
+        let cfg = from_fragment(fragment).unwrap();
+        let command = cli_command(&cfg);
+        let args: Vec<&str> = command
+            .strip_prefix("farewell ")
+            .unwrap()
+            .strip_suffix(" --format text")
+            .unwrap()
+            .split(' ')
+            .chain(["--format", "jsonl"])
+            .collect();
+        let out = farewell(&args);
+        assert!(
+            out.status.success(),
+            "{command}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+        let stdout = String::from_utf8(out.stdout).unwrap();
+        let summary: serde_json::Value =
+            serde_json::from_str(stdout.lines().last().unwrap()).unwrap();
+        let want = serde_json::to_value(farewell_lab::run(&cfg).unwrap().summary).unwrap();
+        assert_eq!(summary["summary"], want, "{command}");
+    }
+}
+
+#[test]
+fn lab_svg_is_the_pages_chart_as_a_file() {
+    let out = lab(&["--rate", "1000", "--duration", "40", "--format", "svg"]);
+    assert!(out.status.success());
+    let svg = String::from_utf8(out.stdout).unwrap();
+    assert!(svg.starts_with(r#"<svg xmlns="http://www.w3.org/2000/svg" class="lab-chart""#));
+    assert!(svg.contains(">ports</tspan>"));
+    assert!(svg.contains(">28,232</tspan>"));
+    assert!(svg.ends_with("</svg>"));
+}

@@ -19,6 +19,7 @@ pub use playback::{
     TimerSpan,
 };
 pub use svg::{
-    escape, palette, render_svg, render_svg_with, SvgOptions, Theme, DIAGRAM_CSS, PALETTE_CSS,
+    escape, palette, render_svg, render_svg_with, standalone_css, SvgOptions, Theme, DIAGRAM_CSS,
+    PALETTE_CSS,
 };
 pub use timemap::TimeMap;

@@ -91,6 +91,16 @@ fn resolve_vars(css: &str, palette: &[(&str, String)]) -> String {
     out
 }
 
+/// `css` as a standalone SVG file carries it: every palette colour resolved
+/// for `theme`, and escaped as XML character data (a `<` or `&` anywhere in the
+/// stylesheet, a comment or a selector, would otherwise make the file
+/// unreadable).
+pub fn standalone_css(css: &str, theme: Theme) -> String {
+    resolve_vars(css, &palette(theme))
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+}
+
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Theme {
     #[default]
@@ -155,12 +165,11 @@ pub fn render_svg_with(d: &Diagram, opts: &SvgOptions) -> String {
             o,
             r#"<svg xmlns="http://www.w3.org/2000/svg" class="diagram" width="{w:.0}" height="{h:.0}" viewBox="0 0 {w:.1} {h:.1}" font-family="system-ui, sans-serif">"#
         );
-        // XML character data: a `<` or `&` anywhere in the stylesheet (a
-        // comment, a selector) would otherwise make the file unreadable.
-        let css = resolve_vars(DIAGRAM_CSS, &palette(opts.theme))
-            .replace('&', "&amp;")
-            .replace('<', "&lt;");
-        let _ = write!(o, "<style>{css}</style>");
+        let _ = write!(
+            o,
+            "<style>{}</style>",
+            standalone_css(DIAGRAM_CSS, opts.theme)
+        );
         let _ = write!(
             o,
             r#"<rect class="background" x="0" y="0" width="{w:.1}" height="{h:.1}"/>"#

@@ -15,8 +15,8 @@ pub mod lifecycle;
 pub mod replay;
 
 pub use config::{default_timestamps, Burst, Closer, LabConfig, LabError, PortRange};
-pub use lifecycle::{lifecycle, sample, Lifecycle};
-pub use replay::{replay, LabRun, Row, Summary};
+pub use lifecycle::{lifecycle, sample, sample_seeds, Lifecycle};
+pub use replay::{replay, LabRun, Replay, Row, Summary};
 
 /// Checks the config, simulates its lifecycles and replays them.
 pub fn run(cfg: &LabConfig) -> Result<LabRun, LabError> {

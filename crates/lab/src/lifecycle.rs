@@ -158,13 +158,20 @@ pub fn lifecycle(cfg: &LabConfig, seed: u64) -> Lifecycle {
 /// [`LOSS_SAMPLES`] seeds derived from the lab seed (SplitMix64), so connection
 /// `n` follows sample `n % len`.
 pub fn sample(cfg: &LabConfig) -> Vec<Lifecycle> {
+    sample_seeds(cfg)
+        .into_iter()
+        .map(|seed| lifecycle(cfg, seed))
+        .collect()
+}
+
+/// The seeds [`sample`] simulates, in order (so a caller that must not block
+/// can simulate them one at a time).
+pub fn sample_seeds(cfg: &LabConfig) -> Vec<u64> {
     if cfg.loss == 0.0 {
-        return vec![lifecycle(cfg, cfg.seed)];
+        return vec![cfg.seed];
     }
     let mut state = cfg.seed;
-    (0..LOSS_SAMPLES)
-        .map(|_| lifecycle(cfg, splitmix64(&mut state)))
-        .collect()
+    (0..LOSS_SAMPLES).map(|_| splitmix64(&mut state)).collect()
 }
 
 /// SplitMix64 (Steele, Lea & Flood 2014).

@@ -70,6 +70,10 @@ pub struct Summary {
     pub peak_memory_bytes: u64,
     pub connects: u64,
     pub connect_failures: u64,
+    /// Of the failures, those refused because the server was not listening
+    /// (ECONNREFUSED, during a restart); the rest found no port (EADDRNOTAVAIL).
+    #[serde(default)]
+    pub connect_refused: u64,
     pub tw_reused: u64,
     pub tw_overflow: u64,
     /// When the first connect() failed, in seconds.
@@ -143,8 +147,8 @@ fn tw_since_ms(s: Slot) -> Option<u32> {
     (s as u32).checked_sub(1)
 }
 
-struct Lab<'a> {
-    cfg: &'a LabConfig,
+struct Lab {
+    cfg: LabConfig,
     rings: Vec<Ring>,
     /// Connection `n` follows ring `order[n % order.len()]`.
     order: Vec<u8>,
@@ -173,6 +177,8 @@ struct Lab<'a> {
     next_bind_us: Option<u64>,
     listener_up_us: Option<u64>,
     first_failure_us: Option<u64>,
+    /// connect()s refused while the server was not listening.
+    refused: u64,
     /// The next due time of every (ring, kind) with events pending: `drain`
     /// visits only those due, not every ring and kind on every connect.
     due: BinaryHeap<Reverse<(u64, u8, u8)>>,
@@ -182,8 +188,8 @@ struct Lab<'a> {
     next_due: u64,
 }
 
-impl<'a> Lab<'a> {
-    fn new(cfg: &'a LabConfig, lifecycles: &[Lifecycle]) -> Self {
+impl Lab {
+    fn new(cfg: &LabConfig, lifecycles: &[Lifecycle]) -> Self {
         let mut kinds: Vec<Lifecycle> = Vec::new();
         let order = lifecycles
             .iter()
@@ -217,7 +223,7 @@ impl<'a> Lab<'a> {
         let port_offset = (0..pairs).map(|_| splitmix64(&mut rng) as u32).collect();
         let perturb = (0..pairs).map(|_| splitmix64(&mut rng) as u32).collect();
         Lab {
-            cfg,
+            cfg: cfg.clone(),
             rings,
             order,
             remaining,
@@ -238,6 +244,7 @@ impl<'a> Lab<'a> {
             next_bind_us: None,
             listener_up_us: None,
             first_failure_us: None,
+            refused: 0,
             due: BinaryHeap::new(),
             due_now: Vec::new(),
             next_due: u64::MAX,
@@ -416,6 +423,7 @@ impl<'a> Lab<'a> {
         self.row.connects += 1;
         if !self.listening {
             // ECONNREFUSED: the SYN meets no listener and is reset.
+            self.refused += 1;
             return self.fail(t);
         }
         let ips = u64::from(self.cfg.source_ips);
@@ -531,26 +539,76 @@ impl<'a> Lab<'a> {
 /// Replays `lifecycles` (cycled) at the config's rate for its duration. The
 /// config must be valid ([`LabConfig::validate`]).
 pub fn replay(cfg: &LabConfig, lifecycles: &[Lifecycle]) -> LabRun {
-    let mut lab = Lab::new(cfg, lifecycles);
-    let restart_us = cfg.restart_at_s.map(|s| (s * 1e6).round() as u64);
-    // While the rate stays the same, the k-th connection since the rate was
-    // set at `start` comes at start + floor(k · 10⁶ · requests_per_connection
-    // / rate) µs.
-    let num = 1_000_000 * u64::from(cfg.requests_per_connection);
-    let mut rows = Vec::with_capacity(cfg.duration_s as usize);
-    let (mut n, mut k, mut start, mut den) = (0u64, 0u64, 0u64, 0u64);
-    for sec in 0..cfg.duration_s {
+    let mut run = Replay::new(cfg, lifecycles);
+    while run.step() {}
+    run.finish()
+}
+
+/// A replay taken one simulated second at a time, so a caller that must not
+/// block (the playground's main thread) can yield between seconds and show
+/// progress. [`replay`] is this stepped to the end.
+pub struct Replay {
+    lab: Lab,
+    lifecycles: Vec<Lifecycle>,
+    restart_us: Option<u64>,
+    /// µs × requests per connection: connection `k` since the rate was last
+    /// set comes at `start + k · num / den` µs.
+    num: u64,
+    rows: Vec<Row>,
+    /// Connections opened so far.
+    n: u64,
+    k: u64,
+    start: u64,
+    den: u64,
+}
+
+impl Replay {
+    /// A replay of `lifecycles` (cycled); the config must be valid.
+    pub fn new(cfg: &LabConfig, lifecycles: &[Lifecycle]) -> Self {
+        Replay {
+            lab: Lab::new(cfg, lifecycles),
+            lifecycles: lifecycles.to_vec(),
+            restart_us: cfg.restart_at_s.map(|s| (s * 1e6).round() as u64),
+            num: 1_000_000 * u64::from(cfg.requests_per_connection),
+            rows: Vec::with_capacity(cfg.duration_s as usize),
+            n: 0,
+            k: 0,
+            start: 0,
+            den: 0,
+        }
+    }
+
+    /// Seconds simulated so far.
+    pub fn seconds_done(&self) -> u32 {
+        self.rows.len() as u32
+    }
+
+    /// The rows so far.
+    pub fn rows(&self) -> &[Row] {
+        &self.rows
+    }
+
+    /// Simulates the next second; `false` once every second is done.
+    pub fn step(&mut self) -> bool {
+        let sec = self.seconds_done();
+        if sec >= self.lab.cfg.duration_s {
+            return false;
+        }
+        let lab = &mut self.lab;
         let end = u64::from(sec + 1) * 1_000_000;
-        let rate = u64::from(cfg.rate_at(sec));
-        if rate != den {
-            (k, start, den) = (0, end - 1_000_000, rate);
+        let rate = u64::from(lab.cfg.rate_at(sec));
+        if rate != self.den {
+            (self.k, self.start, self.den) = (0, end - 1_000_000, rate);
         }
         loop {
-            let t = start + k * num / den;
+            let t = self.start + self.k * self.num / self.den;
             if t >= end {
                 break;
             }
-            if let Some(r) = restart_us.filter(|&r| r <= t && lab.listener_up_us.is_none()) {
+            if let Some(r) = self
+                .restart_us
+                .filter(|&r| r <= t && lab.listener_up_us.is_none())
+            {
                 if lab.listening && lab.next_bind_us.is_none() {
                     lab.listening = false;
                     lab.next_bind_us = Some(r);
@@ -558,11 +616,14 @@ pub fn replay(cfg: &LabConfig, lifecycles: &[Lifecycle]) -> LabRun {
             }
             lab.bind_attempts(t);
             lab.drain(t);
-            lab.connect(n, t);
-            n += 1;
-            k += 1;
+            lab.connect(self.n, t);
+            self.n += 1;
+            self.k += 1;
         }
-        if let Some(r) = restart_us.filter(|&r| r < end && lab.listener_up_us.is_none()) {
+        if let Some(r) = self
+            .restart_us
+            .filter(|&r| r < end && lab.listener_up_us.is_none())
+        {
             if lab.listening && lab.next_bind_us.is_none() {
                 lab.listening = false;
                 lab.next_bind_us = Some(r);
@@ -570,10 +631,19 @@ pub fn replay(cfg: &LabConfig, lifecycles: &[Lifecycle]) -> LabRun {
         }
         lab.bind_attempts(end - 1);
         lab.drain(end);
-        rows.push(lab.snapshot(sec));
+        self.rows.push(lab.snapshot(sec));
+        sec + 1 < lab.cfg.duration_s
     }
-    let summary = summarize(cfg, lifecycles, &rows, &lab);
-    LabRun { rows, summary }
+
+    /// The rows and summary of the seconds simulated (all of them once
+    /// [`step`](Self::step) has returned `false`).
+    pub fn finish(self) -> LabRun {
+        let summary = summarize(&self.lab.cfg, &self.lifecycles, &self.rows, &self.lab);
+        LabRun {
+            rows: self.rows,
+            summary,
+        }
+    }
 }
 
 fn summarize(cfg: &LabConfig, lifecycles: &[Lifecycle], rows: &[Row], lab: &Lab) -> Summary {
@@ -599,6 +669,7 @@ fn summarize(cfg: &LabConfig, lifecycles: &[Lifecycle], rows: &[Row], lab: &Lab)
         peak_memory_bytes: rows.iter().map(|r| r.memory_bytes).max().unwrap_or(0),
         connects: rows.iter().map(|r| r.connects).sum(),
         connect_failures: rows.iter().map(|r| r.connect_failures).sum(),
+        connect_refused: lab.refused,
         tw_reused: rows.iter().map(|r| r.tw_reused).sum(),
         tw_overflow: rows.iter().map(|r| r.tw_overflow).sum(),
         first_failure_s: lab.first_failure_us.map(|t| t as f64 / 1e6),
@@ -613,6 +684,35 @@ mod tests {
     use super::*;
     use crate::config::PortRange;
     use crate::lifecycle::sample;
+
+    /// Stepping a second at a time gives, at every step, the first seconds of
+    /// the whole run, and at the end the whole run.
+    #[test]
+    fn a_replay_stepped_second_by_second_is_the_whole_replay() {
+        let cfg = LabConfig {
+            rate: 3000,
+            duration_s: 40,
+            loss: 0.02,
+            restart_at_s: Some(20.5),
+            ..LabConfig::default()
+        };
+        let lifecycles = sample(&cfg);
+        let whole = replay(&cfg, &lifecycles);
+        assert!(
+            whole.summary.connect_failures > 0,
+            "ports run out at 3,000/s"
+        );
+        let mut stepped = Replay::new(&cfg, &lifecycles);
+        let mut more = true;
+        while more {
+            more = stepped.step();
+            let done = stepped.seconds_done() as usize;
+            assert_eq!(stepped.rows(), &whole.rows[..done]);
+        }
+        assert_eq!(stepped.seconds_done(), 40);
+        assert!(!stepped.step(), "nothing after the last second");
+        assert_eq!(stepped.finish(), whole);
+    }
 
     /// `__inet_hash_connect` hands out one parity (even offsets from the range's
     /// low end) before the other, and every port before failing.

@@ -96,6 +96,11 @@ fn restart_without_reuseaddr_fails_while_server_time_wait_sockets_exist() {
     // Connects in between are refused.
     assert_eq!(run.rows[30].connect_failures, 100);
     assert_eq!(run.rows[80].connect_failures, 0);
+    assert_eq!(
+        run.summary.connect_refused, run.summary.connect_failures,
+        "every failure is ECONNREFUSED: the client never runs out of ports here"
+    );
+    assert!(run.summary.connect_refused >= 6000);
 }
 
 #[test]

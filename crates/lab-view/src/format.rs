@@ -1,0 +1,53 @@
+//! Numbers as the lab page writes them.
+
+/// `28232` → `28,232`.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Bytes in B, KB, MB or GB (decimal units, one decimal past 10).
+pub fn bytes(n: u64) -> String {
+    let (v, unit) = match n {
+        0..1_000 => return format!("{n} B"),
+        1_000..1_000_000 => (n as f64 / 1e3, "KB"),
+        1_000_000..1_000_000_000 => (n as f64 / 1e6, "MB"),
+        _ => (n as f64 / 1e9, "GB"),
+    };
+    if v < 10.0 {
+        format!("{v:.1} {unit}")
+    } else {
+        format!("{v:.0} {unit}")
+    }
+}
+
+/// Seconds with at most one decimal: `28.2 s`, `60 s`.
+pub fn seconds(s: f64) -> String {
+    let t = format!("{s:.1}");
+    format!("{} s", t.trim_end_matches(".0"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_as_people_write_them() {
+        assert_eq!(thousands(0), "0");
+        assert_eq!(thousands(999), "999");
+        assert_eq!(thousands(28_232), "28,232");
+        assert_eq!(thousands(1_000_000), "1,000,000");
+        assert_eq!(bytes(256), "256 B");
+        assert_eq!(bytes(15_360_000), "15 MB");
+        assert_eq!(bytes(7_200_000), "7.2 MB");
+        assert_eq!(seconds(28.23), "28.2 s");
+        assert_eq!(seconds(60.0), "60 s");
+    }
+}

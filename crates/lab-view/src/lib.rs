@@ -1,0 +1,20 @@
+//! What the TIME_WAIT lab page (issue 11) says and draws, with no DOM code,
+//! tested natively; `farewell-lab-web` only puts it on the page, and the CLI
+//! writes the same chart (`farewell lab --format svg`).
+//!
+//! * [`knobs`]: the lab's config as a link fragment and as a `farewell lab`
+//!   command line (one set of names), read strictly.
+//! * [`chart`]: sockets over time as SVG, drawn as the run progresses.
+//! * [`report`]: the findings in words, the numbers at a glance, the remedies.
+//! * [`presets`]: one lesson each.
+//! * [`runner`]: a run taken in slices (lifecycles, then seconds), so a page
+//!   can yield between them and show progress.
+
+pub mod chart;
+pub mod format;
+pub mod knobs;
+pub mod presets;
+pub mod report;
+pub mod runner;
+
+pub use chart::{chart_svg, ChartOptions, CHART_CSS};
