@@ -225,86 +225,81 @@ fn on_off(knob: &str, value: &str) -> Result<bool, KnobError> {
     }
 }
 
-/// `(knob, value)` for every knob that differs from the default, in [`KNOBS`]
-/// order. `reuseaddr` only with a restart, since it applies to none other.
-pub fn changed(cfg: &LabConfig) -> Vec<(&'static str, String)> {
-    let d = LabConfig::default();
+/// The text a knob's field shows for `cfg`, as a link writes it; `None` for a
+/// knob left to its default (`ports`, `burst`, `timestamps`,
+/// `max-tw-buckets`, `time-wait-ms`, `restart-at`: the platform's or none).
+pub fn value_of(cfg: &LabConfig, knob: &str) -> Option<String> {
     let on = |b: bool| if b { "on" } else { "off" }.to_string();
-    let mut out = Vec::new();
-    let mut put = |k: &'static str, differs: bool, v: String| {
-        if differs {
-            out.push((k, v));
-        }
-    };
-    put(
-        "platform",
-        cfg.platform != d.platform,
-        cfg.platform.id().into(),
-    );
-    put("rate", cfg.rate != d.rate, cfg.rate.to_string());
-    if let Some(b) = cfg.burst {
-        put("burst", true, format!("{}@{}+{}", b.rate, b.at_s, b.for_s));
-    }
-    put(
-        "duration",
-        cfg.duration_s != d.duration_s,
-        cfg.duration_s.to_string(),
-    );
-    put(
-        "closer",
-        cfg.closer != d.closer,
-        match cfg.closer {
+    Some(match knob {
+        "platform" => cfg.platform.id().into(),
+        "rate" => cfg.rate.to_string(),
+        "burst" => cfg
+            .burst
+            .map(|b| format!("{}@{}+{}", b.rate, b.at_s, b.for_s))?,
+        "duration" => cfg.duration_s.to_string(),
+        "closer" => match cfg.closer {
             Closer::Client => "client",
             Closer::Server => "server",
         }
         .into(),
-    );
-    if let Some(p) = cfg.ports {
-        put("ports", true, format!("{}-{}", p.lo, p.hi));
+        "ports" => cfg.ports.map(|p| format!("{}-{}", p.lo, p.hi))?,
+        "source-ips" => cfg.source_ips.to_string(),
+        "destinations" => cfg.destinations.to_string(),
+        "tw-reuse" => cfg.tw_reuse.to_string(),
+        "loopback" => on(cfg.loopback),
+        "timestamps" => on(cfg.timestamps?),
+        "max-tw-buckets" => cfg.max_tw_buckets?.to_string(),
+        "requests-per-connection" => cfg.requests_per_connection.to_string(),
+        "conn-ms" => cfg.conn_ms.to_string(),
+        "delay-ms" => cfg.delay_ms.to_string(),
+        "loss" => cfg.loss.to_string(),
+        "time-wait-ms" => cfg.time_wait_ms?.to_string(),
+        "seed" => cfg.seed.to_string(),
+        "restart-at" => cfg.restart_at_s?.to_string(),
+        "reuseaddr" => on(cfg.reuseaddr),
+        _ => return None,
+    })
+}
+
+/// Sets a knob from what a person typed into its field: surrounding spaces
+/// ignored, and an empty field puts an optional knob back to its default.
+/// The config is changed only if the value reads.
+pub fn set_text(cfg: &mut LabConfig, knob: &str, text: &str) -> Result<(), KnobError> {
+    let text = text.trim();
+    if text.is_empty() {
+        let d = LabConfig::default();
+        match knob {
+            "burst" => cfg.burst = d.burst,
+            "ports" => cfg.ports = d.ports,
+            "timestamps" => cfg.timestamps = d.timestamps,
+            "max-tw-buckets" => cfg.max_tw_buckets = d.max_tw_buckets,
+            "time-wait-ms" => cfg.time_wait_ms = d.time_wait_ms,
+            "restart-at" => {
+                cfg.restart_at_s = None;
+                cfg.reuseaddr = false;
+            }
+            _ => return Err(bad(knob, "give a value".into())),
+        }
+        return Ok(());
     }
-    put(
-        "source-ips",
-        cfg.source_ips != d.source_ips,
-        cfg.source_ips.to_string(),
-    );
-    put(
-        "destinations",
-        cfg.destinations != d.destinations,
-        cfg.destinations.to_string(),
-    );
-    put(
-        "tw-reuse",
-        cfg.tw_reuse != d.tw_reuse,
-        cfg.tw_reuse.to_string(),
-    );
-    put("loopback", cfg.loopback != d.loopback, on(cfg.loopback));
-    if let Some(t) = cfg.timestamps {
-        put("timestamps", true, on(t));
-    }
-    if let Some(n) = cfg.max_tw_buckets {
-        put("max-tw-buckets", true, n.to_string());
-    }
-    put(
-        "requests-per-connection",
-        cfg.requests_per_connection != d.requests_per_connection,
-        cfg.requests_per_connection.to_string(),
-    );
-    put("conn-ms", cfg.conn_ms != d.conn_ms, cfg.conn_ms.to_string());
-    put(
-        "delay-ms",
-        cfg.delay_ms != d.delay_ms,
-        cfg.delay_ms.to_string(),
-    );
-    put("loss", cfg.loss != d.loss, cfg.loss.to_string());
-    if let Some(t) = cfg.time_wait_ms {
-        put("time-wait-ms", true, t.to_string());
-    }
-    put("seed", cfg.seed != d.seed, cfg.seed.to_string());
-    if let Some(t) = cfg.restart_at_s {
-        put("restart-at", true, t.to_string());
-        put("reuseaddr", cfg.reuseaddr, on(true));
-    }
-    out
+    let mut next = cfg.clone();
+    set(&mut next, knob, text)?;
+    *cfg = next;
+    Ok(())
+}
+
+/// `(knob, value)` for every knob that differs from the default, in [`KNOBS`]
+/// order. `reuseaddr` only with a restart, since it applies to none other.
+pub fn changed(cfg: &LabConfig) -> Vec<(&'static str, String)> {
+    let d = LabConfig::default();
+    KNOBS
+        .iter()
+        .filter(|(k, _)| *k != "reuseaddr" || cfg.restart_at_s.is_some())
+        .filter_map(|&(k, _)| {
+            let v = value_of(cfg, k)?;
+            (Some(&v) != value_of(&d, k).as_ref()).then_some((k, v))
+        })
+        .collect()
 }
 
 /// The link fragment (without `#`) for `cfg`: empty for the default lab.
@@ -340,6 +335,27 @@ pub fn cli_command(cfg: &LabConfig) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_field_emptied_puts_an_optional_knob_back_and_a_bad_value_changes_nothing() {
+        let mut cfg = from_fragment("ports=40000-40999&restart-at=5&reuseaddr=on").unwrap();
+        set_text(&mut cfg, "ports", "  ").unwrap();
+        assert_eq!(cfg.ports, None);
+        set_text(&mut cfg, "restart-at", "").unwrap();
+        assert_eq!((cfg.restart_at_s, cfg.reuseaddr), (None, false));
+        let before = cfg.clone();
+        assert_eq!(
+            set_text(&mut cfg, "rate", "").unwrap_err().to_string(),
+            "rate: give a value"
+        );
+        assert_eq!(
+            set_text(&mut cfg, "ports", "1-x").unwrap_err().to_string(),
+            "ports: a whole number in range, not `x`"
+        );
+        assert_eq!(cfg, before);
+        set_text(&mut cfg, "rate", " 2500 ").unwrap();
+        assert_eq!(cfg.rate, 2500);
+    }
 
     #[test]
     fn the_default_lab_is_the_empty_link() {

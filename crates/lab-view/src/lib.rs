@@ -11,6 +11,7 @@
 //!   can yield between them and show progress.
 
 pub mod chart;
+pub mod fields;
 pub mod format;
 pub mod knobs;
 pub mod presets;

@@ -63,11 +63,20 @@ pub fn findings(cfg: &LabConfig, run: &LabRun) -> Vec<Finding> {
     let tw_s = seconds(s.time_wait_s);
     let expected = s.expected_time_wait.round() as u64;
     let in_tw = f64::from(cfg.duration_s) >= s.time_wait_s;
+    let no_port = s.connect_failures - s.connect_refused;
+    // Why the count stayed under the prediction, when a limit held it down.
+    let held = if s.tw_overflow > 0 {
+        ", held down by tcp_max_tw_buckets"
+    } else if no_port > 0 && cfg.closer == Closer::Client {
+        ", held down by the client's ports running out"
+    } else {
+        ""
+    };
     out.push(finding(
         Tone::Info,
         if in_tw {
             format!(
-                "The {closer} closes first, so the {closer} holds TIME_WAIT. At {} new connections a second and a {tw_s} TIME_WAIT ({}), about {} sockets wait at any moment: rate × TIME_WAIT. The run ends with {} (peak {}).",
+                "The {closer} closes first, so the {closer} holds TIME_WAIT. At {} new connections a second and a {tw_s} TIME_WAIT ({}), about {} sockets wait at any moment: rate × TIME_WAIT. The run ends with {} (peak {}{held}).",
                 rate_words(s.connection_rate),
                 cfg.platform.profile().label,
                 thousands(expected),
@@ -84,7 +93,6 @@ pub fn findings(cfg: &LabConfig, run: &LabRun) -> Vec<Finding> {
         },
     ));
 
-    let no_port = s.connect_failures - s.connect_refused;
     let supply = port_supply(cfg);
     let range = cfg.port_range();
     let pairs = cfg.source_ips * cfg.destinations;

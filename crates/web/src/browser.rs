@@ -24,6 +24,10 @@ fn js_err(what: &str, e: JsValue) -> String {
     }
 }
 
+/// The localStorage key of the theme choice (`system`, `light`, `dark`),
+/// shared by the playground and the lab page.
+pub const THEME_KEY: &str = "farewell-theme";
+
 /// The current URL fragment without `#` (empty if none).
 pub fn fragment() -> String {
     web_sys::window()

@@ -45,13 +45,26 @@ pub fn measure(ctx: &Ctx) -> Result<(), String> {
     })?;
     steps.summary();
 
-    println!("\nrelease build (trunk build --release), gzip -9 sizes:");
+    println!("\nrelease build (trunk build --release), gzip -9 sizes of what each page loads:");
+    println!("the playground's first load (index.html):");
+    let first = loaded_by(&dist, "index.html", &sizes)?;
+    let total = print_kinds(&first);
+    println!("  {}", budget_verdict(total));
+    let lab = loaded_by(&dist, "lab.html", &sizes)?;
+    println!("the TIME_WAIT lab (lab.html, loaded only when opened; not in the first load):");
+    print_kinds(&lab);
+    println!("{timing}");
+    Ok(())
+}
+
+/// Prints the wasm, js and css totals of `files` and returns the gzipped total.
+fn print_kinds(files: &[&Size]) -> usize {
     let mut total = (0, 0);
     for kind in ["wasm", "js", "css"] {
-        let (raw, gz) = sizes
+        let (raw, gz) = files
             .iter()
-            .filter(|s| s.0 == kind)
-            .fold((0, 0), |acc, s| (acc.0 + s.1, acc.1 + s.2));
+            .filter(|s| s.kind == kind)
+            .fold((0, 0), |acc, s| (acc.0 + s.raw, acc.1 + s.gzipped));
         total = (total.0 + raw, total.1 + gz);
         println!("  {kind:<5} {:>9} gzipped ({} raw)", kib(gz), kib(raw));
     }
@@ -61,9 +74,20 @@ pub fn measure(ctx: &Ctx) -> Result<(), String> {
         kib(total.1),
         kib(total.0)
     );
-    println!("  {}", budget_verdict(total.1));
-    println!("{timing}");
-    Ok(())
+    total.1
+}
+
+/// The files of `sizes` that the page `html` (in `dist`) refers to as
+/// `./NAME`: its scripts, stylesheets, preloads and the wasm its script
+/// starts. A file no page refers to is loaded by none.
+fn loaded_by<'a>(dist: &Path, html: &str, sizes: &'a [Size]) -> Result<Vec<&'a Size>, String> {
+    let path = dist.join(html);
+    let text = std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    Ok(sizes
+        .iter()
+        .filter(|s| text.contains(&format!("./{}", s.name)))
+        .collect())
 }
 
 /// The playground's download budget (issue 3): wasm + JS + CSS, gzipped.
@@ -90,8 +114,17 @@ fn budget_verdict(gzipped: usize) -> String {
     }
 }
 
-/// (extension, raw bytes, gzipped bytes) of every wasm, js and css file in `dist`.
-fn sizes(dist: &Path) -> Result<Vec<(&'static str, usize, usize)>, String> {
+/// A built file's kind (extension), name and sizes.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Size {
+    kind: &'static str,
+    name: String,
+    raw: usize,
+    gzipped: usize,
+}
+
+/// Every wasm, js and css file in `dist`.
+fn sizes(dist: &Path) -> Result<Vec<Size>, String> {
     let mut out = Vec::new();
     let rd = std::fs::read_dir(dist).map_err(|e| format!("cannot read {}: {e}", dist.display()))?;
     for entry in rd.filter_map(Result::ok) {
@@ -104,9 +137,14 @@ fn sizes(dist: &Path) -> Result<Vec<(&'static str, usize, usize)>, String> {
         };
         let bytes =
             std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        out.push((kind, bytes.len(), gzip_len(&bytes)?));
+        out.push(Size {
+            kind,
+            name: entry.file_name().to_string_lossy().into_owned(),
+            raw: bytes.len(),
+            gzipped: gzip_len(&bytes)?,
+        });
     }
-    if !out.iter().any(|s| s.0 == "wasm") {
+    if !out.iter().any(|s| s.kind == "wasm") {
         return Err(format!("no .wasm in {}: did trunk build?", dist.display()));
     }
     Ok(out)
@@ -165,11 +203,50 @@ mod tests {
         std::fs::write(d.join("index.html"), "<p>").unwrap();
         let mut s = sizes(d).unwrap();
         s.sort();
-        let kinds: Vec<_> = s.iter().map(|x| (x.0, x.1)).collect();
+        let kinds: Vec<_> = s.iter().map(|x| (x.kind, x.raw)).collect();
         assert_eq!(kinds, vec![("css", 3), ("js", 1000), ("wasm", 1000)]);
-        assert!(s.iter().all(|x| x.2 > 0));
+        assert!(s.iter().all(|x| x.gzipped > 0));
         std::fs::remove_file(d.join("a_bg.wasm")).unwrap();
         assert!(sizes(d).unwrap_err().contains("no .wasm"));
+    }
+
+    #[test]
+    fn a_page_counts_only_the_files_it_refers_to() {
+        let tmp = TempDir::new("loaded-by").unwrap();
+        let d = tmp.path();
+        for f in [
+            "app-1_bg.wasm",
+            "app-1.js",
+            "style-2.css",
+            "lab.js",
+            "lab_bg.wasm",
+        ] {
+            std::fs::write(d.join(f), f.repeat(50)).unwrap();
+        }
+        std::fs::write(
+            d.join("index.html"),
+            r#"<script type=module>import init from './app-1.js'; init({ module_or_path: './app-1_bg.wasm' })</script><link href=./style-2.css rel=stylesheet><a href="lab.html">lab</a>"#,
+        )
+        .unwrap();
+        std::fs::write(d.join("lab.html"), r#"<script type=module>import init from './lab.js'</script><link rel=preload href="./lab_bg.wasm">"#).unwrap();
+        let all = sizes(d).unwrap();
+        let names = |page| {
+            let mut v: Vec<_> = loaded_by(d, page, &all)
+                .unwrap()
+                .iter()
+                .map(|s| s.name.clone())
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(
+            names("index.html"),
+            ["app-1.js", "app-1_bg.wasm", "style-2.css"]
+        );
+        assert_eq!(names("lab.html"), ["lab.js", "lab_bg.wasm"]);
+        assert!(loaded_by(d, "none.html", &all)
+            .unwrap_err()
+            .contains("cannot read"));
     }
 
     #[test]

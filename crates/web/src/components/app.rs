@@ -113,7 +113,7 @@ fn use_theme(theme: Theme) {
             };
         }
         if let Ok(Some(storage)) = window.local_storage() {
-            let _ = storage.set_item("farewell-theme", theme_id(*theme));
+            let _ = storage.set_item(browser::THEME_KEY, theme_id(*theme));
         }
     });
 }
@@ -129,7 +129,7 @@ fn theme_id(t: Theme) -> &'static str {
 fn stored_theme() -> Theme {
     let stored = web_sys::window()
         .and_then(|w| w.local_storage().ok().flatten())
-        .and_then(|s| s.get_item("farewell-theme").ok().flatten());
+        .and_then(|s| s.get_item(browser::THEME_KEY).ok().flatten());
     match stored.as_deref() {
         Some("light") => Theme::Light,
         Some("dark") => Theme::Dark,

@@ -31,6 +31,7 @@ pub fn header(props: &HeaderProps) -> Html {
                     <p class="tagline">{ "How a TCP connection says goodbye" }</p>
                 </div>
             </div>
+            <nav class="views" aria-label="Views"><a href="lab.html">{ "TIME_WAIT lab" }</a></nav>
             <button type="button" class="icon-button theme-toggle" aria-label={label} title={label} {onclick}>
                 <svg class="icon" viewBox="0 0 16 16" aria-hidden="true"><path d={icon} fill-rule="evenodd"/></svg>
             </button>

@@ -1,0 +1,564 @@
+//! The lab page: one reducer, the run scheduled in slices of at most
+//! [`SLICE_MS`] so the page stays responsive, then the remedies run the same
+//! way.
+
+use farewell_lab::{LabConfig, LabRun, Summary};
+use farewell_lab_view::fields::{applies, placeholder, Field, Input, GROUPS};
+use farewell_lab_view::format::thousands;
+use farewell_lab_view::knobs::{cli_command, from_fragment, set_text, to_fragment, value_of};
+use farewell_lab_view::presets::PRESETS;
+use farewell_lab_view::report::{findings, outcome, remedies, stats, Remedy};
+use farewell_lab_view::runner::{Progress, Runner};
+use farewell_lab_view::{chart_svg, ChartOptions};
+use farewell_web::browser;
+use std::cell::Cell;
+use std::collections::BTreeMap;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// The longest stretch of work between two yields to the browser.
+const SLICE_MS: f64 = 25.0;
+
+#[derive(Clone, PartialEq)]
+struct LabState {
+    cfg: LabConfig,
+    /// Bumped for every new config: work for an older one stops.
+    generation: u32,
+    /// Text typed into a field that did not read, with the reason.
+    drafts: BTreeMap<&'static str, (String, String)>,
+    /// A link that could not be used.
+    notice: Option<String>,
+    progress: Option<Progress>,
+    chart: AttrValue,
+    run: Option<Rc<LabRun>>,
+    remedies: Vec<(Remedy, Option<Summary>)>,
+}
+
+enum Msg {
+    /// A field's text (the knob's link syntax).
+    Field(&'static str, String),
+    /// A whole config: a preset, a remedy tried, a link restored.
+    Config(LabConfig),
+    /// The fragment changed (Back, Forward, a pasted link).
+    Link(String),
+    Progress(u32, Progress, String),
+    Done(u32, Rc<LabRun>),
+    Remedy(u32, usize, Summary),
+}
+
+impl LabState {
+    fn new(cfg: LabConfig, notice: Option<String>) -> Self {
+        LabState {
+            chart: chart_svg(&cfg, &[], &ChartOptions::default()).into(),
+            cfg,
+            generation: 0,
+            drafts: BTreeMap::new(),
+            notice,
+            progress: None,
+            run: None,
+            remedies: Vec::new(),
+        }
+    }
+
+    fn from_link(fragment: &str) -> Self {
+        match from_fragment(fragment) {
+            Ok(cfg) => LabState::new(cfg, None),
+            Err(e) => LabState::new(
+                LabConfig::default(),
+                Some(format!(
+                    "This lab link could not be used ({e}); the lab shows its defaults."
+                )),
+            ),
+        }
+    }
+
+    /// A new config to run: everything computed for the old one goes.
+    fn with_config(&self, cfg: LabConfig) -> Self {
+        LabState {
+            generation: self.generation + 1,
+            drafts: BTreeMap::new(),
+            notice: None,
+            ..LabState::new(cfg, None)
+        }
+    }
+}
+
+impl Reducible for LabState {
+    type Action = Msg;
+
+    fn reduce(self: Rc<Self>, msg: Msg) -> Rc<Self> {
+        let mut s = (*self).clone();
+        match msg {
+            Msg::Field(knob, text) => {
+                let mut cfg = s.cfg.clone();
+                match set_text(&mut cfg, knob, &text).and_then(|_| {
+                    cfg.validate()
+                        .map_err(|e| farewell_lab_view::knobs::KnobError {
+                            knob: knob.to_string(),
+                            message: e.message,
+                        })
+                }) {
+                    Ok(()) if cfg == s.cfg => {
+                        s.drafts.remove(knob);
+                    }
+                    Ok(()) => {
+                        let mut next = s.with_config(cfg);
+                        next.drafts = s.drafts;
+                        next.drafts.remove(knob);
+                        return Rc::new(next);
+                    }
+                    Err(e) => {
+                        s.drafts.insert(knob, (text, e.message));
+                    }
+                }
+            }
+            Msg::Config(cfg) => return Rc::new(s.with_config(cfg)),
+            Msg::Link(fragment) => {
+                if fragment == to_fragment(&s.cfg) {
+                    return self;
+                }
+                let restored = LabState::from_link(&fragment);
+                let mut next = s.with_config(restored.cfg);
+                next.notice = restored.notice;
+                return Rc::new(next);
+            }
+            Msg::Progress(g, p, chart) if g == s.generation => {
+                s.progress = Some(p);
+                s.chart = chart.into();
+            }
+            Msg::Done(g, run) if g == s.generation => {
+                s.progress = None;
+                s.chart = chart_svg(&s.cfg, &run.rows, &ChartOptions::default()).into();
+                s.remedies = remedies(&s.cfg).into_iter().map(|r| (r, None)).collect();
+                s.run = Some(run);
+            }
+            Msg::Remedy(g, i, summary) if g == s.generation => {
+                if let Some(r) = s.remedies.get_mut(i) {
+                    r.1 = Some(summary);
+                }
+            }
+            _ => return self,
+        }
+        Rc::new(s)
+    }
+}
+
+fn now_ms() -> f64 {
+    web_sys::window()
+        .and_then(|w| w.performance())
+        .map(|p| p.now())
+        .unwrap_or_else(js_sys::Date::now)
+}
+
+/// Runs `cfg` to the end in slices, yielding between them; `on_slice` sees
+/// the runner after each slice. `None` if a newer config took over.
+async fn run_sliced(
+    cfg: &LabConfig,
+    live: impl Fn() -> bool,
+    on_slice: impl Fn(&Runner),
+) -> Option<LabRun> {
+    let mut runner = Runner::new(cfg).ok()?;
+    loop {
+        let start = now_ms();
+        let mut more = true;
+        while more && now_ms() - start < SLICE_MS {
+            more = runner.step();
+        }
+        if !live() {
+            return None;
+        }
+        if !more {
+            return Some(runner.finish());
+        }
+        on_slice(&runner);
+        gloo_timers::future::TimeoutFuture::new(0).await;
+        if !live() {
+            return None;
+        }
+    }
+}
+
+/// The run of the current config, then its remedies, each in slices.
+#[hook]
+fn use_scheduler(state: &UseReducerHandle<LabState>) {
+    let current = use_mut_ref(|| Rc::new(Cell::new(0u32)));
+    let generation = state.generation;
+    let cfg = state.cfg.clone();
+    let dispatcher = state.dispatcher();
+    let current = current.borrow().clone();
+    use_effect_with(generation, move |&g| {
+        current.set(g);
+        wasm_bindgen_futures::spawn_local(async move {
+            let live = || current.get() == g;
+            let run = run_sliced(&cfg, live, |r| {
+                let svg = chart_svg(&cfg, r.rows(), &ChartOptions::default());
+                dispatcher.dispatch(Msg::Progress(g, r.progress(), svg));
+            })
+            .await;
+            let Some(run) = run else { return };
+            dispatcher.dispatch(Msg::Done(g, Rc::new(run)));
+            for (i, remedy) in remedies(&cfg).into_iter().enumerate() {
+                match run_sliced(&remedy.config, live, |_| {}).await {
+                    Some(r) => dispatcher.dispatch(Msg::Remedy(g, i, r.summary)),
+                    None => return,
+                }
+            }
+        });
+    });
+}
+
+/// The fragment follows the config (a new history entry per change, so Back
+/// undoes it), and Back/Forward restore the config.
+#[hook]
+fn use_link_sync(state: &UseReducerHandle<LabState>) {
+    let link = to_fragment(&state.cfg);
+    use_effect_with(link, |link| {
+        if browser::fragment() != *link {
+            browser::set_fragment(link, true);
+        }
+    });
+    let dispatcher = state.dispatcher();
+    use_effect_with((), move |_| {
+        // Back and Forward fire popstate; a link edited in the address bar
+        // fires hashchange. A fragment already shown is ignored.
+        let listeners = web_sys::window().map(|w| {
+            ["popstate", "hashchange"].map(|event| {
+                let dispatcher = dispatcher.clone();
+                gloo_events::EventListener::new(&w, event, move |_| {
+                    dispatcher.dispatch(Msg::Link(browser::fragment()));
+                })
+            })
+        });
+        move || drop(listeners)
+    });
+}
+
+#[function_component(LabApp)]
+pub fn lab_app() -> Html {
+    let state = use_reducer(|| LabState::from_link(&browser::fragment()));
+    use_scheduler(&state);
+    use_link_sync(&state);
+    let dispatch = {
+        let d = state.dispatcher();
+        Callback::from(move |m: Msg| d.dispatch(m))
+    };
+    html! {
+        <div class="app lab-app">
+            <header class="app-header">
+                <div class="brand">
+                    <svg class="logo" viewBox="0 0 32 32" aria-hidden="true">
+                        <rect width="32" height="32" rx="7" class="logo-bg"/>
+                        <path d="M9 6v20M23 6v20" class="logo-lines"/>
+                        <path d="M9 11l14 5M23 19l-14 5" class="logo-arrows"/>
+                    </svg>
+                    <div>
+                        <h1>{ "Farewell: the TIME_WAIT lab" }</h1>
+                        <p class="tagline">{ "Many connections a second: ports, TIME_WAIT and the kernel's limits" }</p>
+                    </div>
+                </div>
+                <nav class="views" aria-label="Views"><a href="index.html">{ "One connection" }</a></nav>
+            </header>
+            if let Some(n) = &state.notice {
+                <div class="notice error" role="alert">{ n }</div>
+            }
+            <div class="lab-layout">
+                <Knobs state={state.clone()} on={dispatch.clone()}/>
+                <Results state={state.clone()} on={dispatch}/>
+            </div>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct Props {
+    state: UseReducerHandle<LabState>,
+    on: Callback<Msg>,
+}
+
+#[function_component(Knobs)]
+fn knobs(p: &Props) -> Html {
+    let s = &p.state;
+    let on_preset = {
+        let on = p.on.clone();
+        Callback::from(move |e: Event| {
+            let select: web_sys::HtmlSelectElement = e.target_unchecked_into();
+            if let Some((_, _, f)) = PRESETS.iter().find(|x| x.0 == select.value()) {
+                if let Ok(cfg) = from_fragment(f) {
+                    on.emit(Msg::Config(cfg));
+                }
+            }
+        })
+    };
+    let preset_now = PRESETS
+        .iter()
+        .find(|x| from_fragment(x.2).ok().as_ref() == Some(&s.cfg))
+        .map(|x| x.0)
+        .unwrap_or("");
+    html! {
+        <form class="panel lab-knobs" aria-label="Knobs" onsubmit={Callback::from(|e: SubmitEvent| e.prevent_default())}>
+            <label class="preset">
+                <span>{ "Start from a lesson" }</span>
+                <select onchange={on_preset}>
+                    <option value="" selected={preset_now.is_empty()}>{ "Your own settings" }</option>
+                    { for PRESETS.iter().map(|(id, title, _)| html! {
+                        <option value={*id} selected={preset_now == *id}>{ *title }</option>
+                    }) }
+                </select>
+            </label>
+            { for GROUPS.iter().map(|(title, fields)| html! {
+                <fieldset>
+                    <legend>{ *title }</legend>
+                    { for fields.iter().map(|f| field_view(s, f, &p.on)) }
+                </fieldset>
+            }) }
+            <p class="hint">{ "Every change runs the lab again; the link in the address bar keeps the settings." }</p>
+        </form>
+    }
+}
+
+fn field_view(s: &LabState, f: &Field, on: &Callback<Msg>) -> Html {
+    let knob = f.knob;
+    let id = format!("knob-{knob}");
+    let hint_id = format!("{id}-hint");
+    let draft = s.drafts.get(knob);
+    let value = draft
+        .map(|d| d.0.clone())
+        .or_else(|| value_of(&s.cfg, knob))
+        .unwrap_or_default();
+    let disabled = !applies(&s.cfg, knob);
+    let emit = {
+        let on = on.clone();
+        move |text: String| on.emit(Msg::Field(knob, text))
+    };
+    let input = match f.input {
+        Input::Number { step } => {
+            let onchange = Callback::from(move |e: Event| {
+                emit(
+                    e.target_unchecked_into::<web_sys::HtmlInputElement>()
+                        .value(),
+                )
+            });
+            html! { <input type="text" inputmode="decimal" id={id.clone()} value={value} step={step.to_string()}
+            placeholder={placeholder(&s.cfg, knob)} aria-describedby={hint_id.clone()}
+            aria-invalid={draft.is_some().then_some("true")} {disabled} {onchange}/> }
+        }
+        Input::Text => {
+            let onchange = Callback::from(move |e: Event| {
+                emit(
+                    e.target_unchecked_into::<web_sys::HtmlInputElement>()
+                        .value(),
+                )
+            });
+            html! { <input type="text" id={id.clone()} value={value} spellcheck="false"
+            placeholder={placeholder(&s.cfg, knob)} aria-describedby={hint_id.clone()}
+            aria-invalid={draft.is_some().then_some("true")} {disabled} {onchange}/> }
+        }
+        Input::Choice(options) => {
+            let onchange = Callback::from(move |e: Event| {
+                emit(
+                    e.target_unchecked_into::<web_sys::HtmlSelectElement>()
+                        .value(),
+                )
+            });
+            html! {
+                <select id={id.clone()} aria-describedby={hint_id.clone()} {disabled} {onchange}>
+                    { for options.iter().map(|(v, label)| html! {
+                        <option value={*v} selected={*v == value}>{ *label }</option>
+                    }) }
+                </select>
+            }
+        }
+        Input::Switch => {
+            let onchange = Callback::from(move |e: Event| {
+                let on = e
+                    .target_unchecked_into::<web_sys::HtmlInputElement>()
+                    .checked();
+                emit(if on { "on" } else { "off" }.to_string())
+            });
+            html! { <input type="checkbox" id={id.clone()} checked={value == "on"}
+            aria-describedby={hint_id.clone()} {disabled} {onchange}/> }
+        }
+    };
+    let switch = matches!(f.input, Input::Switch);
+    html! {
+        <div class={classes!("knob", switch.then_some("switch"), disabled.then_some("disabled"))}>
+            <label for={id}>{ f.label }</label>
+            { input }
+            <p class="knob-hint" id={hint_id}>
+                if let Some((_, why)) = draft {
+                    <span class="knob-error">{ format!("Not used: {why}. ") }</span>
+                }
+                { f.hint }
+            </p>
+        </div>
+    }
+}
+
+#[function_component(Results)]
+fn results(p: &Props) -> Html {
+    let s = &p.state;
+    let chart = Html::from_html_unchecked(s.chart.clone());
+    let status = match (&s.progress, &s.run) {
+        (Some(pr), _) => html! {
+            <div class="lab-progress">
+                <progress max="1" value={pr.fraction.to_string()} aria-label="Lab run"></progress>
+                <span>{ format!("{} · {:.0} %", pr.label, pr.fraction * 100.0) }</span>
+            </div>
+        },
+        (None, Some(_)) => html! {},
+        (None, None) => html! { <div class="lab-progress"><span>{ "Starting…" }</span></div> },
+    };
+    html! {
+        <section class="lab-results" aria-label="Results">
+            <div class="panel">
+                <h2 class="panel-title">{ "Sockets over time" }</h2>
+                { status }
+                if let Some(run) = &s.run {
+                    <dl class="figures lab-stats">
+                        { for stats(&s.cfg, run).into_iter().map(|st| html! {
+                            <div><dt>{ st.label }</dt><dd>{ st.value }</dd><dd class="detail">{ st.detail }</dd></div>
+                        }) }
+                    </dl>
+                }
+                <div class="lab-chart-wrap">{ chart }</div>
+            </div>
+            if let Some(run) = &s.run {
+                <div class="panel" role="status" aria-live="polite">
+                    <h2 class="panel-title">{ "What happened" }</h2>
+                    <ul class="findings">
+                        { for findings(&s.cfg, run).into_iter().map(|f| html! {
+                            <li class={classes!("finding", f.tone.id())}>
+                                <span class="finding-mark" aria-hidden="true">{ mark(f.tone) }</span>
+                                <span class="visually-hidden">{ format!("{}: ", tone_word(f.tone)) }</span>
+                                { f.text }
+                            </li>
+                        }) }
+                    </ul>
+                </div>
+                <RemedyTable state={s.clone()} on={p.on.clone()}/>
+                <Command cfg={s.cfg.clone()}/>
+                <details class="panel per-second">
+                    <summary>{ "Every second as a table" }</summary>
+                    <div class="table-scroll" tabindex="0">
+                        <table>
+                            <thead><tr>
+                                <th scope="col">{ "second" }</th>
+                                <th scope="col">{ "established" }</th>
+                                <th scope="col">{ "TIME_WAIT client" }</th>
+                                <th scope="col">{ "TIME_WAIT server" }</th>
+                                <th scope="col">{ "ports in use" }</th>
+                                <th scope="col">{ "connects" }</th>
+                                <th scope="col">{ "failures" }</th>
+                                <th scope="col">{ "reused" }</th>
+                                <th scope="col">{ "overflow" }</th>
+                            </tr></thead>
+                            <tbody>
+                                { for run.rows.iter().map(|r| html! { <tr>
+                                    <th scope="row">{ r.t_s }</th>
+                                    <td>{ thousands(r.established) }</td>
+                                    <td>{ thousands(r.time_wait_client) }</td>
+                                    <td>{ thousands(r.time_wait_server) }</td>
+                                    <td>{ thousands(r.ports_in_use) }</td>
+                                    <td>{ thousands(r.connects) }</td>
+                                    <td>{ thousands(r.connect_failures) }</td>
+                                    <td>{ thousands(r.tw_reused) }</td>
+                                    <td>{ thousands(r.tw_overflow) }</td>
+                                </tr> }) }
+                            </tbody>
+                        </table>
+                    </div>
+                </details>
+            }
+        </section>
+    }
+}
+
+fn mark(t: farewell_lab_view::report::Tone) -> &'static str {
+    use farewell_lab_view::report::Tone;
+    match t {
+        Tone::Info => "i",
+        Tone::Problem => "!",
+        Tone::Good => "✓",
+    }
+}
+
+fn tone_word(t: farewell_lab_view::report::Tone) -> &'static str {
+    use farewell_lab_view::report::Tone;
+    match t {
+        Tone::Info => "Note",
+        Tone::Problem => "Problem",
+        Tone::Good => "Good",
+    }
+}
+
+#[function_component(RemedyTable)]
+fn remedy_table(p: &Props) -> Html {
+    let s = &p.state;
+    let Some(run) = &s.run else { return html! {} };
+    if s.remedies.is_empty() {
+        return html! {};
+    }
+    html! {
+        <div class="panel">
+            <h2 class="panel-title">{ "Remedies, each tried on this run" }</h2>
+            <div class="table-scroll" tabindex="0">
+                <table class="remedies">
+                    <thead><tr>
+                        <th scope="col">{ "Change" }</th>
+                        <th scope="col">{ "connect() failures" }</th>
+                        <th scope="col">{ "TIME_WAIT at the end" }</th>
+                        <th scope="col">{ "peak memory" }</th>
+                        <th scope="col"><span class="visually-hidden">{ "Try it" }</span></th>
+                    </tr></thead>
+                    <tbody>
+                        { for s.remedies.iter().map(|(remedy, with)| {
+                            let cells = match with {
+                                Some(w) => outcome(&run.summary, w).map(|c| html! { <td>{ c }</td> }),
+                                None => std::array::from_fn(|_| html! { <td class="pending">{ "running…" }</td> }),
+                            };
+                            let on = p.on.clone();
+                            let cfg = remedy.config.clone();
+                            let onclick = Callback::from(move |_| on.emit(Msg::Config(cfg.clone())));
+                            html! { <tr>
+                                <th scope="row"><span class="remedy">{ &remedy.label }</span><span class="why">{ remedy.why }</span></th>
+                                { for cells }
+                                <td><button type="button" class="small" {onclick} aria-label={format!("Try: {}", remedy.label)}>{ "Try it" }</button></td>
+                            </tr> }
+                        }) }
+                    </tbody>
+                </table>
+            </div>
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct CommandProps {
+    cfg: LabConfig,
+}
+
+#[function_component(Command)]
+fn command(p: &CommandProps) -> Html {
+    let text = cli_command(&p.cfg);
+    let copied = use_state(|| false);
+    let onclick = {
+        let text = text.clone();
+        let copied = copied.clone();
+        Callback::from(move |_| {
+            let text = text.clone();
+            let copied = copied.clone();
+            wasm_bindgen_futures::spawn_local(async move {
+                copied.set(browser::copy_text(&text).await.is_ok());
+            });
+        })
+    };
+    html! {
+        <div class="panel">
+            <h2 class="panel-title">{ "The same run on the command line" }</h2>
+            <div class="command">
+                <code>{ &text }</code>
+                <button type="button" class="small" {onclick}>{ if *copied { "Copied" } else { "Copy" } }</button>
+            </div>
+        </div>
+    }
+}

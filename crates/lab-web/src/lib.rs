@@ -1,0 +1,50 @@
+//! The TIME_WAIT lab page (issue 11): knobs, a run taken in slices with a
+//! progress bar, the chart, the findings, the remedies and the same run as a
+//! `farewell lab` command. Everything it says and draws comes from
+//! `farewell-lab-view`; this crate only puts it on the page and schedules the
+//! work so the main thread never blocks for long.
+
+mod app;
+
+/// Stylesheets: the palette and the playground's page styles (the same
+/// files, so the lab looks like the playground), the chart's, and the lab's.
+fn add_styles(document: &web_sys::Document) {
+    let (Ok(style), Some(head)) = (document.create_element("style"), document.head()) else {
+        return;
+    };
+    style.set_text_content(Some(
+        &[
+            farewell_diagram::PALETTE_CSS,
+            include_str!("../../../web/style.css"),
+            farewell_lab_view::CHART_CSS,
+            include_str!("lab.css"),
+        ]
+        .concat(),
+    ));
+    let _ = head.append_child(&style);
+}
+
+/// The theme chosen in the playground (remembered in localStorage).
+fn apply_stored_theme(document: &web_sys::Document) {
+    let stored = web_sys::window()
+        .and_then(|w| w.local_storage().ok().flatten())
+        .and_then(|s| s.get_item(farewell_web::browser::THEME_KEY).ok().flatten());
+    if let (Some(root), Some(theme @ ("light" | "dark"))) =
+        (document.document_element(), stored.as_deref())
+    {
+        let _ = root.set_attribute("data-theme", theme);
+    }
+}
+
+/// Mounts the lab on `<main id="lab">`.
+pub fn start() {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    add_styles(&document);
+    apply_stored_theme(&document);
+    match document.get_element_by_id("lab") {
+        Some(el) => yew::Renderer::<app::LabApp>::with_root(el).render(),
+        None => yew::Renderer::<app::LabApp>::new().render(),
+    };
+}
