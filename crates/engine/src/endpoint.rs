@@ -12,6 +12,7 @@
 //! stack departs from the RFC the [`Profile`] says how, with the source.
 
 use crate::profile::{FinAckPolicy, Nagle, Profile};
+use crate::rtt::RttEstimator;
 use crate::segment::{Flags, Segment};
 use crate::state::TcpState;
 use crate::time::{Duration, Instant};
@@ -91,7 +92,7 @@ impl Unacked {
 }
 
 /// `a < b` in sequence space (RFC 9293 §3.4, modulo 2^32).
-fn seq_lt(a: u32, b: u32) -> bool {
+pub(crate) fn seq_lt(a: u32, b: u32) -> bool {
     (a.wrapping_sub(b) as i32) < 0
 }
 fn seq_le(a: u32, b: u32) -> bool {
@@ -131,8 +132,8 @@ pub struct Endpoint {
     quickack: u32,
     /// Linux pingpong (interactive) mode, entered on the peer's FIN.
     pingpong: bool,
-    srtt: Option<Duration>,
-    rttvar: Duration,
+    /// None before the first RTT sample.
+    rtt: Option<RttEstimator>,
     rto: Duration,
     retries: u32,
     /// Karn's algorithm: time only segments sent once.
@@ -172,8 +173,7 @@ impl Endpoint {
             orphaned: false,
             quickack,
             pingpong: false,
-            srtt: None,
-            rttvar: Duration::ZERO,
+            rtt: None,
             rto,
             retries: 0,
             rtt_probe: None,
@@ -801,8 +801,7 @@ impl Endpoint {
         self.orphaned = false;
         self.quickack = self.cfg.profile.quickack_segments;
         self.pingpong = false;
-        self.srtt = None;
-        self.rttvar = Duration::ZERO;
+        self.rtt = None;
         self.rto = self.cfg.profile.rto_initial;
         self.retries = 0;
         self.rtt_probe = None;
@@ -919,7 +918,7 @@ impl Endpoint {
         if !p.tail_loss_probe || self.recovering || self.retries > 0 {
             return None;
         }
-        let srtt = self.srtt?;
+        let srtt = self.rtt?.srtt();
         if self.retransmit_queue.is_empty() {
             return None;
         }
@@ -1011,7 +1010,7 @@ impl Endpoint {
         }));
     }
 
-    // ----- acknowledgments and RTT (RFC 6298) -----
+    // ----- acknowledgments and RTT (RFC 6298; Linux in `rtt.rs`) -----
 
     fn on_new_ack(&mut self, now: Instant, ack: u32) {
         self.snd_una = ack;
@@ -1058,39 +1057,22 @@ impl Endpoint {
         }
     }
 
-    /// RFC 6298 §2.2–2.3.
+    /// An RTT sample, taken on an ACK that moved SND.UNA (Linux
+    /// `tcp_ack_update_rtt`: the estimate, then `tcp_set_rto`). One segment is
+    /// timed at a time (`rtt_probe`), where Linux times every ACK of data never
+    /// retransmitted (`tcp_clean_rtx_queue`): the same samples in the captured cases.
     fn rtt_sample(&mut self, r: Duration) {
-        match self.srtt {
-            None => {
-                self.srtt = Some(r);
-                self.rttvar = Duration::from_micros(r.as_micros() / 2);
-            }
-            Some(srtt) => {
-                let diff = Duration::from_micros(srtt.as_micros().abs_diff(r.as_micros()));
-                self.rttvar =
-                    Duration::from_micros((3 * self.rttvar.as_micros() + diff.as_micros()) / 4);
-                self.srtt = Some(Duration::from_micros(
-                    (7 * srtt.as_micros() + r.as_micros()) / 8,
-                ));
-            }
+        let p = &self.cfg.profile;
+        match &mut self.rtt {
+            None => self.rtt = Some(RttEstimator::first(p, r, self.snd_nxt)),
+            Some(e) => e.sample(p, r, self.snd_una, self.snd_nxt),
         }
         self.rto = self.computed_rto();
     }
 
     fn computed_rto(&self) -> Duration {
-        let p = &self.cfg.profile;
-        let Some(srtt) = self.srtt else {
-            return p.rto_initial;
-        };
-        let var4 = self.rttvar.saturating_mul(4);
-        let rto = if p.rto_floor_on_variance {
-            // Linux `tcp_set_rto`: SRTT + max(4·RTTVAR, rto_min).
-            srtt + var4.max(p.rto_min)
-        } else {
-            // RFC 6298 §2.3 with clock granularity G = 1 ms, then §2.4's floor.
-            (srtt + var4.max(Duration::from_millis(1))).max(p.rto_min)
-        };
-        rto.min(p.rto_max)
+        self.rtt
+            .map_or(self.cfg.profile.rto_initial, |e| e.rto(&self.cfg.profile))
     }
 
     // ----- state and timers -----

@@ -19,6 +19,7 @@ pub mod builtin;
 pub mod endpoint;
 pub mod link;
 pub mod profile;
+mod rtt;
 pub mod scenario;
 pub mod segment;
 pub mod sim;
@@ -26,7 +27,7 @@ pub mod state;
 pub mod time;
 pub mod trace;
 
-pub use profile::{Nagle, Platform, Profile, Tunables};
+pub use profile::{Estimator, Nagle, Platform, Profile, Tunables};
 pub use scenario::{Action, Do, DropRule, DuplicateRule, LinkConfig, Scenario, ScenarioError};
 pub use segment::{Flags, Host, Segment, SegmentKind};
 pub use sim::{simulate, simulate_into, CountingSink, Simulation, TraceSink};

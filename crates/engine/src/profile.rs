@@ -111,10 +111,8 @@ pub struct Profile {
     /// Data segments ACKed at once at the start of a connection (Linux quickack
     /// mode, `tcp_incr_quickack`); 0 for stacks without it.
     pub quickack_segments: u32,
-    /// The RTO is `SRTT + max(4·RTTVAR, rto_min)` as in Linux `tcp_set_rto` (the
-    /// variance, not the result, is floored), rather than RFC 6298's
-    /// `max(rto_min, SRTT + 4·RTTVAR)`.
-    pub rto_floor_on_variance: bool,
+    /// How RTT samples become SRTT and the RTO.
+    pub estimator: Estimator,
     /// FreeBSD's `tcp_output` sets FIN again on the ACK it sends from FIN_WAIT_1 /
     /// CLOSING while its own FIN is unacknowledged.
     pub fin_on_ack_while_fin_unacked: bool,
@@ -140,10 +138,25 @@ pub enum Nagle {
     Minshall,
 }
 
+/// How a stack turns RTT samples into SRTT and the retransmission timeout.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Estimator {
+    /// RFC 6298 §2: SRTT and RTTVAR updated on every sample, RTO =
+    /// max(rto_min, SRTT + 4·RTTVAR).
+    Rfc6298,
+    /// Linux `tcp_rtt_estimator` and `tcp_set_rto` (net/ipv4/tcp_input.c): RTO =
+    /// SRTT + rttvar, where rttvar follows the largest deviation of each round
+    /// trip, is lowered at most once per round trip and never below rto_min.
+    /// With the handshake's sample alone the RTO is 3·RTT (at least RTT +
+    /// rto_min), and stays there a round trip longer than RFC 6298's.
+    Linux,
+}
+
 /// Linux 6.x. Sources: `include/net/tcp.h` (`TCP_TIMEWAIT_LEN` 60 s, `TCP_FIN_TIMEOUT`,
 /// `TCP_RTO_MIN` 200 ms, `TCP_TIMEOUT_INIT` 1 s, `TCP_RTO_MAX` 120 s, `TCP_DELACK_MIN`
 /// 40 ms, `TCP_RETR2` 15, `TCP_SYN_RETRIES` 6), `net/ipv4/tcp_timer.c`
-/// (`tcp_orphan_retries`: 0 means 8), `net/ipv4/tcp_input.c` (`tcp_fin`, quickack),
+/// (`tcp_orphan_retries`: 0 means 8), `net/ipv4/tcp_input.c` (`tcp_fin`, quickack,
+/// `tcp_rtt_estimator` and `tcp_set_rto`: see [`Estimator::Linux`]),
 /// `Documentation/networking/ip-sysctl.rst` (`tcp_fin_timeout` 60 s, `tcp_rfc1337` 0,
 /// `tcp_early_retrans` 3: tail loss probes on), `net/ipv4/tcp_output.c`
 /// (`tcp_schedule_loss_probe`, `tcp_send_loss_probe`, `tcp_nagle_check`,
@@ -167,7 +180,7 @@ pub const LINUX: Profile = Profile {
     quickack_segments: 16,
     nagle: Nagle::Minshall,
     tail_loss_probe: true,
-    rto_floor_on_variance: true,
+    estimator: Estimator::Linux,
     fin_on_ack_while_fin_unacked: false,
     notes: "Linux has no MSL setting: TIME_WAIT is hard-coded at 60 s (TCP_TIMEWAIT_LEN in include/net/tcp.h); the \"30 s MSL\" in tables is 60 s / 2. An orphaned FIN_WAIT_2 dies after tcp_fin_timeout (60 s). The FIN is ACKed by the delayed-ACK timer (40 ms), so a peer that closes at once sends a 3-segment close. tcp_rfc1337 defaults to 0: a RST kills TIME_WAIT. A lost last segment is first resent by a tail loss probe (about 2 RTT + 200 ms, RFC 8985), which does not back off the RTO; small writes wait for the ACK of an earlier small segment (Nagle, Minshall's rule).",
 };
@@ -194,7 +207,7 @@ pub const FREEBSD: Profile = Profile {
     quickack_segments: 0,
     nagle: Nagle::Classic,
     tail_loss_probe: false,
-    rto_floor_on_variance: false,
+    estimator: Estimator::Rfc6298,
     fin_on_ack_while_fin_unacked: true,
     notes: "TIME_WAIT is 2×MSL with net.inet.tcp.msl = 30 s (TCPTV_MSL in sys/netinet/tcp_timer.h). A FIN is ACKed at once, so the close is always four segments. An orphaned FIN_WAIT_2 is dropped after tcp_maxidle (600 s), or 60 s with net.inet.tcp.fast_finwait2_recycle. A RST in TIME_WAIT is ignored (RFC 1337).",
 };
@@ -220,7 +233,7 @@ pub const MACOS: Profile = Profile {
     quickack_segments: 0,
     nagle: Nagle::Classic,
     tail_loss_probe: false,
-    rto_floor_on_variance: false,
+    estimator: Estimator::Rfc6298,
     fin_on_ack_while_fin_unacked: true,
     notes: "Tables say 30 s MSL for BSD/macOS, but macOS ships net.inet.tcp.msl = 15 s (xnu bsd/netinet/tcp_timer.h), so TIME_WAIT lasts 2×15 = 30 s. A FIN is ACKed at once (always a 4-segment close). A RST in TIME_WAIT is ignored (RFC 1337).",
 };
@@ -247,7 +260,7 @@ pub const WINDOWS: Profile = Profile {
     quickack_segments: 0,
     nagle: Nagle::Classic,
     tail_loss_probe: false,
-    rto_floor_on_variance: false,
+    estimator: Estimator::Rfc6298,
     fin_on_ack_while_fin_unacked: false,
     notes: "Windows uses MSL = 120 s and TIME_WAIT = TcpTimedWaitDelay, 240 s by default on the classic documentation (0xF0); some Server releases document 120 s. Tables quoting \"Windows 120 s\" mean the MSL. Retransmission gives up after TcpMaxDataRetransmissions = 5. No orphaned FIN_WAIT_2 timer is documented, so none is modelled.",
 };
@@ -275,7 +288,7 @@ pub const SOLARIS: Profile = Profile {
     quickack_segments: 0,
     nagle: Nagle::Classic,
     tail_loss_probe: false,
-    rto_floor_on_variance: false,
+    estimator: Estimator::Rfc6298,
     fin_on_ack_while_fin_unacked: false,
     notes: "Solaris has no MSL tunable: TIME_WAIT is tcp_time_wait_interval, 60 s on illumos and Solaris 10+ (it was 4 minutes on Solaris 8). The MSL shown is 60 s / 2. Minimum RTO is 400 ms (tcp_rexmit_interval_min). An orphaned FIN_WAIT_2 is flushed after tcp_fin_wait_2_flush_interval: 60 s on illumos, 675 s in OpenSolaris' older tcp.c.",
 };
@@ -301,7 +314,7 @@ pub const RFC793: Profile = Profile {
     quickack_segments: 0,
     nagle: Nagle::Classic,
     tail_loss_probe: false,
-    rto_floor_on_variance: false,
+    estimator: Estimator::Rfc6298,
     fin_on_ack_while_fin_unacked: false,
     notes: "The specification: MSL is 2 minutes, so TIME_WAIT lasts 2×MSL = 4 minutes (RFC 9293 §3.4.3). RTO starts at 1 s with a 1 s floor (RFC 6298). FIN_WAIT_2 has no timer in the RFC. A RST in TIME_WAIT is accepted; RFC 1337 explains why that is a hazard.",
 };

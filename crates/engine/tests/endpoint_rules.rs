@@ -165,8 +165,9 @@ fn retransmissions_back_off_and_give_up() {
     a.close(T0);
     sent(&mut a);
     // Linux: the first retransmission is a tail loss probe at min(2·SRTT + 200 ms,
-    // RTO) = 240 ms, which restarts the RTO (SRTT 40 ms + max(4·RTTVAR, 200 ms) =
-    // 240 ms) without backing it off; from then on the RTO doubles.
+    // RTO) = 240 ms, which restarts the RTO (SRTT 40 ms + rttvar, which is
+    // max(2·RTT, rto_min) = 200 ms after one sample: 240 ms) without backing it
+    // off; from then on the RTO doubles.
     let mut now = T0;
     let mut waits = Vec::new();
     while let Some(deadline) = a.poll_timeout() {

@@ -1,7 +1,8 @@
 //! Does the engine's `linux` profile close a connection the way a real Linux
 //! kernel does? Each case under `tests/captures/<case>/` holds a recording made
 //! by `tests/captures/record.sh` (kernel 6.18, two network namespaces, 20 ms one
-//! way; see the script for the set-up):
+//! way, or the delay a case's name ends with: `lost-fin-100ms` is `lost-fin` at
+//! 100 ms; see the script for the set-up):
 //!
 //! * `scenario.json`: the scenario the engine runs, complete (for a built-in, a
 //!   copy of the built-in of the same name; close-after-send and
@@ -79,6 +80,13 @@ const MATCHING: &[&str] = &[
     "data-after-close",
     "fin-lost-twice",
     "close-after-send",
+    "lost-data",
+    "lost-fin-1ms",
+    "lost-fin-5ms",
+    "lost-fin-100ms",
+    "lost-data-1ms",
+    "lost-data-5ms",
+    "lost-data-100ms",
 ];
 
 /// A case the engine does not reproduce yet. (None today: the machinery stays
@@ -863,6 +871,13 @@ cases! { check_matching:
     data_after_close => "data-after-close",
     fin_lost_twice => "fin-lost-twice",
     close_after_send => "close-after-send",
+    lost_data => "lost-data",
+    lost_fin_1ms => "lost-fin-1ms",
+    lost_fin_5ms => "lost-fin-5ms",
+    lost_fin_100ms => "lost-fin-100ms",
+    lost_data_1ms => "lost-data-1ms",
+    lost_data_5ms => "lost-data-5ms",
+    lost_data_100ms => "lost-data-100ms",
 }
 
 cases! { check_known_difference: }

@@ -6,17 +6,19 @@
 #   crates/engine/tests/captures/record.sh lost-fin   # one case
 #
 # Needs: ip (iproute2), nsenter, tcpdump, nft, python3 (3.8+, standard library
-# only), chrt (optional), and /dev/net/tun. Takes ~2.5 minutes for all cases
+# only), chrt (optional), and /dev/net/tun. Takes ~3 minutes for all cases
 # (fin-wait-2-timeout alone records 90 s). Each case overwrites its fixture
 # files; to check a fresh recording against the engine before replacing the
 # fixtures, copy this directory, run the copy's record.sh, and run
 #   FAREWELL_CAPTURES_DIR=/path/to/copy cargo test -p farewell-engine --test linux_captures
 #
-# Adding a case: write <case>/scenario.json (set "time_limit_ms" to the
-# recording length below), add its drops to rules_for, its length to
-# duration_ms_for and its tunables to sysctls_for when they are not the
-# defaults, add it to the list at the bottom, record it, and list it in
+# Adding a case: write <case>/scenario.json (its "time_limit_ms" is how long
+# the case is recorded, its link's "delay_ms" the one-way delay), add its drops
+# to rules_for and its tunables to sysctls_for when they are not the defaults,
+# add it to the list at the bottom, record it, and list it in
 # tests/linux_captures.rs (MATCHING, or KNOWN_DIFFERENCES with the reason).
+# A case named <base>-<N>ms (lost-fin-100ms) is <base> at another one-way
+# delay: it takes <base>'s drops and sysctls, and its own scenario.json.
 #
 # Set-up per case (fresh each time, so no cached route metrics or TIME_WAIT
 # sockets leak from one case into the next):
@@ -27,7 +29,8 @@
 #     `tc qdisc add dev X root netem delay 20ms` on both ends, but this machine's
 #     kernel has no sch_netem (no qdisc modules at all, and no modprobe), so the
 #     namespaces are joined by two TUN devices (fwa, fwb) and relay.py, which
-#     copies packets between them after DELAY_MS: 20 ms one way, as netem would.
+#     copies packets between them after DELAY_MS (the scenario's link.delay_ms:
+#     20 ms one way for the cases without a delay in their name), as netem would.
 #   * net.ipv4.tcp_timestamps = 0 in both namespaces: the engine does not model
 #     TCP options, and with timestamps on Linux puts 1448 payload bytes in a
 #     1500-byte packet instead of 1460 (the engine's MSS). Everything else is
@@ -60,7 +63,6 @@
 set -euo pipefail
 
 HERE="$(cd "$(dirname "$0")" && pwd)"
-DELAY_MS=20
 NS_A=fwcap-a
 NS_B=fwcap-b
 NS_PARENT=fwcap-parent
@@ -86,6 +88,15 @@ rules_for() {
         echo "$NS_B ip saddr 10.0.0.1 tcp flags & fin == fin ct mark 0 ct mark set 1 counter"
         echo "$NS_B ip saddr 10.0.0.1 tcp flags == ack ct mark 1 ct mark set 2 counter drop"
         ;;
+    lost-data)
+        # A's second data segment and its first retransmission never reach B
+        # (length > 40: it carries data; no SYN: the SYN's options make it longer).
+        # nft runs a chain's rules in order, so the later marks come first: a
+        # packet that sets mark 1 must not go on to match "ct mark 1".
+        echo "$NS_B ip saddr 10.0.0.1 ip length > 40 tcp flags & syn == 0 ct mark 2 ct mark set 3 counter drop"
+        echo "$NS_B ip saddr 10.0.0.1 ip length > 40 tcp flags & syn == 0 ct mark 1 ct mark set 2 counter drop"
+        echo "$NS_B ip saddr 10.0.0.1 ip length > 40 tcp flags & syn == 0 ct mark 0 ct mark set 1 counter"
+        ;;
     fin-lost-twice)
         # B's FIN and its first retransmission never reach A.
         echo "$NS_A ip saddr 10.0.0.2 tcp flags & fin == fin ct mark 0 ct mark set 1 counter drop"
@@ -95,16 +106,12 @@ rules_for() {
     esac
 }
 
-# How long to record after T0: long enough for every retransmission of the case,
-# short enough not to sit through TIME_WAIT (60 s on Linux, silent anyway).
-duration_ms_for() {
-    case "$1" in
-    fin-lost-twice) echo 2500 ;;
-    half-close) echo 2000 ;;
-    # B closes at 90 s, after A's orphaned FIN_WAIT_2 (tcp_fin_timeout = 60 s).
-    fin-wait-2-timeout) echo 90500 ;;
-    *) echo 1500 ;;
-    esac
+# A number from the case's scenario.json: `scenario_number FILE EXPR`, EXPR in
+# Python over the parsed object `s`. time_limit_ms is how long to record after
+# T0: long enough for every retransmission of the case, short enough not to sit
+# through TIME_WAIT (60 s on Linux, silent anyway).
+scenario_number() {
+    python3 -c "import json, sys; s = json.load(open(sys.argv[1])); print($2)" "$1"
 }
 
 # Per-case sysctls: "<namespace> <name>=<value>" lines (the scenario's tunables).
@@ -138,9 +145,12 @@ wait_for() { # file pattern
 }
 
 record() {
-    local case=$1 dir="$HERE/$1"
+    local case=$1 dir="$HERE/$1" base=$1
     [[ -f "$dir/scenario.json" ]] || { echo "$dir/scenario.json missing" >&2; exit 1; }
-    echo "== $case"
+    if [[ $case =~ ^(.+)-[0-9]+ms$ ]]; then base=${BASH_REMATCH[1]}; fi
+    local DELAY_MS
+    DELAY_MS=$(scenario_number "$dir/scenario.json" 's["link"]["delay_ms"]')
+    echo "== $case ($DELAY_MS ms one way)"
     cleanup
     # Created from inside NS_PARENT, whose tcp_child_ehash_entries gives them a
     # small private TCP hash table (net/ipv4/tcp_ipv4.c, tcp_set_hashinfo):
@@ -156,7 +166,7 @@ record() {
     done
 
     local sysctls
-    sysctls=$(sysctls_for "$case")
+    sysctls=$(sysctls_for "$base")
     if [[ -n "$sysctls" ]]; then
         while read -r ns setting; do
             ip netns exec "$ns" sysctl -qw "$setting"
@@ -167,7 +177,7 @@ record() {
     # seconds ahead leaves time to set up the wire and the captures, and to
     # connect before T0 when the scenario starts ESTABLISHED.
     local duration t0 end
-    duration=$(duration_ms_for "$case")
+    duration=$(scenario_number "$dir/scenario.json" 's["time_limit_ms"]')
     t0=$(python3 -c 'import time; print(f"{time.time() + 2.0:.6f}")')
     end=$(python3 -c "print(f'{$t0 + $duration / 1000:.6f}')")
 
@@ -183,7 +193,7 @@ record() {
     ip -n "$NS_B" link set "$TUN_B" up
 
     local rules
-    rules=$(rules_for "$case")
+    rules=$(rules_for "$base")
     for ns in "$NS_A" "$NS_B"; do
         ip netns exec "$ns" nft add table inet farewell
         ip netns exec "$ns" nft add chain inet farewell input '{ type filter hook input priority 0; policy accept; }'
@@ -254,6 +264,7 @@ else
     cases=(normal-close three-segment-close simultaneous-close half-close lost-fin
         lost-final-ack fin-lost-twice abort-rst unread-data-rst handshake-and-close
         rst-in-time-wait rst-in-time-wait-rfc1337 fin-wait-2-timeout close-after-send
-        data-after-close)
+        data-after-close lost-fin-1ms lost-fin-5ms lost-fin-100ms lost-data lost-data-1ms
+        lost-data-5ms lost-data-100ms)
 fi
 for c in "${cases[@]}"; do record "$c"; done
