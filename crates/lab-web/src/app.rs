@@ -397,6 +397,14 @@ fn field_view(s: &LabState, f: &Field, on: &Callback<Msg>) -> Html {
 #[function_component(Results)]
 fn results(p: &Props) -> Html {
     let s = &p.state;
+    // Up to 600 rows of 9 cells: built only while the table is open.
+    let table_open = use_state(|| false);
+    let ontoggle = {
+        let table_open = table_open.clone();
+        Callback::from(move |e: Event| {
+            table_open.set(e.target_unchecked_into::<web_sys::HtmlDetailsElement>().open())
+        })
+    };
     let chart = Html::from_html_unchecked(s.chart.clone());
     let status = match (&s.progress, &s.run) {
         (Some(pr), _) => html! {
@@ -437,7 +445,7 @@ fn results(p: &Props) -> Html {
                 </div>
                 <RemedyTable state={s.clone()} on={p.on.clone()}/>
                 <Command cfg={s.cfg.clone()}/>
-                <details class="panel per-second">
+                <details class="panel per-second" {ontoggle}>
                     <summary>{ "Every second as a table" }</summary>
                     <div class="table-scroll" tabindex="0">
                         <table>
@@ -453,7 +461,7 @@ fn results(p: &Props) -> Html {
                                 <th scope="col">{ "overflow" }</th>
                             </tr></thead>
                             <tbody>
-                                { for run.rows.iter().map(|r| html! { <tr>
+                                { for run.rows.iter().filter(|_| *table_open).map(|r| html! { <tr>
                                     <th scope="row">{ r.t_s }</th>
                                     <td>{ thousands(r.established) }</td>
                                     <td>{ thousands(r.time_wait_client) }</td>
