@@ -4,12 +4,14 @@
 //!
 //! Data flow: scenario → simulator → trace → **layout → SVG** → view.
 
+pub mod countdown;
 pub mod layout;
 pub mod order;
 pub mod playback;
 pub mod svg;
 pub mod timemap;
 
+pub use countdown::{countdown_at, Countdown, Phase};
 pub use layout::{
     format_clock, format_duration, layout, segment_label, Arrow, AxisBreak, Diagram, StateBand,
     Tick, TimerBracket, TimerEnd,

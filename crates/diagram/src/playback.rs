@@ -7,7 +7,7 @@ use farewell_engine::trace::{AppCall, EventKind, Fate, TimerAction, TimerKind};
 use farewell_engine::{Flags, Host, SegmentEvent, SegmentKind, TcpState, Trace, TraceEvent};
 
 /// Events that have happened by `t` (inclusive).
-fn until(trace: &Trace, t: f64) -> impl Iterator<Item = &TraceEvent> {
+pub(crate) fn until(trace: &Trace, t: f64) -> impl Iterator<Item = &TraceEvent> {
     trace.events.iter().take_while(move |e| e.t_ms <= t)
 }
 
@@ -290,7 +290,18 @@ pub fn narration_at(trace: &Trace, t: f64) -> String {
     for e in &now {
         match &e.kind {
             EventKind::State { host, from, to } => {
-                if *to == TcpState::Closed && got_rst[host.index()] {
+                if *to == TcpState::Closed && got_rst[host.index()] && *from == TcpState::TimeWait {
+                    parts.push(format!(
+                        "{host} received a RST in TIME_WAIT and, without RFC 1337's protection, dropped the connection at once: the 2MSL wait was cut short (TIME-WAIT assassination)."
+                    ));
+                } else if *to == TcpState::Closed
+                    && got_rst[host.index()]
+                    && from.fin_sent()
+                {
+                    parts.push(format!(
+                        "{host} received a RST: the connection is torn down at once, before the close could finish and without TIME_WAIT, and any unsent or unread data is discarded."
+                    ));
+                } else if *to == TcpState::Closed && got_rst[host.index()] {
                     parts.push(format!(
                         "{host} received a RST: the connection is torn down at once, without FIN exchange or TIME_WAIT, and any unsent or unread data is discarded."
                     ));

@@ -4,14 +4,17 @@
 //! `Scenario::from_json`, and the trace's JSON Lines stay on serde_json; they
 //! serve the CLI and tests.
 //!
-//! Natively this is serde_json. In the playground's wasm it is the browser's
-//! own `JSON.parse` and `JSON.stringify`: values are written through
-//! serde-wasm-bindgen and read by this crate's small strict reader over the
+//! Natively this is serde_json. In the playground's wasm, text is read by the
+//! browser's own `JSON.parse` and this crate's small strict reader over the
 //! parsed JavaScript values (see `backend::strict` for why not
-//! serde-wasm-bindgen's). serde_json's parser, number printing and error
-//! machinery were 18 KB of the gzipped download (9 %), and the browser
-//! already has a JSON implementation. The tests run natively and in
-//! Chromium, so the two backends are held to the same behaviour.
+//! serde-wasm-bindgen's), and written by this crate's small writer
+//! (`write`), which prints what `JSON.stringify` printed of
+//! serde-wasm-bindgen's values before, without either. serde_json's parser,
+//! number printing and error machinery were 18 KB of the gzipped download
+//! (9 %), and the browser already has a JSON parser. The tests run natively
+//! and in Chromium, so the two backends are held to the same behaviour; the
+//! writer is also tested natively against serde_json and in Chromium against
+//! serde-wasm-bindgen + `JSON.stringify`, byte for byte.
 //!
 //! What differs between the two (both are valid JSON for the same values):
 //! the browser prints `20` where serde_json prints `20.0`; it cannot
@@ -129,6 +132,9 @@ impl serde::de::Error for Error {
     }
 }
 
+#[cfg(any(target_family = "wasm", test))]
+mod write;
+
 #[cfg(not(target_family = "wasm"))]
 mod backend {
     use super::*;
@@ -166,23 +172,7 @@ mod backend {
     }
 
     pub fn to_string<T: Serialize>(value: &T, pretty: bool) -> Result<String, Error> {
-        // `json_compatible`: maps as plain objects and `None` as `null`, so
-        // `JSON.stringify` writes what serde_json would.
-        let value = value
-            .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-            .map_err(|e| Error(e.to_string()))?;
-        let text = if pretty {
-            js_sys::JSON::stringify_with_replacer_and_space(
-                &value,
-                &JsValue::NULL,
-                &JsValue::from(2),
-            )
-        } else {
-            js_sys::JSON::stringify(&value)
-        };
-        text.map_err(message)?
-            .as_string()
-            .ok_or_else(|| Error("the value has no JSON form".to_string()))
+        crate::write::to_string(value, pretty)
     }
 
     /// A serde deserializer over the JavaScript values `JSON.parse` returns.

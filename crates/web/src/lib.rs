@@ -4,7 +4,8 @@
 //! * [`state`]: the whole app state and the [`state::Action`]s that change it (one
 //!   `use_reducer`); the simulation runs inside the reducer.
 //! * [`edit`]: scenario edits made by clicking segments on the diagram.
-//! * [`components`]: small function components, one per file.
+//! * [`components`]: the page's parts, one per file (plain functions returning
+//!   `Html`; components only where they need hooks).
 //!
 //! The protocol lives in `farewell-engine` and the geometry in `farewell-diagram`;
 //! this crate only draws them and handles input.

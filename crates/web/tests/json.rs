@@ -1,6 +1,7 @@
-//! JSON in the browser (`farewell_json`: JSON.parse / JSON.stringify and
-//! serde-wasm-bindgen) reads and writes scenarios exactly as serde_json does
-//! natively, and refuses what serde_json refuses.
+//! JSON in the browser (`farewell_json`: JSON.parse and its own writer) reads
+//! and writes scenarios exactly as serde_json does natively, and refuses what
+//! serde_json refuses; it writes them byte for byte as serde-wasm-bindgen +
+//! JSON.stringify (the writer before it) did.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
@@ -35,6 +36,51 @@ fn exported_files_read_back_the_same_in_the_browser_and_in_serde_json() {
         assert_eq!(
             farewell_json::from_str::<Scenario>(&theirs).unwrap(),
             s,
+            "{}",
+            b.id
+        );
+    }
+}
+
+/// serde-wasm-bindgen's `json_compatible` value, printed by `JSON.stringify`.
+fn stringified(s: &Scenario, pretty: bool) -> String {
+    let value =
+        serde::Serialize::serialize(s, &serde_wasm_bindgen::Serializer::json_compatible()).unwrap();
+    let text = if pretty {
+        js_sys::JSON::stringify_with_replacer_and_space(
+            &value,
+            &wasm_bindgen::JsValue::NULL,
+            &wasm_bindgen::JsValue::from(2),
+        )
+    } else {
+        js_sys::JSON::stringify(&value)
+    };
+    text.unwrap().as_string().unwrap()
+}
+
+/// Every built-in, and each with its numbers changed to awkward values, is
+/// written exactly as the browser wrote it before (file exports and `c`
+/// links keep their bytes).
+#[wasm_bindgen_test]
+fn scenarios_are_written_as_serde_wasm_bindgen_and_json_stringify_wrote_them() {
+    for b in builtin::ALL {
+        let mut s = b.scenario();
+        for pretty in [false, true] {
+            let ours = if pretty {
+                s.to_json_pretty().unwrap()
+            } else {
+                farewell_json::to_string(&s).unwrap()
+            };
+            assert_eq!(ours, stringified(&s, pretty), "{}", b.id);
+        }
+        s.link.delay_ms = 0.1 + 0.2;
+        s.link.loss = 1e-7;
+        s.msl_ms = Some(1e21);
+        s.time_limit_ms = Some(1622585055214444.2);
+        s.name = "\"quoted\"\n\t\u{1}✕".to_string();
+        assert_eq!(
+            s.to_json_pretty().unwrap(),
+            stringified(&s, true),
             "{}",
             b.id
         );

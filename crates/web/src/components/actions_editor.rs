@@ -3,7 +3,6 @@ use farewell_engine::{Do, Host};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
 pub struct ActionsEditorProps {
     pub actions: Vec<farewell_engine::Action>,
     pub on_action: Callback<Action>,
@@ -27,7 +26,6 @@ fn do_from(id: &str) -> Option<Do> {
 
 /// The scenario's application calls, editable: who does what, and when (at an
 /// absolute time, or some time after reading the peer's FIN).
-#[function_component(ActionsEditor)]
 pub fn actions_editor(props: &ActionsEditorProps) -> Html {
     let rows = props.actions.iter().enumerate().map(|(i, a)| {
         let emit = {

@@ -1,19 +1,19 @@
-use super::actions_editor::ActionsEditor;
-use super::countdown::Countdown;
+use super::actions_editor::{actions_editor, ActionsEditorProps};
+use super::countdown::countdown;
 use super::diagram_view::DiagramView;
-use super::header::Header;
-use super::legend::Legend;
-use super::link_panel::LinkPanel;
-use super::narration::Narration;
-use super::notice::Notice;
-use super::platform_panel::PlatformPanel;
-use super::scenario_picker::ScenarioPicker;
-use super::share_panel::{import_file, SharePanel};
-use super::socket_table::SocketTable;
-use super::state_machine::StateMachine;
+use super::header::{header, HeaderProps};
+use super::legend::legend;
+use super::link_panel::{link_panel, LinkPanelProps};
+use super::narration::narration;
+use super::notice::{notice, NoticeProps};
+use super::platform_panel::{platform_panel, PlatformPanelProps};
+use super::scenario_picker::{builtin_names, scenario_picker, ScenarioPickerProps};
+use super::share_panel::{import_file, share_panel, SharePanelProps};
+use super::socket_table::socket_table;
+use super::state_machine::{state_machine, StateMachineProps};
 use super::tcpdump_log::{current_line, TcpdumpLog};
-use super::timers::Timers;
-use super::transport::Transport;
+use super::timers::timers;
+use super::transport::{transport, TransportProps};
 use crate::browser;
 use crate::state::{Action, AppState, Controls, Theme};
 use farewell_engine::Host;
@@ -208,6 +208,8 @@ pub fn app() -> Html {
     use_theme(state.theme);
     use_link_sync(&state, on_action.clone());
     use_height_reporting(state.share.embed.enabled);
+    // The menu's names, read from the built-ins' files once.
+    let names = use_memo((), |_| builtin_names());
     // A scenario file dropped anywhere on the page is imported.
     let ondragover = Callback::from(|e: DragEvent| e.prevent_default());
     let ondrop = {
@@ -238,16 +240,16 @@ pub fn app() -> Html {
         let controls = state.share.embed.controls;
         return html! {
             <div class={classes!("app", "embedded")} data-controls={controls.id()}>
-                <Notice text={state.notice.clone()} on_action={on_action.clone()}/>
+                { notice(&NoticeProps { text: state.notice.clone(), on_action: on_action.clone() }) }
                 if controls != Controls::None {
-                    <Transport sim={sim.clone()} time_ms={t} playing={state.playing} speed={state.speed()}
-                        on_action={on_action.clone()}/>
+                    { transport(&TransportProps { sim: sim.clone(), time_ms: t, playing: state.playing,
+                        speed: state.speed(), on_action: on_action.clone() }) }
                 }
                 <div class="embed-body">
                     <DiagramView sim={sim.clone()} time_ms={t} playing={state.playing} on_action={on_action.clone()}/>
                     <div class="embed-side">
-                        <Countdown sim={sim.clone()} time_ms={t} time_wait_ms={profile.time_wait.as_ms()}/>
-                        <Narration sim={sim.clone()} time_ms={t}/>
+                        { countdown(&sim, t, profile.time_wait.as_ms()) }
+                        { narration(&sim, t) }
                     </div>
                 </div>
                 <footer class="embed-footer">
@@ -262,33 +264,34 @@ pub fn app() -> Html {
     }
     html! {
         <div class="app" {ondragover} {ondrop}>
-            <Header theme={state.theme} on_action={on_action.clone()}/>
-            <Notice text={state.notice.clone()} on_action={on_action.clone()}/>
+            { header(&HeaderProps { theme: state.theme, on_action: on_action.clone() }) }
+            { notice(&NoticeProps { text: state.notice.clone(), on_action: on_action.clone() }) }
             <div class="layout">
                 <aside class="col-left" aria-label="Scenario settings">
-                    <ScenarioPicker selected={share.builtin.clone()} {edited}
-                        description={share.scenario.description.clone()} on_action={on_action.clone()}/>
-                    <PlatformPanel platform={share.scenario.platform} msl_override={share.scenario.msl_ms}
-                        profile={profile} on_action={on_action.clone()}/>
-                    <LinkPanel link={share.scenario.link} seed={share.scenario.seed}
-                        handshake={share.scenario.handshake} drops={share.scenario.drops.clone()}
-                        on_action={on_action.clone()}/>
-                    <ActionsEditor actions={share.scenario.actions.clone()} on_action={on_action.clone()}/>
-                    <SharePanel state={Rc::new((*state).clone())} on_action={on_action.clone()}/>
+                    { scenario_picker(&ScenarioPickerProps { selected: share.builtin.clone(), edited,
+                        description: share.scenario.description.clone(), names: names.clone(),
+                        on_action: on_action.clone() }) }
+                    { platform_panel(&PlatformPanelProps { platform: share.scenario.platform,
+                        msl_override: share.scenario.msl_ms, profile, on_action: on_action.clone() }) }
+                    { link_panel(&LinkPanelProps { link: share.scenario.link, seed: share.scenario.seed,
+                        handshake: share.scenario.handshake, drops: share.scenario.drops.clone(),
+                        on_action: on_action.clone() }) }
+                    { actions_editor(&ActionsEditorProps { actions: share.scenario.actions.clone(), on_action: on_action.clone() }) }
+                    { share_panel(&SharePanelProps { state: Rc::new((*state).clone()), on_action: on_action.clone() }) }
                 </aside>
                 <section class="col-center" aria-label="Sequence diagram">
-                    <Transport sim={sim.clone()} time_ms={t} playing={state.playing} speed={state.speed()}
-                        on_action={on_action.clone()}/>
-                    <Legend/>
+                    { transport(&TransportProps { sim: sim.clone(), time_ms: t, playing: state.playing,
+                        speed: state.speed(), on_action: on_action.clone() }) }
+                    { legend() }
                     <DiagramView sim={sim.clone()} time_ms={t} playing={state.playing} on_action={on_action.clone()}/>
                     <TcpdumpLog sim={sim.clone()} current={current_line(&sim.trace, t)}/>
                 </section>
                 <aside class="col-right" aria-label="What is happening" tabindex="0">
-                    <Countdown sim={sim.clone()} time_ms={t} time_wait_ms={profile.time_wait.as_ms()}/>
-                    <Narration sim={sim.clone()} time_ms={t}/>
-                    <Timers sim={sim.clone()} time_ms={t}/>
-                    <StateMachine a={states[0]} b={states[1]}/>
-                    <SocketTable sim={sim.clone()} time_ms={t}/>
+                    { countdown(&sim, t, profile.time_wait.as_ms()) }
+                    { narration(&sim, t) }
+                    { timers(&sim, t) }
+                    { state_machine(&StateMachineProps { a: states[0], b: states[1] }) }
+                    { socket_table(&sim, t) }
                 </aside>
             </div>
             <footer class="app-footer">

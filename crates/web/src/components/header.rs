@@ -1,14 +1,12 @@
 use crate::state::{Action, Theme};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
 pub struct HeaderProps {
     pub theme: Theme,
     pub on_action: Callback<Action>,
 }
 
 /// Title bar with the theme switch (system → light → dark).
-#[function_component(Header)]
 pub fn header(props: &HeaderProps) -> Html {
     let (next, label, icon) = match props.theme {
         // Half-filled circle, sun, moon.

@@ -1,7 +1,6 @@
 use yew::prelude::*;
 
 /// What the marks on the diagram mean.
-#[function_component(Legend)]
 pub fn legend() -> Html {
     html! {
         <ul class="legend" aria-label="Legend">

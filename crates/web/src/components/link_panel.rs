@@ -4,7 +4,6 @@ use farewell_engine::{DropRule, SegmentKind};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
 pub struct LinkPanelProps {
     pub link: LinkConfig,
     pub seed: u64,
@@ -59,7 +58,6 @@ fn describe_rule(r: &DropRule) -> String {
 
 /// The link: one-way delay, random loss and its seed, the handshake switch, and the
 /// drop rules (added by clicking segments on the diagram).
-#[function_component(LinkPanel)]
 pub fn link_panel(props: &LinkPanelProps) -> Html {
     let on_delay = number_input(&props.on_action, |v| Some(Action::SetDelay(v)));
     let on_loss = number_input(&props.on_action, |v| Some(Action::SetLoss(v / 100.0)));

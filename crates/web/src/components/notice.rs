@@ -1,14 +1,12 @@
 use crate::state::Action;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
 pub struct NoticeProps {
     pub text: Option<String>,
     pub on_action: Callback<Action>,
 }
 
 /// A dismissible message (an edit that was refused, a scenario that failed).
-#[function_component(Notice)]
 pub fn notice(props: &NoticeProps) -> Html {
     let Some(text) = &props.text else {
         return html! {};

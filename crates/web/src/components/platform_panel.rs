@@ -4,7 +4,6 @@ use farewell_engine::{Platform, Profile};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
 pub struct PlatformPanelProps {
     pub platform: Platform,
     /// The scenario's MSL override, ms.
@@ -16,7 +15,6 @@ pub struct PlatformPanelProps {
 
 /// Platform choice with its MSL and TIME_WAIT, the notes on where the numbers come
 /// from, and an MSL override ("what if MSL were 5 s?").
-#[function_component(PlatformPanel)]
 pub fn platform_panel(props: &PlatformPanelProps) -> Html {
     let on_action = props.on_action.clone();
     let onchange = Callback::from(move |e: Event| {

@@ -1,28 +1,31 @@
 use crate::state::Action;
 use farewell_engine::builtin;
+use std::rc::Rc;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
 pub struct ScenarioPickerProps {
     /// The built-in the scenario came from, if any.
     pub selected: Option<String>,
     /// Whether the scenario was edited since it was picked.
     pub edited: bool,
     pub description: String,
+    /// Each built-in's id and name ([`builtin_names`], kept by the app).
+    pub names: Rc<Vec<(&'static str, String)>>,
     pub on_action: Callback<Action>,
 }
 
+/// Each built-in's id and `name`, in menu order. Names come from the scenario
+/// files; built-ins always parse (tested in the engine).
+pub fn builtin_names() -> Vec<(&'static str, String)> {
+    builtin::ALL
+        .iter()
+        .map(|b| (b.id, b.scenario().name))
+        .collect()
+}
+
 /// The built-in scenarios, by their `name`, and the chosen one's description.
-#[function_component(ScenarioPicker)]
 pub fn scenario_picker(props: &ScenarioPickerProps) -> Html {
-    // Names come from the scenario files; built-ins always parse (tested in the engine).
-    let names = use_memo((), |_| {
-        builtin::ALL
-            .iter()
-            .map(|b| (b.id, b.scenario().name))
-            .collect::<Vec<_>>()
-    });
     let on_action = props.on_action.clone();
     let onchange = Callback::from(move |e: Event| {
         let id = e.target_unchecked_into::<HtmlSelectElement>().value();
@@ -41,7 +44,7 @@ pub fn scenario_picker(props: &ScenarioPickerProps) -> Html {
                 if props.selected.is_none() {
                     <option value="" selected=true disabled=true>{ "Custom scenario" }</option>
                 }
-                { for names.iter().map(|(id, name)| html! {
+                { for props.names.iter().map(|(id, name)| html! {
                     <option value={*id} selected={*id == selected}>{ name }</option>
                 }) }
             </select>

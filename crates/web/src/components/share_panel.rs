@@ -10,20 +10,9 @@ use yew::prelude::*;
 /// Largest scenario file accepted for import.
 pub const MAX_IMPORT_BYTES: f64 = farewell_engine::scenario::MAX_FILE_BYTES as f64;
 
-#[derive(Properties)]
 pub struct SharePanelProps {
     pub state: Rc<AppState>,
     pub on_action: Callback<Action>,
-}
-
-impl PartialEq for SharePanelProps {
-    fn eq(&self, o: &Self) -> bool {
-        // What the buttons use: the trace, the scenario and link, the colours.
-        Rc::ptr_eq(&self.state.sim, &o.state.sim)
-            && self.state.share == o.state.share
-            && self.state.theme == o.state.theme
-            && self.on_action == o.on_action
-    }
 }
 
 /// A file name from the scenario: `farewell-lost-final-ack`.
@@ -105,7 +94,6 @@ pub fn import_file(file: web_sys::File, on_action: Callback<Action>) {
 
 /// Share and export: copy the link, download the diagram (SVG, PNG), the trace
 /// as a pcap, the scenario as JSON, and import a scenario file.
-#[function_component(SharePanel)]
 pub fn share_panel(props: &SharePanelProps) -> Html {
     let state = props.state.clone();
     let on_action = props.on_action.clone();

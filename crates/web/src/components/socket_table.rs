@@ -1,10 +1,9 @@
-use super::SimAt;
+use crate::state::Sim;
 use yew::prelude::*;
 
 /// What `ss -tan` would print on each host at this moment.
-#[function_component(SocketTable)]
-pub fn socket_table(props: &SimAt) -> Html {
-    let rows = farewell_diagram::ss_table_at(&props.sim.trace, props.time_ms);
+pub fn socket_table(sim: &Sim, time_ms: f64) -> Html {
+    let rows = farewell_diagram::ss_table_at(&sim.trace, time_ms);
     html! {
         <section class="panel ss-panel" aria-labelledby="ss-title">
             <h2 id="ss-title" class="panel-title">{ "ss -tan" }</h2>

@@ -1,7 +1,6 @@
 use farewell_engine::{Host, TcpState};
 use yew::prelude::*;
 
-#[derive(Properties, PartialEq)]
 pub struct StateMachineProps {
     pub a: TcpState,
     pub b: TcpState,
@@ -115,7 +114,6 @@ fn edge_points(from: (f64, f64), to: (f64, f64)) -> (f64, f64, f64, f64) {
 
 /// Both hosts' current state on the close part of RFC 9293's state diagram.
 /// States outside it (LISTEN, SYN_SENT, SYN_RECEIVED) are named below the drawing.
-#[function_component(StateMachine)]
 pub fn state_machine(props: &StateMachineProps) -> Html {
     let host_state = [(Host::A, props.a), (Host::B, props.b)];
     let edges = EDGES.iter().map(|(from, to, label, lx, ly)| {

@@ -1,15 +1,14 @@
-use super::SimAt;
 use crate::format;
+use crate::state::Sim;
 use farewell_engine::trace::TimerKind;
 use yew::prelude::*;
 
 /// The other running timers (retransmission, tail loss probe, FIN_WAIT_2), each a bar emptying
 /// towards its deadline. TIME_WAIT has its own ring; the delayed ACK is too short
 /// to watch.
-#[function_component(Timers)]
-pub fn timers(props: &SimAt) -> Html {
-    let t = props.time_ms;
-    let active: Vec<_> = farewell_diagram::active_timers_at(&props.sim.trace, t)
+pub fn timers(sim: &Sim, time_ms: f64) -> Html {
+    let t = time_ms;
+    let active: Vec<_> = farewell_diagram::active_timers_at(&sim.trace, t)
         .into_iter()
         .filter(|a| {
             matches!(

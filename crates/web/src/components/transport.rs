@@ -4,7 +4,6 @@ use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-#[derive(Properties)]
 pub struct TransportProps {
     pub sim: Rc<Sim>,
     pub time_ms: f64,
@@ -13,20 +12,9 @@ pub struct TransportProps {
     pub on_action: Callback<Action>,
 }
 
-impl PartialEq for TransportProps {
-    fn eq(&self, o: &Self) -> bool {
-        Rc::ptr_eq(&self.sim, &o.sim)
-            && self.time_ms == o.time_ms
-            && self.playing == o.playing
-            && self.speed == o.speed
-            && self.on_action == o.on_action
-    }
-}
-
 /// Play / pause, step, speed and the scrubber. The scrubber runs along the
 /// diagram's (compressed) time axis, so its length matches what is drawn: a long
 /// idle TIME_WAIT is a short stretch of it, as on the diagram.
-#[function_component(Transport)]
 pub fn transport(props: &TransportProps) -> Html {
     let a = |action: Action| {
         let on_action = props.on_action.clone();
