@@ -14,6 +14,17 @@
 //! copied: a [`Packet`] keeps only the header fields a close diagram needs.
 //! Frames that are not TCP, or that cannot be parsed, are counted, not errors.
 //! A broken file gives a [`CaptureError`], never a panic.
+//!
+//! [`infer()`](fn@infer) then replays one connection through the engine's
+//! endpoint to infer each side's states and timers (module
+//! [`infer`](mod@infer)), and [`explain`](mod@explain) says what went wrong in
+//! plain words.
+
+pub mod explain;
+pub mod infer;
+
+pub use explain::{findings, narration, Finding, FindingKind};
+pub use infer::{infer, Inference, Options};
 
 use etherparse::{EtherType, NetSlice, SlicedPacket, TcpOptionElement, TransportSlice};
 use farewell_engine::Flags;

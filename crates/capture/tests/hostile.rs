@@ -1,10 +1,11 @@
-//! Hostile input: random bytes, and valid captures cut short or with bits
-//! flipped, never make the reader panic (about 2,000 cases in all).
+//! Hostile input: random bytes, valid captures cut short or with bits
+//! flipped, and random segment sequences never make the reader or the state
+//! inference panic (about 2,300 cases in all).
 
 mod common;
 
 use common::*;
-use farewell_capture::read;
+use farewell_capture::{explain, infer, read, Capture, Options};
 use farewell_engine::{builtin, simulate};
 use proptest::prelude::*;
 
@@ -56,6 +57,83 @@ fn check(bytes: &[u8]) {
         if let Some(i) = cap.default_connection() {
             assert!(i < cap.connections.len());
         }
+        explain_every_connection(&cap);
+    }
+}
+
+/// Infers every connection and renders it: each side's transitions chain
+/// (each starts where the last ended) and come in time order.
+fn explain_every_connection(cap: &Capture) {
+    for c in 0..cap.connections.len() {
+        let inf = infer(cap, c, &Options::default()).unwrap();
+        assert!(inf.changes.windows(2).all(|w| w[0].t_us <= w[1].t_us));
+        for h in [farewell_engine::Host::A, farewell_engine::Host::B] {
+            let mut state = inf.start[h.index()];
+            for ch in inf.changes.iter().filter(|ch| ch.host == h) {
+                assert_eq!(ch.from, state, "{ch:?}");
+                state = ch.to;
+            }
+        }
+        assert_eq!(inf.segments.len(), cap.connections[c].packets.len());
+        let _ = explain::to_text(&inf);
+        let _ = explain::lines(cap, &inf);
+    }
+}
+
+/// A random segment: (from the client, SYN, ACK, FIN, RST, seq offset,
+/// ack offset, payload, µs since the previous one).
+type RandomSeg = (bool, bool, bool, bool, bool, u32, u32, usize, i64);
+
+fn random_capture(segs: &[RandomSeg]) -> Vec<u8> {
+    let mut t = 1_000_000i64;
+    let frames: Vec<_> = segs
+        .iter()
+        .map(|&(from_client, syn, ack, fin, rst, seq, ack_no, len, dt)| {
+            t += dt;
+            // Near the story's numbers mostly, so that segments fit.
+            let (mine, theirs) = if from_client {
+                (1_000_000u32, 7_000_000u32)
+            } else {
+                (7_000_000, 1_000_000)
+            };
+            let s = Seg {
+                v6: false,
+                from_client,
+                syn,
+                ack: ack.then_some(theirs.wrapping_add(ack_no)),
+                fin,
+                rst,
+                seq: mine.wrapping_add(seq),
+                len,
+                options: false,
+            };
+            (t, link_frame(ETHERNET, &ip_packet(&s)))
+        })
+        .collect();
+    pcap(ETHERNET, false, false, &frames)
+}
+
+fn random_seg() -> impl Strategy<Value = RandomSeg> {
+    (
+        any::<bool>(),
+        prop::bool::weighted(0.1),
+        prop::bool::weighted(0.9),
+        prop::bool::weighted(0.15),
+        prop::bool::weighted(0.05),
+        prop_oneof![0u32..400, any::<u32>()],
+        prop_oneof![0u32..400, any::<u32>()],
+        prop_oneof![Just(0usize), 1usize..200],
+        prop_oneof![0i64..1000, 0i64..100_000_000],
+    )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 300, ..ProptestConfig::default() })]
+
+    #[test]
+    fn random_segment_sequences_never_panic(segs in proptest::collection::vec(random_seg(), 1..40)) {
+        let cap = read(&random_capture(&segs)).unwrap();
+        explain_every_connection(&cap);
     }
 }
 

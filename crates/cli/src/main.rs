@@ -3,6 +3,7 @@
 //! ```text
 //! farewell run FILE.json [--format jsonl|text|pcap|svg] [--output PATH]
 //! farewell run --builtin NAME [--format jsonl|text|pcap|svg] [--output PATH]
+//! farewell explain CAPTURE [--conn N] [--format text|jsonl] [--platform P] [--output PATH]
 //! farewell scenarios
 //! farewell platforms
 //! ```
@@ -32,6 +33,37 @@ enum Command {
     /// The TIME_WAIT accumulation lab: many connections per second against the
     /// kernel's port and TIME_WAIT rules, one row per simulated second.
     Lab(LabArgs),
+    /// Read a tcpdump/Wireshark capture (pcap or pcapng): list its TCP
+    /// connections, infer each side's states and timers, and say what went wrong.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, clap::Args)]
+struct ExplainArgs {
+    /// The capture file (`-` for standard input).
+    #[arg(value_name = "CAPTURE")]
+    capture: String,
+    /// Which connection (1-based, as listed); default: the first with a FIN or RST.
+    #[arg(long, value_name = "N")]
+    conn: Option<usize>,
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    format: ExplainFormat,
+    /// The stack both hosts are assumed to run: it gives the timers a capture
+    /// cannot show (TIME_WAIT, FIN_WAIT_2 timeout). `farewell platforms` lists them.
+    #[arg(long, value_name = "P", default_value = "linux")]
+    platform: String,
+    /// Write to PATH instead of standard output.
+    #[arg(long, short, value_name = "PATH")]
+    output: Option<String>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+enum ExplainFormat {
+    /// The connections, each side's inferred states with times, and the narration.
+    Text,
+    /// One JSON object per connection, inferred state change and finding
+    /// (the README's "farewell explain" documents the fields).
+    Jsonl,
 }
 
 /// `farewell lab`'s knobs; each defaults to the lab's own default
@@ -236,6 +268,7 @@ fn run(args: &[String], stdout_is_terminal: bool) -> Result<Output, String> {
     };
     match cli.command {
         Command::Lab(args) => lab(&args),
+        Command::Explain(args) => explain(&args),
         Command::Scenarios => Ok(Output::stdout(list_scenarios())),
         Command::Platforms => Ok(Output::stdout(list_platforms())),
         Command::Run(opts) => {
@@ -267,6 +300,110 @@ fn run(args: &[String], stdout_is_terminal: bool) -> Result<Output, String> {
             })
         }
     }
+}
+
+/// `farewell explain`: read the capture, pick the connection, infer, print.
+fn explain(args: &ExplainArgs) -> Result<Output, String> {
+    use farewell_capture::explain as ex;
+    let path = &args.capture;
+    let bytes = read_capture_file(path)?;
+    let capture = farewell_capture::read(&bytes).map_err(|e| format!("{path}: {e}"))?;
+    let platform = farewell_engine::Platform::from_id(&args.platform).ok_or_else(|| {
+        format!(
+            "unknown platform `{}`; choose one of: {}",
+            farewell_json::shown(&args.platform),
+            farewell_engine::Platform::ALL.map(|p| p.id()).join(", ")
+        )
+    })?;
+    let conn = match args.conn {
+        Some(0) => return Err("--conn counts from 1".into()),
+        Some(n) => n - 1,
+        None => capture.default_connection().unwrap_or(0),
+    };
+    let opts = farewell_capture::Options {
+        profile: platform.profile(),
+    };
+    let inf = farewell_capture::infer(&capture, conn, &opts).map_err(|e| format!("{path}: {e}"))?;
+    let text = match args.format {
+        ExplainFormat::Text => {
+            let mut out = ex::connections_text(&capture, conn);
+            for note in capture_notes(&capture) {
+                out.push_str(&format!("note: {note}\n"));
+            }
+            out.push('\n');
+            out.push_str(&ex::to_text(&inf));
+            out
+        }
+        ExplainFormat::Jsonl => {
+            let mut out = String::new();
+            for line in ex::lines(&capture, &inf) {
+                out.push_str(&serde_json::to_string(&line).map_err(|e| e.to_string())?);
+                out.push('\n');
+            }
+            out
+        }
+    };
+    Ok(Output {
+        bytes: text.into_bytes(),
+        path: args.output.clone(),
+        warning: None,
+    })
+}
+
+/// What the reader skipped, said before the explanation.
+fn capture_notes(c: &farewell_capture::Capture) -> Vec<String> {
+    let mut notes = Vec::new();
+    if c.cut_short {
+        notes.push(
+            "the file ends in the middle of a frame (tcpdump stopped?): the frames before it were read"
+                .to_string(),
+        );
+    }
+    if c.non_tcp > 0 {
+        notes.push(format!(
+            "{} frames carry no TCP and were skipped",
+            c.non_tcp
+        ));
+    }
+    if c.unparsable > 0 {
+        notes.push(format!(
+            "{} frames have damaged headers and were skipped",
+            c.unparsable
+        ));
+    }
+    notes
+}
+
+/// A capture's bytes, refused beyond the reader's limit without reading it all.
+fn read_capture_file(path: &str) -> Result<Vec<u8>, String> {
+    let limit = farewell_capture::MAX_BYTES;
+    let mut bytes = Vec::new();
+    let result = if path == "-" {
+        std::io::stdin()
+            .lock()
+            .take(limit as u64 + 1)
+            .read_to_end(&mut bytes)
+    } else {
+        let file = std::fs::File::open(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+        if let Ok(meta) = file.metadata() {
+            if meta.is_file() && meta.len() > limit as u64 {
+                let len = usize::try_from(meta.len()).unwrap_or(usize::MAX);
+                return Err(format!(
+                    "{path}: {}",
+                    farewell_capture::CaptureError::TooLarge { len }
+                ));
+            }
+        }
+        file.take(limit as u64 + 1).read_to_end(&mut bytes)
+    };
+    result.map_err(|e| format!("cannot read {path}: {e}"))?;
+    if bytes.len() > limit {
+        return Err(format!(
+            "{path}: larger than {} MiB, the most a capture can be (cut it with editcap or tcpdump -c)",
+            limit >> 20
+        ));
+    }
+    Ok(bytes)
 }
 
 /// `farewell lab`: the config from the flags, run, written in the chosen format.

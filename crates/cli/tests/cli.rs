@@ -426,3 +426,136 @@ fn lab_svg_is_the_pages_chart_as_a_file() {
     assert!(svg.contains(">28,232</tspan>"));
     assert!(svg.ends_with("</svg>"));
 }
+
+// ----- farewell explain -----
+
+fn builtin_pcap(id: &str) -> PathBuf {
+    let scenario = builtin::get(id).unwrap();
+    let path = tmp(&format!("explain-{id}.pcap"));
+    std::fs::write(
+        &path,
+        farewell_export::pcap(&simulate(&scenario), &scenario).unwrap(),
+    )
+    .unwrap();
+    path
+}
+
+#[test]
+fn explain_prints_connections_states_and_narration() {
+    let path = builtin_pcap("fin-wait-2-timeout");
+    let out = farewell(&["explain", path.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let text = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        text.starts_with(
+            "connections (1):\n*   1  10.0.0.1:40000 → 10.0.0.2:80  #1  6 frames  FIN RST\n"
+        ),
+        "{text}"
+    );
+    assert!(
+        text.contains("A  FIN_WAIT_2   → CLOSED       FIN_WAIT_2 timeout expired"),
+        "{text}"
+    );
+    assert!(
+        text.contains(
+            "  - B never sent its FIN: A waited in FIN_WAIT_2 for 60 s until tcp_fin_timeout; \
+             B's FIN came only at +90.000000 s (frame 5)\n"
+        ),
+        "{text}"
+    );
+}
+
+#[test]
+fn explain_jsonl_is_one_object_per_line() {
+    let path = builtin_pcap("lost-final-ack");
+    let out = farewell(&[
+        "explain",
+        path.to_str().unwrap(),
+        "--format",
+        "jsonl",
+        "--conn",
+        "1",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let lines: Vec<serde_json::Value> = String::from_utf8(out.stdout)
+        .unwrap()
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert_eq!(lines[0]["event"], "connection");
+    assert_eq!(lines[1]["event"], "position");
+    let states: Vec<_> = lines.iter().filter(|l| l["event"] == "state").collect();
+    // A: FIN_WAIT_1, FIN_WAIT_2, TIME_WAIT, CLOSED; B: CLOSE_WAIT, LAST_ACK, CLOSED.
+    assert_eq!(states.len(), 7);
+    assert!(lines
+        .iter()
+        .any(|l| l["event"] == "finding" && l["kind"] == "time_wait_restarted"));
+}
+
+#[test]
+fn explain_reads_standard_input() {
+    let scenario = builtin::get("normal-close").unwrap();
+    let pcap = farewell_export::pcap(&simulate(&scenario), &scenario).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_farewell"))
+        .args(["explain", "-"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(&pcap).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    assert!(String::from_utf8(out.stdout)
+        .unwrap()
+        .contains("A entered TIME_WAIT"));
+}
+
+#[test]
+fn explain_refuses_bad_input_with_a_message() {
+    let not = tmp("explain-not-a-capture.txt");
+    std::fs::write(&not, "hello\n").unwrap();
+    let normal = builtin_pcap("normal-close");
+    let cases: [(&[&str], &str); 5] = [
+        (&["explain", "/dev/zero"], "/dev/zero: larger than 64 MiB"),
+        (&["explain", not.to_str().unwrap()], "not a capture file"),
+        (
+            &["explain", "/nonexistent/x.pcap"],
+            "cannot read /nonexistent/x.pcap",
+        ),
+        (
+            &["explain", normal.to_str().unwrap(), "--conn", "0"],
+            "--conn counts from 1",
+        ),
+        (
+            &["explain", normal.to_str().unwrap(), "--conn", "2"],
+            "there is no connection 2: the capture has 1",
+        ),
+    ];
+    for (args, msg) in cases {
+        let out = farewell(args);
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(err.contains(msg), "{args:?}: {err}");
+        assert!(out.stdout.is_empty());
+    }
+    // A capture with no TCP: an empty pcap (header only).
+    let empty = tmp("explain-empty.pcap");
+    let mut header = vec![0xd4, 0xc3, 0xb2, 0xa1, 2, 0, 4, 0];
+    header.extend_from_slice(&[0; 8]);
+    header.extend_from_slice(&262_144u32.to_le_bytes());
+    header.extend_from_slice(&1u32.to_le_bytes());
+    std::fs::write(&empty, header).unwrap();
+    let out = farewell(&["explain", empty.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&out.stderr)
+        .contains("the capture has no TCP segments (0 frames read)"));
+}

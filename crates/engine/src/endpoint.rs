@@ -212,6 +212,17 @@ impl Endpoint {
     pub fn irs(&self) -> u32 {
         self.irs
     }
+    /// SND.UNA, SND.NXT and RCV.NXT (RFC 9293 §3.3.1): what a capture reader
+    /// replaying segments through this endpoint checks the wire against.
+    pub fn snd_una(&self) -> u32 {
+        self.snd_una
+    }
+    pub fn snd_nxt(&self) -> u32 {
+        self.snd_nxt
+    }
+    pub fn rcv_nxt(&self) -> u32 {
+        self.rcv_nxt
+    }
     pub fn profile(&self) -> &Profile {
         &self.cfg.profile
     }
@@ -855,6 +866,7 @@ impl Endpoint {
             Nagle::Classic => self.snd_una != self.snd_nxt,
             // Linux `tcp_minshall_check`: while an earlier small segment is unacked.
             Nagle::Minshall => seq_lt(self.snd_una, self.snd_sml),
+            Nagle::Off => false,
         }
     }
 

@@ -136,6 +136,9 @@ pub enum Nagle {
     /// Minshall's variant (Linux `tcp_nagle_check` / `tcp_minshall_check`): hold
     /// it only while an earlier *small* segment is unacknowledged.
     Minshall,
+    /// Never hold (`TCP_NODELAY`). Used by the capture reader, which replays
+    /// the segments a capture shows and so must send each one when it is seen.
+    Off,
 }
 
 /// How a stack turns RTT samples into SRTT and the retransmission timeout.
