@@ -17,7 +17,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 /// The longest stretch of work between two yields to the browser.
-const SLICE_MS: f64 = 25.0;
+const SLICE_MS: f64 = 20.0;
 
 #[derive(Clone, PartialEq)]
 struct LabState {
@@ -262,7 +262,7 @@ pub fn lab_app() -> Html {
                 <div class="notice error" role="alert">{ n }</div>
             }
             <div class="lab-layout">
-                <Knobs state={state.clone()} on={dispatch.clone()}/>
+                <Knobs cfg={state.cfg.clone()} drafts={state.drafts.clone()} on={dispatch.clone()}/>
                 <Results state={state.clone()} on={dispatch}/>
             </div>
         </div>
@@ -275,9 +275,17 @@ struct Props {
     on: Callback<Msg>,
 }
 
+/// The form depends only on the config and the fields being corrected, so
+/// progress and results do not redraw it.
+#[derive(Properties, PartialEq)]
+struct KnobsProps {
+    cfg: LabConfig,
+    drafts: BTreeMap<&'static str, (String, String)>,
+    on: Callback<Msg>,
+}
+
 #[function_component(Knobs)]
-fn knobs(p: &Props) -> Html {
-    let s = &p.state;
+fn knobs(p: &KnobsProps) -> Html {
     let on_preset = {
         let on = p.on.clone();
         Callback::from(move |e: Event| {
@@ -291,7 +299,7 @@ fn knobs(p: &Props) -> Html {
     };
     let preset_now = PRESETS
         .iter()
-        .find(|x| from_fragment(x.2).ok().as_ref() == Some(&s.cfg))
+        .find(|x| from_fragment(x.2).ok().as_ref() == Some(&p.cfg))
         .map(|x| x.0)
         .unwrap_or("");
     html! {
@@ -308,7 +316,7 @@ fn knobs(p: &Props) -> Html {
             { for GROUPS.iter().map(|(title, fields)| html! {
                 <fieldset>
                     <legend>{ *title }</legend>
-                    { for fields.iter().map(|f| field_view(s, f, &p.on)) }
+                    { for fields.iter().map(|f| field_view(&p.cfg, &p.drafts, f, &p.on)) }
                 </fieldset>
             }) }
             <p class="hint">{ "Every change runs the lab again; the link in the address bar keeps the settings." }</p>
@@ -316,16 +324,21 @@ fn knobs(p: &Props) -> Html {
     }
 }
 
-fn field_view(s: &LabState, f: &Field, on: &Callback<Msg>) -> Html {
+fn field_view(
+    cfg: &LabConfig,
+    drafts: &BTreeMap<&'static str, (String, String)>,
+    f: &Field,
+    on: &Callback<Msg>,
+) -> Html {
     let knob = f.knob;
     let id = format!("knob-{knob}");
     let hint_id = format!("{id}-hint");
-    let draft = s.drafts.get(knob);
+    let draft = drafts.get(knob);
     let value = draft
         .map(|d| d.0.clone())
-        .or_else(|| value_of(&s.cfg, knob))
+        .or_else(|| value_of(cfg, knob))
         .unwrap_or_default();
-    let disabled = !applies(&s.cfg, knob);
+    let disabled = !applies(cfg, knob);
     let emit = {
         let on = on.clone();
         move |text: String| on.emit(Msg::Field(knob, text))
@@ -339,7 +352,7 @@ fn field_view(s: &LabState, f: &Field, on: &Callback<Msg>) -> Html {
                 )
             });
             html! { <input type="text" inputmode="decimal" id={id.clone()} value={value} step={step.to_string()}
-            placeholder={placeholder(&s.cfg, knob)} aria-describedby={hint_id.clone()}
+            placeholder={placeholder(cfg, knob)} aria-describedby={hint_id.clone()}
             aria-invalid={draft.is_some().then_some("true")} {disabled} {onchange}/> }
         }
         Input::Text => {
@@ -350,7 +363,7 @@ fn field_view(s: &LabState, f: &Field, on: &Callback<Msg>) -> Html {
                 )
             });
             html! { <input type="text" id={id.clone()} value={value} spellcheck="false"
-            placeholder={placeholder(&s.cfg, knob)} aria-describedby={hint_id.clone()}
+            placeholder={placeholder(cfg, knob)} aria-describedby={hint_id.clone()}
             aria-invalid={draft.is_some().then_some("true")} {disabled} {onchange}/> }
         }
         Input::Choice(options) => {
@@ -530,7 +543,7 @@ fn remedy_table(p: &Props) -> Html {
                             html! { <tr>
                                 <th scope="row"><span class="remedy">{ &remedy.label }</span><span class="why">{ remedy.why }</span></th>
                                 { for cells }
-                                <td><button type="button" class="small" {onclick} aria-label={format!("Try: {}", remedy.label)}>{ "Try it" }</button></td>
+                                <td><button type="button" class="small" {onclick} aria-label={format!("Try it: {}", remedy.label)}>{ "Try it" }</button></td>
                             </tr> }
                         }) }
                     </tbody>

@@ -1,0 +1,136 @@
+// The TIME_WAIT lab page (issue 11), in the release build: its own wasm
+// module, never loaded by the playground; a run to its findings; knobs that
+// rerun it and keep the link; bad links and bad fields refused with a message;
+// remedies tried; a long run that shows progress and stays responsive; axe in
+// both themes. Run by `cargo xtask test`.
+
+import { test, before, after, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRequire } from 'node:module';
+import { useApp } from './harness.mjs';
+
+const require = createRequire(import.meta.url);
+const AXE = require.resolve('axe-core/axe.min.js');
+const app = useApp({ before, after, afterEach });
+
+const FINDINGS = '.findings';
+const findings = (page) => page.textContent(FINDINGS);
+
+/** Opens lab.html with `hash` and waits for the run's findings. */
+async function openLab(hash = '') {
+  const page = await app.open({ path: 'lab.html', hash, wait: false });
+  await page.waitForSelector(FINDINGS, { timeout: 60_000 });
+  return page;
+}
+
+/** Waits until every remedy has been run. */
+const remediesDone = (page) =>
+  page.waitForFunction(() => document.querySelector('table.remedies') && !document.querySelector('td.pending'), null, {
+    timeout: 120_000,
+  });
+
+test('the playground never loads the lab, and links to it', async () => {
+  const before = app.server.log.length;
+  const page = await app.open();
+  const loaded = app.server.log.slice(before).map((l) => l.path);
+  assert.ok(loaded.some((p) => p.includes('farewell-web-')), loaded.join('\n'));
+  assert.ok(!loaded.some((p) => p.includes('farewell-lab-web')), `the first load fetched the lab: ${loaded.join('\n')}`);
+  await Promise.all([page.waitForURL(/lab\.html/), page.click('nav.views a[href="lab.html"]')]);
+  await page.waitForSelector(FINDINGS, { timeout: 60_000 });
+  assert.ok(app.server.log.some((l) => l.path.endsWith('farewell-lab-web_bg.wasm') && l.status === 200));
+});
+
+test('the default lab runs out of ports at 28.2 s and says why', async () => {
+  const page = await openLab();
+  const text = await findings(page);
+  assert.match(text, /The client ran out of ports: 31,768 connect\(\) calls failed with EADDRNOTAVAIL, the first at 28\.2 s/);
+  assert.match(text, /tcp_tw_reuse is 2, Linux's default/);
+  assert.match(await page.textContent('.lab-stats'), /client ports in use\s*28,232\s*of 28,232/);
+  assert.equal(await page.locator('svg.lab-chart polyline.tw-client').count(), 1);
+  assert.equal(await page.textContent('.command code'), 'farewell lab --format text');
+});
+
+test('a knob reruns the lab, the link keeps it, and Back undoes it', async () => {
+  const page = await openLab();
+  await page.selectOption('#knob-tw-reuse', '1');
+  await page.waitForFunction(() => location.hash === '#tw-reuse=1');
+  await page.waitForFunction(() => document.querySelector('.findings')?.textContent.includes('tcp_tw_reuse = 1 let'), null, { timeout: 60_000 });
+  assert.equal(await page.textContent('.command code'), 'farewell lab --tw-reuse 1 --format text');
+  await page.goBack();
+  await page.waitForFunction(() => location.hash === '' && document.querySelector('#knob-tw-reuse').value === '2');
+  await page.waitForFunction(() => document.querySelector('.findings')?.textContent.includes('ran out of ports'), null, { timeout: 60_000 });
+});
+
+test('a field that does not read says why and changes nothing', async () => {
+  const page = await openLab();
+  await page.fill('#knob-rate', 'lots');
+  await page.press('#knob-rate', 'Tab');
+  await page.waitForSelector('#knob-rate[aria-invalid=true]');
+  assert.match(await page.textContent('#knob-rate-hint'), /Not used: a whole number in range, not `lots`\./);
+  assert.equal(await page.evaluate(() => location.hash), '');
+  await page.fill('#knob-rate', '200000');
+  await page.press('#knob-rate', 'Tab');
+  await page.waitForFunction(() => document.querySelector('#knob-rate-hint').textContent.includes('must be 1 to 100000 per second, got 200000'));
+  await page.fill('#knob-rate', '100');
+  await page.press('#knob-rate', 'Tab');
+  await page.waitForFunction(() => location.hash === '#rate=100' && !document.querySelector('#knob-rate[aria-invalid]'));
+});
+
+for (const [hash, message] of [
+  ['#rate=0', /rate: must be 1 to 100000 per second, got 0/],
+  ['#colour=red', /link: no knob `colour`/],
+  [`#rate=${'9'.repeat(3000)}`, /a lab link is at most 1024/],
+  ['#loss=NaN&rate=5', /loss: a number, not `NaN`/],
+]) {
+  test(`a bad lab link (${hash.slice(0, 24)}) is refused and the lab runs its defaults`, async () => {
+    const page = await openLab(hash);
+    assert.match(await page.textContent('[role=alert]'), message);
+    assert.match(await findings(page), /ran out of ports/);
+  });
+}
+
+test('a remedy is tried on the run and can be applied', async () => {
+  const page = await openLab();
+  await remediesDone(page);
+  const keepAlive = page.locator('table.remedies tr', { hasText: 'Keep-alive' });
+  assert.match(await keepAlive.textContent(), /0 \(was 31,768\)/);
+  await keepAlive.locator('button').click();
+  await page.waitForFunction(() => location.hash === '#requests-per-connection=10');
+  await page.waitForFunction(() => document.querySelector('.findings')?.textContent.includes('No connect() failed'), null, { timeout: 60_000 });
+});
+
+test('a long run shows its progress, draws as it goes and can be replaced midway', async () => {
+  const page = await app.open({ path: 'lab.html', hash: '#rate=100000&duration=600&closer=server', wait: false });
+  // The progress bar is shown while the chart fills in.
+  await page.waitForSelector('.lab-progress progress', { timeout: 30_000 });
+  await page.waitForFunction(() => /Replaying second \d+ of 600/.test(document.querySelector('.lab-progress').textContent), null, { timeout: 30_000 });
+  assert.equal(await page.locator('svg.lab-chart rect.pending').count(), 1, 'the seconds to come are shaded');
+  // The page answers while it runs: a preset replaces the run.
+  await page.selectOption('.preset select', 'steady');
+  await page.waitForFunction(() => location.hash === '#rate=200&duration=120');
+  await page.waitForFunction(() => document.querySelector('.findings')?.textContent.includes('about 12,000 sockets wait'), null, { timeout: 60_000 });
+});
+
+test('the per-second table is there for those who want the numbers', async () => {
+  const page = await openLab('#rate=200&duration=120');
+  await page.click('.per-second summary');
+  await page.waitForFunction(() => document.querySelectorAll('.per-second tbody tr').length === 120);
+  assert.match(await page.textContent('.per-second tbody tr:nth-child(120)'), /119\s*\d/);
+});
+
+for (const colorScheme of ['light', 'dark']) {
+  test(`axe: the lab with its results (${colorScheme})`, async () => {
+    const page = await openLab('#restart-at=20&closer=server&rate=100&duration=120');
+    await page.emulateMedia({ colorScheme });
+    await remediesDone(page);
+    await page.addScriptTag({ path: AXE });
+    await page.waitForTimeout(300);
+    const violations = await page.evaluate(async () => {
+      const r = await window.axe.run(document, { resultTypes: ['violations'] });
+      return r.violations
+        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+        .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+    });
+    assert.deepEqual(violations, []);
+  });
+}
