@@ -4,7 +4,8 @@
 //! CLOSED, through a reused [`Simulation`] into a [`CountingSink`] (events are
 //! built but not kept, as a consumer that streams them would). Divan reports the
 //! time per lifecycle; lifecycles/s = 1 / that, and events/s = events per
-//! lifecycle (printed first) / that.
+//! lifecycle (printed first) / that. `lifecycle_with_timestamps` runs two of them
+//! with TCP timestamps on.
 
 use farewell_engine::sim::CountingSink;
 use farewell_engine::{builtin, Simulation};
@@ -45,4 +46,20 @@ fn lifecycle_with_trace(bencher: divan::Bencher, id: &str) {
     bencher
         .counter(divan::counter::ItemsCount::new(1usize))
         .bench_local(|| farewell_engine::simulate(divan::black_box(&scenario)));
+}
+
+/// [`lifecycle`] with TCP timestamps on (`tunables.timestamps`), as Linux runs by
+/// default: TSval/TSecr on every segment, PAWS on every arrival.
+#[divan::bench(args = ["normal-close", "handshake-and-close"])]
+fn lifecycle_with_timestamps(bencher: divan::Bencher, id: &str) {
+    let mut scenario = builtin::get(id).unwrap();
+    scenario.tunables.timestamps = Some(true);
+    let mut sim = Simulation::default();
+    bencher
+        .counter(divan::counter::ItemsCount::new(1usize))
+        .bench_local(|| {
+            let mut sink = CountingSink::default();
+            sim.run(divan::black_box(&scenario), &mut sink);
+            sink.0
+        });
 }

@@ -13,14 +13,15 @@
 
 use crate::profile::{FinAckPolicy, Nagle, Profile};
 use crate::rtt::RttEstimator;
-use crate::segment::{Flags, Segment};
+use crate::segment::{Flags, Segment, Timestamps};
 use crate::state::TcpState;
 use crate::time::{Duration, Instant};
-use crate::trace::{AppCall, TimerAction, TimerKind};
+use crate::trace::{AppCall, DiscardReason, TimerAction, TimerKind};
 
 /// Receive window we advertise (no window scaling or flow control is modelled).
 pub const RCV_WND: u32 = 65_535;
 /// Maximum segment size (Ethernet MTU 1500 − 40 bytes of IPv4 and TCP headers).
+/// A connection with timestamps carries [`Timestamps::LEN`] bytes less (1448).
 pub const MSS: u32 = 1460;
 /// Linux answers out-of-window pure ACKs at most once per `tcp_invalid_ratelimit`
 /// (500 ms, `tcp_oow_rate_limited` in net/ipv4/tcp_input.c); without it two
@@ -54,6 +55,9 @@ pub enum EndpointEvent {
     /// A segment to put on the wire (kept in the same queue as the other events so
     /// the trace shows them in the order they happened).
     Transmit(Transmit),
+    /// The segment just handed to [`Endpoint::on_segment`] was thrown away
+    /// unprocessed, for this reason (a reply, if any, follows as a `Transmit`).
+    Discard(DiscardReason),
 }
 
 /// A segment to put on the wire.
@@ -73,6 +77,10 @@ pub struct Config {
     pub listen: bool,
     /// Initial sequence numbers for the 1st, 2nd, … connection (cycled if short).
     pub isns: Vec<u32>,
+    /// Added to the clock (in ms) to make TSval: Linux keeps one offset per
+    /// pair of addresses (`secure_tcp_ts_off`), so every connection to the
+    /// same peer continues the same timestamp clock (RFC 7323 §5.4, §7.1).
+    pub ts_offset: u32,
 }
 
 /// A sent, not yet acknowledged stretch of sequence space (the retransmission queue).
@@ -139,6 +147,15 @@ pub struct Endpoint {
     /// Karn's algorithm: time only segments sent once.
     rtt_probe: Option<(u32, Instant)>,
     last_oow_ack: Option<Instant>,
+    /// The time handed to the call being processed (TSval is read from it).
+    now: Instant,
+    /// Timestamps are in use (RFC 7323 §3.2): offered on our SYN and present
+    /// on the peer's, or assumed by [`Endpoint::new_established`].
+    ts_on: bool,
+    /// TS.Recent (RFC 7323 §4.3): the peer's TSval we echo in TSecr.
+    ts_recent: u32,
+    /// Last.ACK.sent (RFC 7323 §4.3; Linux `rcv_wup`): RCV.NXT on our last ACK.
+    last_ack_sent: u32,
     timers: [Option<Instant>; 5],
     events: Vec<EndpointEvent>,
 }
@@ -178,6 +195,10 @@ impl Endpoint {
             retries: 0,
             rtt_probe: None,
             last_oow_ack: None,
+            now: Instant::ZERO,
+            ts_on: false,
+            ts_recent: 0,
+            last_ack_sent: 0,
             timers: [None; 5],
             events: Vec::new(),
         }
@@ -185,12 +206,16 @@ impl Endpoint {
 
     /// Starts ESTABLISHED without a handshake, as if one had just completed with
     /// the peer's ISN `irs` and had measured `rtt` (so the RTO is what it would be
-    /// on a real connection over this link).
-    pub fn new_established(cfg: Config, irs: u32, rtt: Duration) -> Endpoint {
+    /// on a real connection over this link). Timestamps are on if the profile
+    /// offers them (both sides run one profile), with `peer_tsval`, the peer's
+    /// timestamp clock at t = 0, as TS.Recent.
+    pub fn new_established(cfg: Config, irs: u32, peer_tsval: u32, rtt: Duration) -> Endpoint {
         let mut ep = Endpoint::new(cfg);
         ep.begin_connection();
+        ep.ts_recent = peer_tsval;
         ep.irs = irs;
         ep.rcv_nxt = irs.wrapping_add(1);
+        ep.last_ack_sent = ep.rcv_nxt;
         ep.snd_una = ep.iss.wrapping_add(1);
         ep.snd_nxt = ep.snd_una;
         ep.state = TcpState::Established;
@@ -257,6 +282,7 @@ impl Endpoint {
 
     /// connect(): active OPEN (RFC 9293 §3.10.1).
     pub fn connect(&mut self, now: Instant) {
+        self.now = now;
         if !self.is_closed() {
             self.app(AppCall::Connect, None, Some("EISCONN"));
             return;
@@ -271,6 +297,7 @@ impl Endpoint {
 
     /// send(): queue `bytes` of data (RFC 9293 §3.10.2).
     pub fn send(&mut self, now: Instant, bytes: u32) {
+        self.now = now;
         match self.state {
             TcpState::Established | TcpState::CloseWait => {
                 self.app(AppCall::Send, Some(bytes), None);
@@ -290,6 +317,7 @@ impl Endpoint {
     /// close(): RFC 9293 §3.10.4, with Linux `__tcp_close`'s rule that unread
     /// received data turns the FIN into a RST (RFC 2525 §2.17).
     pub fn close(&mut self, now: Instant) {
+        self.now = now;
         self.app(AppCall::Close, None, None);
         let was_orphaned = self.orphaned;
         self.orphaned = true;
@@ -337,6 +365,7 @@ impl Endpoint {
 
     /// shutdown(SHUT_WR): send FIN but keep receiving (half-close).
     pub fn shutdown_write(&mut self, now: Instant) {
+        self.now = now;
         match self.state {
             TcpState::SynReceived if self.unsent > 0 => {
                 self.app(AppCall::ShutdownWrite, None, None);
@@ -365,7 +394,8 @@ impl Endpoint {
     /// every state that has a peer to tell, and TIME_WAIT is skipped. "All queued
     /// SENDs and RECEIVEs should be given 'connection reset' notification; all
     /// segments queued for transmission ... or retransmission should be flushed".
-    pub fn abort(&mut self, _now: Instant) {
+    pub fn abort(&mut self, now: Instant) {
+        self.now = now;
         self.app(AppCall::Abort, None, None);
         self.orphaned = true;
         self.discard_data(RESET);
@@ -387,6 +417,7 @@ impl Endpoint {
 
     /// Runs every timer whose deadline is at or before `now`.
     pub fn on_timeout(&mut self, now: Instant) {
+        self.now = now;
         for timer in TimerKind::ALL {
             let Some(deadline) = self.timers[timer.index()] else {
                 continue;
@@ -447,6 +478,7 @@ impl Endpoint {
     // ----- segment arrival (RFC 9293 §3.10.7) -----
 
     pub fn on_segment(&mut self, now: Instant, seg: Segment) {
+        self.now = now;
         match self.state {
             TcpState::Closed if self.cfg.listen && seg.flags == Flags::SYN => {
                 // The listening socket behind a finished connection takes the SYN.
@@ -466,10 +498,10 @@ impl Endpoint {
             return;
         }
         if seg.flags.contains(Flags::ACK) {
-            self.push(Flags::RST, seg.ack, 0, 0, false);
+            self.push(Flags::RST, seg.ack, 0, 0, false, None);
         } else {
             let ack = seg.seq.wrapping_add(seg.seg_len());
-            self.push(Flags::RST | Flags::ACK, 0, ack, 0, false);
+            self.push(Flags::RST | Flags::ACK, 0, ack, 0, false, None);
         }
     }
 
@@ -479,13 +511,14 @@ impl Endpoint {
             return;
         }
         if seg.flags.contains(Flags::ACK) {
-            self.push(Flags::RST, seg.ack, 0, 0, false);
+            self.push(Flags::RST, seg.ack, 0, 0, false, None);
             return;
         }
         if !seg.flags.contains(Flags::SYN) {
             return;
         }
         self.begin_connection();
+        self.ts_from_syn(&seg);
         self.irs = seg.seq;
         self.rcv_nxt = seg.seq.wrapping_add(1);
         self.snd_una = self.iss;
@@ -501,7 +534,7 @@ impl Endpoint {
             && seq_le(seg.ack, self.snd_nxt);
         if seg.flags.contains(Flags::ACK) && !ack_ok {
             if !seg.flags.contains(Flags::RST) {
-                self.push(Flags::RST, seg.ack, 0, 0, false);
+                self.push(Flags::RST, seg.ack, 0, 0, false, None);
             }
             return;
         }
@@ -516,6 +549,7 @@ impl Endpoint {
         if !seg.flags.contains(Flags::SYN) {
             return;
         }
+        self.ts_from_syn(&seg);
         self.irs = seg.seq;
         self.rcv_nxt = seg.seq.wrapping_add(1);
         if ack_ok {
@@ -526,12 +560,26 @@ impl Endpoint {
         } else {
             // Simultaneous open.
             self.set_state(TcpState::SynReceived);
-            self.push(Flags::SYN | Flags::ACK, self.iss, self.rcv_nxt, 0, true);
+            self.emit(Flags::SYN | Flags::ACK, self.iss, 0, true);
         }
     }
 
     /// RFC 9293 §3.10.7.4: SYN-RECEIVED and every synchronized state.
     fn on_synchronized(&mut self, now: Instant, seg: Segment) {
+        // RFC 7323 §5.3 R1, checked before the sequence number as Linux
+        // `tcp_validate_incoming` (and `tcp_timewait_state_process`) do.
+        if self.paws_rejects(&seg) {
+            self.events
+                .push(EndpointEvent::Discard(DiscardReason::Paws));
+            // Linux 6.13+ drops an old pure ACK without a reply
+            // (TCP_RFC7323_PAWS_ACK: "Old ACK are common"); anything else gets
+            // the duplicate ACK of R1, rate-limited like any out-of-window ACK.
+            let old_ack = seg.seg_len() == 0 && seq_lt(seg.seq, self.rcv_nxt);
+            if !seg.flags.contains(Flags::RST) && !old_ack {
+                self.send_oow_ack(now, &seg);
+            }
+            return;
+        }
         if self.state == TcpState::TimeWait {
             self.on_time_wait(now, seg);
             return;
@@ -571,7 +619,7 @@ impl Endpoint {
             if seq_lt(self.snd_una, seg.ack) && seq_le(seg.ack, self.snd_nxt) {
                 self.set_state(TcpState::Established);
             } else {
-                self.push(Flags::RST, seg.ack, 0, 0, false);
+                self.push(Flags::RST, seg.ack, 0, 0, false, None);
                 return;
             }
         }
@@ -580,6 +628,7 @@ impl Endpoint {
             self.send_oow_ack(now, &seg);
             return;
         }
+        self.note_tsval(&seg);
         if seq_lt(self.snd_una, seg.ack) {
             self.on_new_ack(now, seg.ack);
         }
@@ -661,6 +710,49 @@ impl Endpoint {
         }
     }
 
+    /// The peer's SYN (or SYN-ACK) settles whether timestamps are used (RFC 7323
+    /// §3.2: only when both SYNs carry the option) and gives TS.Recent.
+    fn ts_from_syn(&mut self, seg: &Segment) {
+        self.ts_on &= seg.ts.is_some();
+        self.ts_recent = seg.ts.map_or(0, |t| t.val);
+    }
+
+    /// RFC 7323 §4.3: TS.Recent follows the TSval of a segment that covers
+    /// Last.ACK.sent, if it is not older (Linux `tcp_replace_ts_recent`).
+    fn note_tsval(&mut self, seg: &Segment) {
+        if let Some(ts) = seg.ts.filter(|_| self.ts_on) {
+            if seq_le(seg.seq, self.last_ack_sent) && !seq_lt(ts.val, self.ts_recent) {
+                self.ts_recent = ts.val;
+            }
+        }
+    }
+
+    /// PAWS (RFC 7323 §5.3 R1) as Linux `tcp_paws_discard` applies it: a TSval
+    /// more than one tick older than TS.Recent (`TCP_PAWS_WINDOW`), unless
+    /// TS.Recent is 0 (none seen), the segment is a RST (accepted "even if it did
+    /// not pass PAWS", except in TIME_WAIT), or a pure ACK of nothing new that
+    /// may just have been reordered within an RTO (`tcp_disordered_ack`). The
+    /// 24-day idle rule (`TCP_PAWS_WRAP`) is beyond any scenario's time limit.
+    fn paws_rejects(&self, seg: &Segment) -> bool {
+        let Some(ts) = seg.ts.filter(|_| self.ts_on) else {
+            return false;
+        };
+        let behind = self.ts_recent.wrapping_sub(ts.val) as i32;
+        if behind <= 1 || self.ts_recent == 0 {
+            return false;
+        }
+        if self.state == TcpState::TimeWait {
+            return true;
+        }
+        // RTO·1024/HZ jiffies in Linux: the RTO in ms, plus 2.4 %.
+        let disordered_ack = seg.flags == Flags::ACK
+            && seg.len == 0
+            && seg.seq == self.rcv_nxt
+            && seg.ack == self.snd_una
+            && behind as u64 <= self.rto.as_micros() * 1024 / 1_000_000;
+        !seg.flags.contains(Flags::RST) && !disordered_ack
+    }
+
     /// TIME-WAIT (RFC 9293 §3.10.7.4; Linux `tcp_timewait_state_process`, BSD
     /// `tcp_twcheck`).
     fn on_time_wait(&mut self, now: Instant, seg: Segment) {
@@ -675,6 +767,7 @@ impl Endpoint {
         if seg.flags.contains(Flags::FIN) {
             // "The only thing that can arrive in this state is a retransmission of
             // the remote FIN. Acknowledge it, and restart the 2 MSL timeout."
+            self.note_tsval(&seg);
             self.arm(now, TimerKind::TimeWait, self.cfg.profile.time_wait);
             self.send_ack();
             return;
@@ -734,7 +827,7 @@ impl Endpoint {
             // (`TCPAbortOnData`).
             self.unread += new_bytes;
             self.discard_data("data after close");
-            self.push(Flags::RST, seg.ack, 0, 0, false);
+            self.push(Flags::RST, seg.ack, 0, 0, false, None);
             self.set_state(TcpState::Closed);
             return false;
         }
@@ -817,6 +910,8 @@ impl Endpoint {
         self.retries = 0;
         self.rtt_probe = None;
         self.last_oow_ack = None;
+        self.ts_on = self.cfg.profile.timestamps;
+        self.ts_recent = 0;
     }
 
     /// Sends what the application asked for before the handshake completed.
@@ -840,9 +935,14 @@ impl Endpoint {
     /// Sends written data: full segments at once, a less-than-full one unless
     /// Nagle's algorithm holds it back until the ACK of earlier data.
     fn push_held(&mut self, now: Instant) {
+        let mss = if self.ts_on {
+            MSS - Timestamps::LEN
+        } else {
+            MSS
+        };
         while self.nagle_held > 0 {
-            let len = self.nagle_held.min(MSS);
-            if len < MSS && self.nagle_holds() {
+            let len = self.nagle_held.min(mss);
+            if len < mss && self.nagle_holds() {
                 return;
             }
             self.nagle_held -= len;
@@ -853,7 +953,7 @@ impl Endpoint {
                 Flags::ACK
             };
             self.send_new(now, flags, len);
-            if len < MSS {
+            if len < mss {
                 self.snd_sml = self.snd_nxt;
             }
         }
@@ -996,6 +1096,9 @@ impl Endpoint {
         self.emit(Flags::RST | Flags::ACK, self.snd_nxt, 0, false);
     }
 
+    /// A segment of this connection: the ACK field and, when in use, the
+    /// timestamp option (TSval: the clock in ms plus this host's offset, as
+    /// Linux `tcp_skb_timestamp_ts` + `ts_offset`; TSecr: TS.Recent).
     fn emit(&mut self, flags: Flags, seq: u32, len: u32, retransmission: bool) {
         let ack = if flags.contains(Flags::ACK) {
             self.rcv_nxt
@@ -1005,11 +1108,29 @@ impl Endpoint {
         if flags.contains(Flags::ACK) {
             // Any segment carrying the ACK satisfies a pending delayed ACK.
             self.stop(TimerKind::DelayedAck);
+            self.last_ack_sent = self.rcv_nxt;
         }
-        self.push(flags, seq, ack, len, retransmission);
+        let ts = self.ts_on.then(|| Timestamps {
+            val: self
+                .cfg
+                .ts_offset
+                .wrapping_add((self.now.as_micros() / 1000) as u32),
+            ecr: self.ts_recent,
+        });
+        self.push(flags, seq, ack, len, retransmission, ts);
     }
 
-    fn push(&mut self, flags: Flags, seq: u32, ack: u32, len: u32, retransmission: bool) {
+    /// Puts a segment on the wire; `ts: None` for the resets a host sends
+    /// without a connection's state (Linux `tcp_v4_send_reset` adds no timestamp).
+    fn push(
+        &mut self,
+        flags: Flags,
+        seq: u32,
+        ack: u32,
+        len: u32,
+        retransmission: bool,
+        ts: Option<Timestamps>,
+    ) {
         self.events.push(EndpointEvent::Transmit(Transmit {
             segment: Segment {
                 flags,
@@ -1017,6 +1138,7 @@ impl Endpoint {
                 ack,
                 len,
                 window: RCV_WND as u16,
+                ts,
             },
             retransmission,
         }));

@@ -29,8 +29,8 @@ pub mod trace;
 
 pub use profile::{Estimator, Nagle, Platform, Profile, Tunables};
 pub use scenario::{Action, Do, DropRule, DuplicateRule, LinkConfig, Scenario, ScenarioError};
-pub use segment::{Flags, Host, Segment, SegmentKind};
+pub use segment::{Flags, Host, Segment, SegmentKind, Timestamps};
 pub use sim::{simulate, simulate_into, CountingSink, Simulation, TraceSink};
 pub use state::TcpState;
 pub use time::{Duration, Instant};
-pub use trace::{BudgetStop, EndReason, EventKind, SegmentEvent, Trace, TraceEvent};
+pub use trace::{BudgetStop, DiscardReason, EndReason, EventKind, SegmentEvent, Trace, TraceEvent};

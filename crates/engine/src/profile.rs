@@ -123,6 +123,9 @@ pub struct Profile {
     /// segment in flight is a probe after about 2·SRTT that does not back off the
     /// RTO (Linux `tcp_schedule_loss_probe`, `tcp_send_loss_probe`).
     pub tail_loss_probe: bool,
+    /// TCP timestamps (RFC 7323) offered on the SYN and used when both sides
+    /// offer them: TSval/TSecr on every segment, 12 bytes less payload, PAWS.
+    pub timestamps: bool,
     /// What the playground shows about this platform's numbers and their sources.
     pub notes: &'static str,
 }
@@ -163,8 +166,10 @@ pub enum Estimator {
 /// `Documentation/networking/ip-sysctl.rst` (`tcp_fin_timeout` 60 s, `tcp_rfc1337` 0,
 /// `tcp_early_retrans` 3: tail loss probes on), `net/ipv4/tcp_output.c`
 /// (`tcp_schedule_loss_probe`, `tcp_send_loss_probe`, `tcp_nagle_check`,
-/// `tcp_minshall_check`, `tcp_send_fin`). Checked against captures of Linux 6.18
-/// in `tests/captures`.
+/// `tcp_minshall_check`, `tcp_send_fin`), `tcp_timestamps` 1 (ip-sysctl.rst; the
+/// per-pair offset is `secure_tcp_ts_off`, net/core/secure_seq.c). Checked
+/// against captures of Linux 6.18 in `tests/captures` (the `-ts` cases with
+/// timestamps on, the others with `tcp_timestamps=0`).
 pub const LINUX: Profile = Profile {
     platform: Platform::Linux,
     label: "Linux 6.x",
@@ -183,6 +188,7 @@ pub const LINUX: Profile = Profile {
     quickack_segments: 16,
     nagle: Nagle::Minshall,
     tail_loss_probe: true,
+    timestamps: true,
     estimator: Estimator::Linux,
     fin_on_ack_while_fin_unacked: false,
     notes: "Linux has no MSL setting: TIME_WAIT is hard-coded at 60 s (TCP_TIMEWAIT_LEN in include/net/tcp.h); the \"30 s MSL\" in tables is 60 s / 2. An orphaned FIN_WAIT_2 dies after tcp_fin_timeout (60 s). The FIN is ACKed by the delayed-ACK timer (40 ms), so a peer that closes at once sends a 3-segment close. tcp_rfc1337 defaults to 0: a RST kills TIME_WAIT. A lost last segment is first resent by a tail loss probe (about 2 RTT + 200 ms, RFC 8985), which does not back off the RTO; small writes wait for the ACK of an earlier small segment (Nagle, Minshall's rule).",
@@ -191,7 +197,8 @@ pub const LINUX: Profile = Profile {
 /// FreeBSD 14. Sources: `sys/netinet/tcp_timer.h` (`TCPTV_MSL` 30 s, `TCPTV_RTOBASE`
 /// 1 s, `TCPTV_MIN` 30 ms plus `tcp_rexmit_slop` 200 ms, `TCPTV_REXMTMAX` 64 s,
 /// `TCPTV_DELACK` 100 ms, `TCP_MAXRXTSHIFT` 12), `sys/netinet/tcp_timer.c`
-/// (`tcp_maxidle` 600 s for orphaned FIN_WAIT_2), `tcp_input.c` (FIN sets `TF_ACKNOW`).
+/// (`tcp_maxidle` 600 s for orphaned FIN_WAIT_2), `tcp_input.c` (FIN sets `TF_ACKNOW`),
+/// `tcp_subr.c` (`V_tcp_do_rfc1323` 1: `net.inet.tcp.rfc1323`, timestamps on).
 pub const FREEBSD: Profile = Profile {
     platform: Platform::Freebsd,
     label: "FreeBSD 14",
@@ -210,6 +217,7 @@ pub const FREEBSD: Profile = Profile {
     quickack_segments: 0,
     nagle: Nagle::Classic,
     tail_loss_probe: false,
+    timestamps: true,
     estimator: Estimator::Rfc6298,
     fin_on_ack_while_fin_unacked: true,
     notes: "TIME_WAIT is 2×MSL with net.inet.tcp.msl = 30 s (TCPTV_MSL in sys/netinet/tcp_timer.h). A FIN is ACKed at once, so the close is always four segments. An orphaned FIN_WAIT_2 is dropped after tcp_maxidle (600 s), or 60 s with net.inet.tcp.fast_finwait2_recycle. A RST in TIME_WAIT is ignored (RFC 1337).",
@@ -217,7 +225,8 @@ pub const FREEBSD: Profile = Profile {
 
 /// macOS (xnu). Sources: xnu `bsd/netinet/tcp_timer.h` (`TCPTV_MSL` 15 s,
 /// `TCPTV_DELACK` 100 ms, `TCPTV_REXMTMAX` 64 s), `net.inet.tcp.fin_timeout` 60 s,
-/// `net.inet.tcp.msl` sysctl reading 15000 on current releases.
+/// `net.inet.tcp.msl` sysctl reading 15000 on current releases, xnu
+/// `bsd/netinet/tcp_subr.c` (`tcp_do_rfc1323` 1: timestamps on).
 pub const MACOS: Profile = Profile {
     platform: Platform::Macos,
     label: "macOS",
@@ -236,6 +245,7 @@ pub const MACOS: Profile = Profile {
     quickack_segments: 0,
     nagle: Nagle::Classic,
     tail_loss_probe: false,
+    timestamps: true,
     estimator: Estimator::Rfc6298,
     fin_on_ack_while_fin_unacked: true,
     notes: "Tables say 30 s MSL for BSD/macOS, but macOS ships net.inet.tcp.msl = 15 s (xnu bsd/netinet/tcp_timer.h), so TIME_WAIT lasts 2×15 = 30 s. A FIN is ACKed at once (always a 4-segment close). A RST in TIME_WAIT is ignored (RFC 1337).",
@@ -244,7 +254,8 @@ pub const MACOS: Profile = Profile {
 /// Windows. Sources: Microsoft TechNet / Learn "TcpTimedWaitDelay" (default 0xF0 =
 /// 240 s; MSL 120 s), "TcpMaxDataRetransmissions" (5), delayed ACK 200 ms
 /// ("TcpAckFrequency" article), RTO initial 3 s on older and 1 s on newer releases,
-/// MinRto 300 ms (`netsh int tcp show global`).
+/// MinRto 300 ms (`netsh int tcp show global`, which also shows "RFC 1323
+/// Timestamps: disabled", the default of current releases; `Tcp1323Opts`).
 pub const WINDOWS: Profile = Profile {
     platform: Platform::Windows,
     label: "Windows",
@@ -263,6 +274,7 @@ pub const WINDOWS: Profile = Profile {
     quickack_segments: 0,
     nagle: Nagle::Classic,
     tail_loss_probe: false,
+    timestamps: false,
     estimator: Estimator::Rfc6298,
     fin_on_ack_while_fin_unacked: false,
     notes: "Windows uses MSL = 120 s and TIME_WAIT = TcpTimedWaitDelay, 240 s by default on the classic documentation (0xF0); some Server releases document 120 s. Tables quoting \"Windows 120 s\" mean the MSL. Retransmission gives up after TcpMaxDataRetransmissions = 5. No orphaned FIN_WAIT_2 timer is documented, so none is modelled.",
@@ -271,7 +283,8 @@ pub const WINDOWS: Profile = Profile {
 /// Solaris / illumos. Sources: illumos `usr/src/uts/common/inet/tcp/tcp_tunables.c`
 /// (`tcp_time_wait_interval` 60000 ms, `tcp_rexmit_interval_initial` 1000 ms,
 /// `tcp_rexmit_interval_min` 400 ms, `tcp_rexmit_interval_max` 60 s,
-/// `tcp_deferred_ack_interval` 100 ms, `tcp_fin_wait_2_flush_interval` 1 minute;
+/// `tcp_deferred_ack_interval` 100 ms, `tcp_fin_wait_2_flush_interval` 1 minute,
+/// `tcp_tstamp_if_wscale` and `tcp_wscale_always` true: timestamps on;
 /// OpenSolaris' `tcp.c` parameter table had 675 s).
 pub const SOLARIS: Profile = Profile {
     platform: Platform::Solaris,
@@ -291,6 +304,7 @@ pub const SOLARIS: Profile = Profile {
     quickack_segments: 0,
     nagle: Nagle::Classic,
     tail_loss_probe: false,
+    timestamps: true,
     estimator: Estimator::Rfc6298,
     fin_on_ack_while_fin_unacked: false,
     notes: "Solaris has no MSL tunable: TIME_WAIT is tcp_time_wait_interval, 60 s on illumos and Solaris 10+ (it was 4 minutes on Solaris 8). The MSL shown is 60 s / 2. Minimum RTO is 400 ms (tcp_rexmit_interval_min). An orphaned FIN_WAIT_2 is flushed after tcp_fin_wait_2_flush_interval: 60 s on illumos, 675 s in OpenSolaris' older tcp.c.",
@@ -298,7 +312,8 @@ pub const SOLARIS: Profile = Profile {
 
 /// RFC 793 / RFC 9293 as written. Sources: RFC 9293 §3.4.3 (MSL 2 minutes,
 /// TIME_WAIT 2×MSL), RFC 6298 §2 (initial RTO 1 s, minimum 1 s, maximum ≥ 60 s),
-/// RFC 9293 §3.8.6.3 (MUST-40: delayed ACK under 0.5 s), RFC 1122 §4.2.3.5 (R2 ≥ 100 s).
+/// RFC 9293 §3.8.6.3 (MUST-40: delayed ACK under 0.5 s), RFC 1122 §4.2.3.5 (R2 ≥ 100 s);
+/// no timestamps (RFC 7323 is an extension).
 pub const RFC793: Profile = Profile {
     platform: Platform::Rfc793,
     label: "RFC 793 / 9293",
@@ -317,6 +332,7 @@ pub const RFC793: Profile = Profile {
     quickack_segments: 0,
     nagle: Nagle::Classic,
     tail_loss_probe: false,
+    timestamps: false,
     estimator: Estimator::Rfc6298,
     fin_on_ack_while_fin_unacked: false,
     notes: "The specification: MSL is 2 minutes, so TIME_WAIT lasts 2×MSL = 4 minutes (RFC 9293 §3.4.3). RTO starts at 1 s with a 1 s floor (RFC 6298). FIN_WAIT_2 has no timer in the RFC. A RST in TIME_WAIT is accepted; RFC 1337 explains why that is a hazard.",
@@ -346,6 +362,9 @@ pub struct Tunables {
     pub orphan_retries: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rfc1337: Option<bool>,
+    /// Offer TCP timestamps (RFC 7323) on the SYN (Linux `net.ipv4.tcp_timestamps`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timestamps: Option<bool>,
 }
 
 impl Profile {
@@ -383,6 +402,9 @@ impl Profile {
         }
         if let Some(v) = t.rfc1337 {
             self.rfc1337 = v;
+        }
+        if let Some(v) = t.timestamps {
+            self.timestamps = v;
         }
         self
     }

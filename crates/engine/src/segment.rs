@@ -1,5 +1,6 @@
 //! TCP segments as the close engine sees them: control flags, sequence and
-//! acknowledgment numbers and a payload length (payload bytes are not modelled).
+//! acknowledgment numbers, a payload length (payload bytes are not modelled)
+//! and the one option modelled, the timestamp (RFC 7323).
 
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -155,6 +156,25 @@ pub struct Segment {
     /// Payload length in bytes.
     pub len: u32,
     pub window: u16,
+    /// The timestamp option, when the connection uses it (the only TCP option
+    /// modelled).
+    pub ts: Option<Timestamps>,
+}
+
+/// The TCP timestamp option (RFC 7323 §3.2: kind 8, length 10; sent as
+/// `nop, nop, TS`, 12 bytes of header).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Timestamps {
+    /// TSval: the sender's timestamp clock when it sent the segment.
+    pub val: u32,
+    /// TSecr: the TSval it echoes (`TS.Recent`), 0 on a SYN.
+    pub ecr: u32,
+}
+
+impl Timestamps {
+    /// Header bytes the option takes on every segment (RFC 7323 §3.2, with
+    /// the two NOPs that align it, as Linux `tcp_options_write` sends it).
+    pub const LEN: u32 = 12;
 }
 
 impl Segment {

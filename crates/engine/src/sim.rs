@@ -10,7 +10,7 @@ use crate::budget::{Usage, MAX_STEPS};
 use crate::endpoint::{Config, Endpoint, EndpointEvent};
 use crate::link::Link;
 use crate::scenario::{Do, Scenario, DEFAULT_TIME_LIMIT_MS};
-use crate::segment::{Flags, Host, Segment};
+use crate::segment::{Flags, Host, Segment, Timestamps};
 use crate::state::TcpState;
 use crate::time::{Duration, Instant};
 use crate::trace::{DropCause, EndReason, EventKind, Fate, SegmentEvent, Trace, TraceEvent};
@@ -58,6 +58,8 @@ enum Ev {
         to: Host,
         seg: SegmentKey,
         conn: u32,
+        /// The segment's trace `id`.
+        id: u32,
     },
     Timer {
         host: Host,
@@ -74,16 +76,27 @@ struct SegmentKey {
     ack: u32,
     len: u32,
     window: u16,
+    /// TSval << 32 | TSecr, when `flags` has [`SegmentKey::TS`].
+    ts: u64,
+}
+
+impl SegmentKey {
+    /// A flag bit TCP does not use here: the segment carries timestamps.
+    const TS: u8 = 0x80;
 }
 
 impl From<Segment> for SegmentKey {
     fn from(s: Segment) -> Self {
+        let (ts_bit, ts) = s.ts.map_or((0, 0), |t| {
+            (SegmentKey::TS, u64::from(t.val) << 32 | u64::from(t.ecr))
+        });
         SegmentKey {
-            flags: s.flags.bits(),
+            flags: s.flags.bits() | ts_bit,
             seq: s.seq,
             ack: s.ack,
             len: s.len,
             window: s.window,
+            ts,
         }
     }
 }
@@ -96,8 +109,32 @@ impl From<SegmentKey> for Segment {
             ack: k.ack,
             len: k.len,
             window: k.window,
+            ts: (k.flags & SegmentKey::TS != 0).then_some(Timestamps {
+                val: (k.ts >> 32) as u32,
+                ecr: k.ts as u32,
+            }),
         }
     }
+}
+
+/// SplitMix64 (Steele, Lea & Flood 2014), the top 32 bits: a few arithmetic
+/// steps per value; ISNs and timestamp offsets need only ten words, so no RNG
+/// state is worth setting up.
+fn splitmix32(state: &mut u64) -> u32 {
+    *state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    ((z ^ (z >> 31)) >> 32) as u32
+}
+
+/// Each host's timestamp clock at t = 0: its offset toward the other host.
+/// Linux draws it per pair of addresses (`secure_tcp_ts_off`, a keyed hash of
+/// source and destination), so each direction has its own, unrelated to the
+/// ISNs; here both come from the seed, on a stream of their own.
+pub fn timestamp_offsets(scenario: &Scenario) -> [u32; 2] {
+    let mut state = scenario.seed ^ 0x5453_5f4f_4646_5345;
+    [splitmix32(&mut state), splitmix32(&mut state)]
 }
 
 /// The ISNs each host uses for its 1st, 2nd, … connection (cycled if short):
@@ -105,20 +142,11 @@ impl From<SegmentKey> for Segment {
 /// them (RFC 9293 §3.4.1). The trace prints numbers relative to these; exporters
 /// add them back to write absolute ones.
 pub fn initial_sequence_numbers(scenario: &Scenario) -> [Vec<u32>; 2] {
-    // SplitMix64 (Steele, Lea & Flood 2014): a few arithmetic steps per value;
-    // ISNs need only eight words, so no RNG state is worth setting up.
     let mut state = scenario.seed;
-    let mut next = || {
-        state = state.wrapping_add(0x9e37_79b9_7f4a_7c15);
-        let mut z = state;
-        z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-        ((z ^ (z >> 31)) >> 32) as u32
-    };
     Host::BOTH.map(|h| {
         let mut v = scenario.hosts.get(h).isn.clone();
         if v.is_empty() {
-            v.extend((0..4).map(|_| next()));
+            v.extend((0..4).map(|_| splitmix32(&mut state)));
         }
         v
     })
@@ -163,11 +191,13 @@ impl Simulation {
         self.fired.clear();
         self.fired.resize(scenario.actions.len(), false);
         let profile = scenario.profile();
+        let ts = timestamp_offsets(scenario);
         let config = |h: Host, isns: Vec<u32>| Config {
             profile,
             app_reads: scenario.hosts.get(h).app_reads,
             listen: scenario.listens(h),
             isns,
+            ts_offset: ts[h.index()],
         };
         let [isn_a, isn_b] = initial_sequence_numbers(scenario);
         let delay = Duration::from_ms(scenario.link.delay_ms);
@@ -180,8 +210,8 @@ impl Simulation {
             let rtt = delay.saturating_mul(2);
             let (a0, b0) = (isn_a[0], isn_b[0]);
             [
-                Endpoint::new_established(config(Host::A, isn_a), b0, rtt),
-                Endpoint::new_established(config(Host::B, isn_b), a0, rtt),
+                Endpoint::new_established(config(Host::A, isn_a), b0, ts[1], rtt),
+                Endpoint::new_established(config(Host::B, isn_b), a0, ts[0], rtt),
             ]
         };
         let mut run = Run {
@@ -315,7 +345,7 @@ impl<S: TraceSink> Run<'_, S> {
                 }
                 self.after_step(now, host, None);
             }
-            Ev::Deliver { to, seg, conn } => {
+            Ev::Deliver { to, seg, conn, id } => {
                 self.pending_deliveries -= 1;
                 let ep = &mut self.hosts[to.index()];
                 let before = ep.state();
@@ -335,7 +365,7 @@ impl<S: TraceSink> Run<'_, S> {
                 if opened || completed {
                     self.paired[to.index()] = conn;
                 }
-                self.after_step(now, to, Some(conn));
+                self.after_step(now, to, Some((conn, id)));
             }
             Ev::Timer { host, generation } => {
                 if generation != self.timer_generation[host.index()] {
@@ -349,9 +379,11 @@ impl<S: TraceSink> Run<'_, S> {
     }
 
     /// Records what `host` did, puts its segments on the link, fires `after_eof`
-    /// actions, and reschedules its timer. `segment_conn` is the incarnation of the
-    /// segment just delivered, to flag stale data.
-    fn after_step(&mut self, now: Instant, host: Host, segment_conn: Option<u32>) {
+    /// actions, and reschedules its timer. `delivered` is the incarnation and
+    /// trace id of the segment just delivered, to flag stale data and name a
+    /// discarded segment.
+    fn after_step(&mut self, now: Instant, host: Host, delivered: Option<(u32, u32)>) {
+        let segment_conn = delivered.map(|(conn, _)| conn);
         let t_ms = now.as_ms();
         let mut eof = false;
         let mut events = std::mem::take(self.scratch);
@@ -363,6 +395,11 @@ impl<S: TraceSink> Run<'_, S> {
                     continue;
                 }
                 EndpointEvent::State { from, to } => EventKind::State { host, from, to },
+                EndpointEvent::Discard(reason) => EventKind::Discard {
+                    host,
+                    seg_id: delivered.map_or(0, |(_, id)| id),
+                    reason,
+                },
                 EndpointEvent::Timer {
                     timer,
                     action,
@@ -446,6 +483,8 @@ impl<S: TraceSink> Run<'_, S> {
                     seq: rel_seq,
                     ack,
                     len: seg.len,
+                    tsval: seg.ts.map(|t| t.val),
+                    tsecr: seg.ts.map(|t| t.ecr),
                     fate,
                     retransmission,
                     arrive_ms: arrive.map(Instant::as_ms),
@@ -474,12 +513,14 @@ impl<S: TraceSink> Run<'_, S> {
             match arrive {
                 Some(at) => {
                     record(self, Fate::Delivered, None, Some(at), duplicate);
+                    let id = self.segment_ids - 1;
                     self.schedule(
                         at,
                         Ev::Deliver {
                             to,
                             seg: seg.into(),
                             conn,
+                            id,
                         },
                     );
                 }

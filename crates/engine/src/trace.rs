@@ -62,6 +62,15 @@ pub enum EventKind {
         #[serde(default, skip_serializing_if = "Option::is_none")]
         stale_from_conn: Option<u32>,
     },
+    /// A host threw away a segment that reached it, without processing it
+    /// (only PAWS so far). Any reply it sent (PAWS: a duplicate ACK) is the
+    /// next `segment` event from that host at the same time.
+    Discard {
+        host: Host,
+        /// The `id` of the segment discarded.
+        seg_id: u32,
+        reason: DiscardReason,
+    },
     /// The simulation stopped.
     End {
         reason: EndReason,
@@ -85,6 +94,12 @@ pub struct SegmentEvent {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ack: Option<u32>,
     pub len: u32,
+    /// The timestamp option (RFC 7323), when the connection uses it: the
+    /// sender's TSval and the TSecr it echoes, absolute as tcpdump prints them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tsval: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tsecr: Option<u32>,
     pub fate: Fate,
     pub retransmission: bool,
     /// Index of this segment among all segments of the trace (0-based).
@@ -127,6 +142,23 @@ pub enum Fate {
 pub enum DropCause {
     Rule,
     Loss,
+}
+
+/// Why a receiver discarded a segment (the `discard` event).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum DiscardReason {
+    /// PAWS (RFC 7323 §5.3): its TSval is older than the TS.Recent the
+    /// receiver holds, so it is an old duplicate from an earlier time.
+    Paws,
+}
+
+impl DiscardReason {
+    pub const fn label(self) -> &'static str {
+        match self {
+            DiscardReason::Paws => "PAWS: its TSval is older than TS.Recent",
+        }
+    }
 }
 
 /// The engine's timers (RFC 9293 §3.8, RFC 6298, RFC 1122 §4.2.3.2).
@@ -341,7 +373,8 @@ impl Trace {
     }
 }
 
-/// A segment as tcpdump prints it: `Flags [F.], seq 6, ack 1, length 0`.
+/// A segment as tcpdump prints it: `Flags [F.], seq 6, ack 1, length 0`, with
+/// `options [nop,nop,TS val X ecr Y]` before the length when it carries timestamps.
 pub fn tcpdump_summary(s: &SegmentEvent) -> String {
     let mut line = format!("Flags [{}], seq {}", s.flags.tcpdump(), s.seq);
     if s.len > 0 {
@@ -349,6 +382,9 @@ pub fn tcpdump_summary(s: &SegmentEvent) -> String {
     }
     if let Some(ack) = s.ack {
         let _ = write!(line, ", ack {ack}");
+    }
+    if let (Some(val), Some(ecr)) = (s.tsval, s.tsecr) {
+        let _ = write!(line, ", options [nop,nop,TS val {val} ecr {ecr}]");
     }
     let _ = write!(line, ", length {}", s.len);
     line
@@ -374,6 +410,11 @@ pub fn describe(kind: &EventKind) -> String {
             line
         }
         EventKind::State { host, from, to } => format!("{host}: {from} → {to}"),
+        EventKind::Discard {
+            host,
+            seg_id,
+            reason,
+        } => format!("{host}: discards segment #{seg_id} ({})", reason.label()),
         EventKind::Timer {
             host,
             timer,

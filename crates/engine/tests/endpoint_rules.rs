@@ -2,7 +2,9 @@
 //! segment in, segments out (in the manner of smoltcp's `send!`/`recv!` tests).
 
 use farewell_engine::endpoint::{Config, Endpoint, EndpointEvent};
-use farewell_engine::{Duration, Flags, Instant, Platform, Segment, TcpState};
+use farewell_engine::{
+    DiscardReason, Duration, Flags, Instant, Platform, Segment, TcpState, Timestamps,
+};
 
 const ISS: u32 = 1000;
 const IRS: u32 = 5000;
@@ -14,8 +16,10 @@ fn endpoint(platform: Platform) -> Endpoint {
             app_reads: true,
             listen: false,
             isns: vec![ISS],
+            ts_offset: 0,
         },
         IRS,
+        0,
         Duration::from_millis(40),
     )
 }
@@ -27,6 +31,7 @@ fn seg(flags: Flags, seq: u32, ack: u32, len: u32) -> Segment {
         ack,
         len,
         window: 65535,
+        ts: None,
     }
 }
 
@@ -196,8 +201,10 @@ fn close_with_unread_data_sends_rst_ack() {
             app_reads: false,
             listen: false,
             isns: vec![ISS],
+            ts_offset: 0,
         },
         IRS,
+        0,
         Duration::from_millis(40),
     );
     a.on_segment(T0, seg(ACK | Flags::PSH, IRS + 1, ISS + 1, 100));
@@ -205,4 +212,217 @@ fn close_with_unread_data_sends_rst_ack() {
     a.close(t(10));
     assert_eq!(sent(&mut a), [("R.".into(), ISS + 1, IRS + 101, 0)]);
     assert_eq!(a.state(), TcpState::Closed);
+}
+
+// ----- TCP timestamps (RFC 7323) -----
+
+/// A's timestamp clock at t = 0, and B's.
+const A_CLOCK: u32 = 7000;
+const B_CLOCK: u32 = 100;
+
+/// A, ESTABLISHED with timestamps (Linux offers them), B's clock echoed so far.
+fn endpoint_with_timestamps() -> Endpoint {
+    Endpoint::new_established(
+        Config {
+            profile: Platform::Linux.profile(),
+            app_reads: true,
+            listen: false,
+            isns: vec![ISS],
+            ts_offset: A_CLOCK,
+        },
+        IRS,
+        B_CLOCK,
+        Duration::from_millis(40),
+    )
+}
+
+fn seg_ts(flags: Flags, seq: u32, ack: u32, len: u32, tsval: u32, tsecr: u32) -> Segment {
+    Segment {
+        ts: Some(Timestamps {
+            val: tsval,
+            ecr: tsecr,
+        }),
+        ..seg(flags, seq, ack, len)
+    }
+}
+
+/// A segment sent: (flags, seq, ack, len, TSval, TSecr).
+type SentTs = (String, u32, u32, u32, u32, u32);
+
+/// What the endpoint sent, and whether it discarded the segment for PAWS.
+fn sent_ts(ep: &mut Endpoint) -> (Vec<SentTs>, bool) {
+    let mut paws = false;
+    let mut out = Vec::new();
+    for e in ep.drain_events() {
+        match e {
+            EndpointEvent::Transmit(t) => {
+                let s = t.segment;
+                let ts = s.ts.expect("every segment carries timestamps");
+                out.push((s.flags.tcpdump(), s.seq, s.ack, s.len, ts.val, ts.ecr));
+            }
+            EndpointEvent::Discard(DiscardReason::Paws) => paws = true,
+            _ => {}
+        }
+    }
+    (out, paws)
+}
+
+/// RFC 7323 §5.3 R1: B's data at 10 ms has TSval 110 and becomes TS.Recent.
+/// A segment at 20 ms that fits the window exactly but carries TSval 50 is
+/// from an older time: A throws it away unread and answers with a duplicate
+/// ACK (RCV.NXT unchanged, TSecr still 110).
+#[test]
+fn paws_discards_an_old_segment_and_sends_a_duplicate_ack() {
+    let mut a = endpoint_with_timestamps();
+    a.on_segment(t(10), seg_ts(ACK, IRS + 1, ISS + 1, 100, 110, A_CLOCK));
+    assert_eq!(
+        sent_ts(&mut a),
+        (
+            vec![(".".into(), ISS + 1, IRS + 101, 0, A_CLOCK + 10, 110)],
+            false
+        )
+    );
+    a.on_segment(t(20), seg_ts(ACK, IRS + 101, ISS + 1, 50, 50, A_CLOCK));
+    assert_eq!(
+        sent_ts(&mut a),
+        (
+            vec![(".".into(), ISS + 1, IRS + 101, 0, A_CLOCK + 20, 110)],
+            true
+        )
+    );
+    // The same segment with a current TSval is new data, read and ACKed.
+    a.on_segment(t(30), seg_ts(ACK, IRS + 101, ISS + 1, 50, 130, A_CLOCK));
+    assert_eq!(
+        sent_ts(&mut a),
+        (
+            vec![(".".into(), ISS + 1, IRS + 151, 0, A_CLOCK + 30, 130)],
+            false
+        )
+    );
+}
+
+/// TSvals one tick apart pass (`TCP_PAWS_WINDOW`): clocks of hosts that
+/// round differently must not reject each other.
+#[test]
+fn paws_allows_one_tick_of_slack() {
+    let mut a = endpoint_with_timestamps();
+    a.on_segment(t(10), seg_ts(ACK, IRS + 1, ISS + 1, 100, 110, A_CLOCK));
+    sent_ts(&mut a);
+    a.on_segment(t(20), seg_ts(ACK, IRS + 101, ISS + 1, 50, 109, A_CLOCK));
+    let (out, paws) = sent_ts(&mut a);
+    assert!(!paws);
+    assert_eq!(out[0].2, IRS + 151, "the data was taken");
+}
+
+/// Linux accepts an exact RST "even if it did not pass PAWS"
+/// (`tcp_validate_incoming`): a reset must work against a peer whose clock
+/// went back (a reboot).
+#[test]
+fn a_reset_with_an_old_tsval_still_resets() {
+    let mut a = endpoint_with_timestamps();
+    a.on_segment(t(10), seg_ts(ACK, IRS + 1, ISS + 1, 100, 110, A_CLOCK));
+    sent_ts(&mut a);
+    a.on_segment(t(20), seg_ts(Flags::RST, IRS + 101, 0, 0, 5, 0));
+    assert_eq!(a.state(), TcpState::Closed);
+}
+
+/// An old pure ACK that PAWS rejects is dropped without a reply (Linux 6.13+,
+/// TCP_RFC7323_PAWS_ACK), where the same ACK with a current TSval, being out of
+/// window, is answered.
+#[test]
+fn paws_drops_an_old_pure_ack_silently() {
+    let mut a = endpoint_with_timestamps();
+    a.on_segment(t(10), seg_ts(ACK, IRS + 1, ISS + 1, 100, 110, A_CLOCK));
+    sent_ts(&mut a);
+    a.on_segment(t(20), seg_ts(ACK, IRS + 1, ISS + 1, 0, 60, A_CLOCK));
+    assert_eq!(sent_ts(&mut a), (vec![], true));
+    a.on_segment(t(30), seg_ts(ACK, IRS + 1, ISS + 1, 0, 130, A_CLOCK));
+    assert_eq!(
+        sent_ts(&mut a),
+        (
+            vec![(".".into(), ISS + 1, IRS + 101, 0, A_CLOCK + 30, 110)],
+            false
+        )
+    );
+}
+
+/// RFC 7323 §3.2: timestamps are used only if both SYNs carry the option. A
+/// offers them on its SYN; B's SYN-ACK does not, so A's ACK and data go
+/// without, and a full segment is 1460 bytes. With B's answer carrying them,
+/// every segment does, TSecr echoes B's clock, and a full segment is 1448.
+#[test]
+fn timestamps_are_used_only_when_both_syns_carry_them() {
+    for peer_offers in [false, true] {
+        let mut a = Endpoint::new(Config {
+            profile: Platform::Linux.profile(),
+            app_reads: true,
+            listen: false,
+            isns: vec![ISS],
+            ts_offset: A_CLOCK,
+        });
+        a.connect(T0);
+        let syn = a.drain_events().find_map(|e| match e {
+            EndpointEvent::Transmit(t) => Some(t.segment),
+            _ => None,
+        });
+        assert_eq!(
+            syn.and_then(|s| s.ts),
+            Some(Timestamps {
+                val: A_CLOCK,
+                ecr: 0
+            })
+        );
+        let syn_ack = seg(Flags::SYN | ACK, IRS, ISS + 1, 0);
+        let syn_ack = if peer_offers {
+            seg_ts(Flags::SYN | ACK, IRS, ISS + 1, 0, B_CLOCK, A_CLOCK)
+        } else {
+            syn_ack
+        };
+        a.on_segment(t(40), syn_ack);
+        a.send(t(50), 3000);
+        let sent: Vec<(u32, Option<Timestamps>)> = a
+            .drain_events()
+            .filter_map(|e| match e {
+                EndpointEvent::Transmit(t) => Some((t.segment.len, t.segment.ts)),
+                _ => None,
+            })
+            .collect();
+        let ts = |ms: u32| {
+            peer_offers.then_some(Timestamps {
+                val: A_CLOCK + ms,
+                ecr: B_CLOCK,
+            })
+        };
+        let expected = if peer_offers {
+            vec![(0, ts(40)), (1448, ts(50)), (1448, ts(50)), (104, ts(50))]
+        } else {
+            vec![(0, None), (1460, None), (1460, None), (80, None)]
+        };
+        assert_eq!(sent, expected, "peer offers timestamps: {peer_offers}");
+    }
+}
+
+/// A listener whose platform does not offer timestamps (Windows) answers a
+/// SYN that carries them with a SYN-ACK that does not.
+#[test]
+fn a_listener_without_timestamps_does_not_answer_with_them() {
+    for (platform, answers_with) in [(Platform::Windows, false), (Platform::Freebsd, true)] {
+        let mut b = Endpoint::new(Config {
+            profile: platform.profile(),
+            app_reads: true,
+            listen: true,
+            isns: vec![IRS],
+            ts_offset: B_CLOCK,
+        });
+        b.on_segment(T0, seg_ts(Flags::SYN, ISS, 0, 0, A_CLOCK, 0));
+        let syn_ack = b.drain_events().find_map(|e| match e {
+            EndpointEvent::Transmit(t) => Some(t.segment),
+            _ => None,
+        });
+        let ts = syn_ack.expect("a SYN-ACK").ts;
+        assert_eq!(ts.is_some(), answers_with, "{platform}");
+        if let Some(ts) = ts {
+            assert_eq!((ts.val, ts.ecr), (B_CLOCK, A_CLOCK), "{platform}");
+        }
+    }
 }

@@ -42,9 +42,10 @@ impl Case<'_> {
     /// How to reproduce this run.
     fn describe(&self) -> String {
         format!(
-            "builtin {:?}, platform {}, added drops {}",
+            "builtin {:?}, platform {}, timestamps {}, added drops {}",
             self.builtin,
             self.platform,
+            self.scenario.profile().timestamps,
             serde_json::to_string(self.added).expect("drop rules serialize")
         )
     }
@@ -297,6 +298,18 @@ fn well_formed(case: &Case, t: &Trace) -> Result<Walk, Violation> {
                 return Err(bad(format!("an end event at index {i} is not the last")))
             }
             EventKind::Start { .. } | EventKind::End { .. } | EventKind::Timer { .. } => {}
+            // A discarded segment is one that reached that host just now.
+            EventKind::Discard { host, seg_id, .. } => {
+                let arrived = ev[..i].iter().any(|x| {
+                    matches!(&x.kind, EventKind::Segment(q)
+                        if q.id == *seg_id && q.to == *host && q.arrive_ms == Some(e.t_ms))
+                });
+                if !arrived {
+                    return Err(bad(format!(
+                        "event {i}: {host} discards segment {seg_id}, which did not just reach it"
+                    )));
+                }
+            }
             EventKind::Segment(s) => {
                 if s.id != next_id {
                     return Err(bad(format!("segment id {} where {next_id} was due", s.id)));
@@ -924,10 +937,12 @@ fn explore(
     }
 }
 
-/// Every built-in × platform × pattern of up to `max_drops` drops, on all cores.
+/// Every built-in × platform × timestamps off (as the built-ins ship) and on ×
+/// pattern of up to `max_drops` drops, on all cores.
 fn run_all(max_drops: usize) -> Tally {
-    let jobs: Vec<(&'static str, Platform)> = builtin::ids()
+    let jobs: Vec<(&'static str, Platform, bool)> = builtin::ids()
         .flat_map(|id| Platform::ALL.into_iter().map(move |p| (id, p)))
+        .flat_map(|(id, p)| [(id, p, false), (id, p, true)])
         .collect();
     let next = AtomicUsize::new(0);
     let total = Mutex::new(Tally::default());
@@ -936,9 +951,12 @@ fn run_all(max_drops: usize) -> Tally {
         for _ in 0..workers {
             scope.spawn(|| {
                 let mut tally = Tally::default();
-                while let Some(&(id, platform)) = jobs.get(next.fetch_add(1, Ordering::Relaxed)) {
+                while let Some(&(id, platform, timestamps)) =
+                    jobs.get(next.fetch_add(1, Ordering::Relaxed))
+                {
                     let mut scenario = builtin::get(id).expect("a built-in id");
                     scenario.platform = platform;
+                    scenario.tunables.timestamps = Some(timestamps);
                     explore(
                         id,
                         platform,

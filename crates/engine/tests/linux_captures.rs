@@ -2,12 +2,13 @@
 //! kernel does? Each case under `tests/captures/<case>/` holds a recording made
 //! by `tests/captures/record.sh` (kernel 6.18, two network namespaces, 20 ms one
 //! way, or the delay a case's name ends with: `lost-fin-100ms` is `lost-fin` at
-//! 100 ms; see the script for the set-up):
+//! 100 ms; `lost-fin-ts` is `lost-fin` with TCP timestamps on; see the script
+//! for the set-up):
 //!
 //! * `scenario.json`: the scenario the engine runs, complete (for a built-in, a
-//!   copy of the built-in of the same name; close-after-send and
-//!   data-after-close are extra cases), with `time_limit_ms` = the recording's
-//!   length. The recording's applications (`app.py`) read their calls, and
+//!   copy of the built-in of the same name; close-after-send, data-after-close
+//!   and the `-ts` cases are extra cases), with `time_limit_ms` = the
+//!   recording's length. The recording's applications (`app.py`) read their calls, and
 //!   `relay.py` its duplicate rules, from this same file.
 //! * `capture-a.txt`, `capture-b.txt`: raw `tcpdump -tt -S -n -l` on A's and on
 //!   B's interface.
@@ -43,7 +44,13 @@
 //!   two segments sent at the same instant may be listed in either order.
 //!   Compared per segment: direction, flags (PSH ignored: it carries no state),
 //!   seq, ack, length, and the send time within max(15 %, 10 ms) of the
-//!   engine's. Also: the number of segments the nft rules dropped equals the
+//!   engine's. With timestamps on (the `-ts` cases; `tunables.timestamps` in
+//!   scenario.json decides, and recording.json's sysctl must agree): the option
+//!   on every segment, TSval as ms since the sender's first TSval (within the
+//!   same tolerance, and in the capture within 2 ms of the send time: the
+//!   kernel's clock is in ms), and which of the peer's segments TSecr echoes
+//!   (the first that carried that TSval), exactly. Those cases record the
+//!   handshake, so every echoed TSval is in the capture. Also: the number of segments the nft rules dropped equals the
 //!   number the engine's drop rules dropped, and each host's state when the
 //!   recording stopped (from `ss`) equals the engine's at the time limit.
 //! * States: each host's state at T0 and its sequence of state changes equal
@@ -87,6 +94,9 @@ const MATCHING: &[&str] = &[
     "lost-data-1ms",
     "lost-data-5ms",
     "lost-data-100ms",
+    "handshake-and-close-ts",
+    "lost-fin-ts",
+    "lost-data-ts",
 ];
 
 /// A case the engine does not reproduce yet. (None today: the machinery stays
@@ -111,6 +121,7 @@ fn tolerance_ms(engine_t: f64) -> f64 {
 
 #[derive(Deserialize)]
 struct Recording {
+    sysctl: Vec<String>,
     t0_epoch: f64,
     delay_ms: f64,
     duration_ms: f64,
@@ -131,8 +142,31 @@ struct Dumped {
     seq: Option<u32>,
     ack: Option<u32>,
     len: u32,
+    /// `TS val X ecr Y`, when the segment carries the timestamp option.
+    ts: Option<(u32, u32)>,
     /// The line after the timestamp: identical in both captures for one packet.
     body: String,
+}
+
+/// What a segment's TSecr echoes, in a form both sides can be compared in.
+#[derive(Clone, Copy, Debug, PartialEq)]
+enum Echo {
+    /// 0: a SYN, which has nothing to echo yet.
+    Zero,
+    /// The TSval that the peer's `n`th segment (0-based) carried first.
+    Of(usize),
+    /// A TSval the peer never sent.
+    Unknown(u32),
+}
+
+/// The timestamp option of a segment, made comparable.
+#[derive(Clone, Copy, Debug, PartialEq)]
+struct Ts {
+    /// TSval minus the sender's first TSval: ms on the sender's clock.
+    val_ms: u32,
+    echo: Echo,
+    /// The option as sent (absolute).
+    raw: (u32, u32),
 }
 
 /// A segment in the form both sides are compared in.
@@ -145,6 +179,7 @@ struct Seg {
     seq: u32,
     ack: Option<u32>,
     len: u32,
+    ts: Option<Ts>,
 }
 
 impl Seg {
@@ -161,8 +196,55 @@ impl Seg {
             let _ = write!(s, " ack {a}");
         }
         let _ = write!(s, " len {}", self.len);
+        if let Some(ts) = self.ts {
+            let _ = write!(s, " TS +{}", ts.val_ms);
+            match ts.echo {
+                Echo::Zero => s.push_str(" ecr 0"),
+                Echo::Of(n) => {
+                    let _ = write!(s, " ecr {}#{n}", self.from.peer());
+                }
+                Echo::Unknown(v) => {
+                    let _ = write!(s, " ecr ?{v}");
+                }
+            }
+        }
         s
     }
+}
+
+/// Fills in `ts` from the raw options of segments in send order (both hosts):
+/// TSval relative to each sender's first, TSecr as the peer segment echoed.
+fn relate_timestamps(segs: &mut [Seg]) {
+    let mut first: [Option<u32>; 2] = [None, None];
+    // Per host: the TSvals it sent, in order.
+    let mut sent: [Vec<u32>; 2] = [Vec::new(), Vec::new()];
+    for s in segs.iter_mut() {
+        let i = s.from.index();
+        let Some(ts) = s.ts.as_mut() else {
+            sent[i].push(u32::MAX);
+            continue;
+        };
+        let (val, ecr) = ts.raw;
+        ts.val_ms = val.wrapping_sub(*first[i].get_or_insert(val));
+        ts.echo = if ecr == 0 {
+            Echo::Zero
+        } else {
+            sent[1 - i]
+                .iter()
+                .position(|v| *v == ecr)
+                .map_or(Echo::Unknown(ecr), Echo::Of)
+        };
+        sent[i].push(val);
+    }
+}
+
+/// A raw option, not yet related to the other segments.
+fn raw_ts(raw: Option<(u32, u32)>) -> Option<Ts> {
+    raw.map(|raw| Ts {
+        val_ms: 0,
+        echo: Echo::Zero,
+        raw,
+    })
 }
 
 /// `tests/captures`, or `$FAREWELL_CAPTURES_DIR`: to check a fresh recording
@@ -217,6 +299,23 @@ fn parse_line(line: &str) -> Result<Dumped, String> {
             len = Some(num(v.split(':').next().unwrap_or(v))?);
         }
     }
+    // `options [...,TS val X ecr Y,...]`: the option list has commas of its own.
+    let ts = match rest.split_once("TS val ") {
+        Some((_, after)) => {
+            let mut words = after.split([' ', ',', ']']);
+            let val = words.next().unwrap_or_default();
+            let ecr = match (words.next(), words.next()) {
+                (Some("ecr"), Some(e)) => e,
+                _ => return Err(format!("no `ecr` after `TS val` in {line:?}")),
+            };
+            let num = |s: &str| {
+                s.parse::<u32>()
+                    .map_err(|_| format!("bad timestamp {s:?} in {line:?}"))
+            };
+            Some((num(val)?, num(ecr)?))
+        }
+        None => None,
+    };
     Ok(Dumped {
         epoch,
         from,
@@ -224,6 +323,7 @@ fn parse_line(line: &str) -> Result<Dumped, String> {
         seq,
         ack,
         len: len.ok_or("no `length`")?,
+        ts,
         body: body.to_string(),
     })
 }
@@ -350,7 +450,25 @@ fn observed(dir: &Path, rec: &Recording) -> Observed {
             seq,
             ack,
             len: d.len,
+            ts: raw_ts(d.ts),
         });
+    }
+    relate_timestamps(&mut all);
+    // The kernel's timestamp clock counts milliseconds (`tcp_clock_ms`): a
+    // recording whose TSvals do not follow the send times is not Linux's.
+    for h in Host::BOTH {
+        let mine: Vec<&Seg> = all.iter().filter(|s| s.from == h).collect();
+        for s in &mine {
+            if let (Some(ts), Some(t0)) = (s.ts, mine[0].ts.map(|_| mine[0].t_ms)) {
+                let clock = f64::from(ts.val_ms);
+                assert!(
+                    (clock - (s.t_ms - t0)).abs() <= 2.0,
+                    "{}: {h}'s TSval +{clock} ms at {:.1} ms does not follow its send times",
+                    dir.display(),
+                    s.t_ms - t0
+                );
+            }
+        }
     }
     // A copy is byte for byte the last identical packet sent before it arrived.
     let duplicates = extra
@@ -390,12 +508,14 @@ fn engine(scenario: &Scenario) -> EngineRun {
         seq: s.seq,
         ack: s.ack,
         len: s.len,
+        ts: raw_ts(s.tsval.zip(s.tsecr)),
     };
-    let segs = trace
+    let mut segs: Vec<Seg> = trace
         .segments()
         .filter(|(_, s)| !s.duplicate)
         .map(|(t, s)| seg(t, s))
         .collect();
+    relate_timestamps(&mut segs);
     // An old duplicate is compared where the capture sees it: at its arrival.
     let duplicates = trace
         .segments()
@@ -576,6 +696,26 @@ fn segment_differences(real: &Seg, sim: &Seg) -> Vec<String> {
     if real.len != sim.len {
         d.push(format!("len {} vs engine {}", real.len, sim.len));
     }
+    match (real.ts, sim.ts) {
+        (Some(r), Some(e)) => {
+            let tol = tolerance_ms(f64::from(e.val_ms));
+            if (f64::from(r.val_ms) - f64::from(e.val_ms)).abs() > tol {
+                d.push(format!(
+                    "TSval +{} ms vs engine +{} ms (tolerance ±{tol:.1} ms)",
+                    r.val_ms, e.val_ms
+                ));
+            }
+            if r.echo != e.echo {
+                d.push(format!("TSecr echoes {:?} vs engine {:?}", r.echo, e.echo));
+            }
+        }
+        (None, None) => {}
+        (r, e) => d.push(format!(
+            "timestamp option {} vs engine {}",
+            if r.is_some() { "present" } else { "absent" },
+            if e.is_some() { "present" } else { "absent" }
+        )),
+    }
     let tol = tolerance_ms(sim.t_ms);
     if (real.t_ms - sim.t_ms).abs() > tol {
         d.push(format!(
@@ -695,6 +835,19 @@ fn compare(case: &str) -> Comparison {
         scenario.time_limit_ms,
         Some(rec.duration_ms),
         "{case}: time_limit_ms must be the recording's length so both sides cover the same time"
+    );
+    let timestamps = scenario.profile().timestamps;
+    let sysctl = format!("net.ipv4.tcp_timestamps={} (both)", u8::from(timestamps));
+    assert!(
+        rec.sysctl.contains(&sysctl),
+        "{case}: the scenario's timestamps ({timestamps}) must be what was recorded: {:?}",
+        rec.sysctl
+    );
+    // An echo of a TSval sent before T0 could not be related to a segment the
+    // engine sent, so the cases with timestamps record the handshake.
+    assert!(
+        !timestamps || scenario.handshake,
+        "{case}: a case with timestamps on must start with the handshake"
     );
 
     let Observed {
@@ -878,6 +1031,9 @@ cases! { check_matching:
     lost_data_1ms => "lost-data-1ms",
     lost_data_5ms => "lost-data-5ms",
     lost_data_100ms => "lost-data-100ms",
+    handshake_and_close_ts => "handshake-and-close-ts",
+    lost_fin_ts => "lost-fin-ts",
+    lost_data_ts => "lost-data-ts",
 }
 
 cases! { check_known_difference: }

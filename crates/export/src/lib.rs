@@ -25,11 +25,22 @@ pub const TTL: u8 = 64;
 const SNAPLEN: u32 = 262_144;
 
 /// Largest TCP payload an IPv4 packet can carry: total length is a 16-bit field
-/// (RFC 791 §3.1) and both headers here are 20 bytes (no options).
+/// (RFC 791 §3.1) and both headers here are 20 bytes (no options; the
+/// timestamp option leaves 12 bytes fewer).
 pub const MAX_PAYLOAD: u32 = 65_535 - 20 - 20;
 
 /// Ethernet II (14) + IPv4 without options (20) + TCP without options (20).
 pub const HEADERS_LEN: usize = 14 + 20 + 20;
+
+/// The TCP timestamp option as Linux sends it (`tcp_options_write`): two NOPs
+/// (kind 1), then kind 8, length 10, TSval, TSecr (RFC 7323 §3.2).
+fn timestamp_option(s: &SegmentEvent) -> Option<[u8; 12]> {
+    let (val, ecr) = s.tsval.zip(s.tsecr)?;
+    let mut o = [1, 1, 8, 10, 0, 0, 0, 0, 0, 0, 0, 0];
+    o[4..8].copy_from_slice(&val.to_be_bytes());
+    o[8..].copy_from_slice(&ecr.to_be_bytes());
+    Some(o)
+}
 
 /// The MAC address of a host.
 pub const fn mac(host: Host) -> [u8; 6] {
@@ -127,12 +138,14 @@ fn internet_checksum(parts: &[&[u8]]) -> u16 {
 /// One Ethernet II + IPv4 + TCP frame for a segment, checksums included.
 ///
 /// Written field by field rather than with a packet library: the headers are
-/// fixed (no options, no fragments), and etherparse and pcap-file together
+/// fixed (no fragments; the one TCP option is the timestamp), and etherparse and pcap-file together
 /// cost the playground's wasm 10 KB gzipped (5 % of its budget). The tests
 /// check every frame byte for byte against etherparse's `PacketBuilder` and
 /// read the files back with pcap-file and tcpdump.
 pub fn frame(s: &SegmentEvent, isns: &[Vec<u32>; 2]) -> Result<Vec<u8>, ExportError> {
-    if s.len > MAX_PAYLOAD {
+    let option = timestamp_option(s);
+    let option_len = option.map_or(0, |o| o.len());
+    if s.len as usize + option_len > MAX_PAYLOAD as usize {
         return Err(ExportError::TooLong {
             id: s.id,
             len: s.len,
@@ -143,7 +156,7 @@ pub fn frame(s: &SegmentEvent, isns: &[Vec<u32>; 2]) -> Result<Vec<u8>, ExportEr
     // The engine advertises a fixed window on every segment and the trace does
     // not record it, so the same constant is the segment's real window.
     let window = u16::try_from(RCV_WND).unwrap_or(u16::MAX);
-    let tcp_len = 20 + s.len as usize;
+    let tcp_len = 20 + option_len + s.len as usize;
     let mut out = Vec::with_capacity(14 + 20 + tcp_len);
 
     // Ethernet II: destination, source, EtherType IPv4.
@@ -163,8 +176,9 @@ pub fn frame(s: &SegmentEvent, isns: &[Vec<u32>; 2]) -> Result<Vec<u8>, ExportEr
     let ip_checksum = internet_checksum(&[&out[ip_start..]]);
     out[ip_start + 10..ip_start + 12].copy_from_slice(&ip_checksum.to_be_bytes());
 
-    // TCP (RFC 9293 §3.1): ports, numbers, 5-word header, flags, window,
-    // checksum (over the pseudo-header, header and payload), no urgent pointer.
+    // TCP (RFC 9293 §3.1): ports, numbers, header length in words (5, or 8
+    // with the timestamp option), flags, window, checksum (over the
+    // pseudo-header, header and payload), no urgent pointer, the option.
     let tcp_start = out.len();
     let mut flags = 0u8;
     for (flag, bit) in [
@@ -182,9 +196,12 @@ pub fn frame(s: &SegmentEvent, isns: &[Vec<u32>; 2]) -> Result<Vec<u8>, ExportEr
     out.extend_from_slice(&s.to.port().to_be_bytes());
     out.extend_from_slice(&seq.to_be_bytes());
     out.extend_from_slice(&ack.to_be_bytes());
-    out.extend_from_slice(&[5 << 4, flags]);
+    out.extend_from_slice(&[((20 + option_len as u8) / 4) << 4, flags]);
     out.extend_from_slice(&window.to_be_bytes());
     out.extend_from_slice(&[0, 0, 0, 0]);
+    if let Some(o) = option {
+        out.extend_from_slice(&o);
+    }
     // Payload bytes are not modelled; zeros have the right length.
     out.resize(tcp_start + tcp_len, 0);
     let pseudo_header = [
@@ -210,7 +227,8 @@ pub fn frame(s: &SegmentEvent, isns: &[Vec<u32>; 2]) -> Result<Vec<u8>, ExportEr
 /// original's send time, so the old duplicate is visible next to its original,
 /// though on a real network it would be seen only downstream, later).
 /// Host A is 10.0.0.1:40000, B 10.0.0.2:80 ([`Host::ipv4`], [`Host::port`]).
-/// Payloads are zero bytes; there are no TCP options.
+/// Payloads are zero bytes; the only TCP option is the timestamp
+/// (`nop,nop,TS val X ecr Y`), on the segments of connections that use it.
 ///
 /// Errors only for hand-edited traces (see [`ExportError`]).
 pub fn pcap(trace: &Trace, scenario: &Scenario) -> Result<Vec<u8>, ExportError> {
@@ -269,18 +287,33 @@ mod tests {
         out
     }
 
+    /// Every built-in as shipped (timestamps off) and with timestamps on.
+    fn scenarios() -> Vec<(String, Scenario)> {
+        builtin::ALL
+            .iter()
+            .flat_map(|b| {
+                let mut on = b.scenario();
+                on.tunables.timestamps = Some(true);
+                [
+                    (b.id.to_string(), b.scenario()),
+                    (format!("{} +ts", b.id), on),
+                ]
+            })
+            .collect()
+    }
+
     #[test]
     fn every_segment_becomes_a_packet_with_the_trace_numbers() {
-        for b in builtin::ALL {
-            let scenario = b.scenario();
+        let mut with_ts = 0;
+        for (id, scenario) in scenarios() {
             let trace = simulate(&scenario);
             let isns = initial_sequence_numbers(&scenario);
             let bytes = pcap(&trace, &scenario).unwrap();
             let got = packets(&bytes);
             let segs: Vec<_> = trace.segments().collect();
-            assert_eq!(got.len(), segs.len(), "{}", b.id);
+            assert_eq!(got.len(), segs.len(), "{}", id);
             for ((ts, data), (t_ms, s)) in got.iter().zip(&segs) {
-                let ctx = format!("{} segment {}", b.id, s.id);
+                let ctx = format!("{} segment {}", id, s.id);
                 assert_eq!(ts.as_micros() as f64, (t_ms * 1000.0).round(), "{ctx}");
                 let p = SlicedPacket::from_ethernet(data).expect("parses");
                 let Some(NetSlice::Ipv4(ip)) = &p.net else {
@@ -317,6 +350,13 @@ mod tests {
                         "{ctx}"
                     );
                 }
+                // The timestamp option, where the trace has one.
+                let ts = tcp.options_iterator().find_map(|o| match o {
+                    Ok(etherparse::TcpOptionElement::Timestamp(v, e)) => Some((v, e)),
+                    _ => None,
+                });
+                assert_eq!(ts, s.tsval.zip(s.tsecr), "{ctx}");
+                with_ts += usize::from(ts.is_some());
                 // Checksums as a receiver would verify them.
                 let h = etherparse::TcpHeader::from_slice(&data[34..]).unwrap().0;
                 assert_eq!(
@@ -332,6 +372,7 @@ mod tests {
                 );
             }
         }
+        assert!(with_ts > 50, "only {with_ts} segments with timestamps");
     }
 
     /// The reference: the same frame built by etherparse's `PacketBuilder`.
@@ -353,6 +394,10 @@ mod tests {
         if s.flags.contains(Flags::ACK) {
             b = b.ack(ack);
         }
+        if let Some((val, ecr)) = s.tsval.zip(s.tsecr) {
+            use etherparse::TcpOptionElement::{Noop, Timestamp};
+            b = b.options(&[Noop, Noop, Timestamp(val, ecr)]).unwrap();
+        }
         let payload = vec![0u8; s.len as usize];
         let mut out = Vec::new();
         b.write_to_vec(&mut out, &payload).unwrap();
@@ -361,20 +406,14 @@ mod tests {
 
     #[test]
     fn frames_are_byte_for_byte_what_etherparse_builds() {
-        for b in builtin::ALL {
-            let scenario = b.scenario();
+        for (id, scenario) in scenarios() {
             let trace = simulate(&scenario);
             let isns = initial_sequence_numbers(&scenario);
             for (_, s) in trace.segments() {
                 let ours = frame(s, &isns).unwrap();
-                assert_eq!(ours.len(), HEADERS_LEN + s.len as usize);
-                assert_eq!(
-                    ours,
-                    etherparse_frame(s, &isns),
-                    "{} segment {}",
-                    b.id,
-                    s.id
-                );
+                let option = if s.tsval.is_some() { 12 } else { 0 };
+                assert_eq!(ours.len(), HEADERS_LEN + option + s.len as usize);
+                assert_eq!(ours, etherparse_frame(s, &isns), "{id} segment {}", s.id);
             }
         }
     }
@@ -383,8 +422,7 @@ mod tests {
     fn files_are_byte_for_byte_what_pcap_file_writes() {
         use pcap_file::pcap::{PcapHeader, PcapPacket, PcapWriter};
         use pcap_file::{Endianness, TsResolution};
-        for b in builtin::ALL {
-            let scenario = b.scenario();
+        for (id, scenario) in scenarios() {
             let trace = simulate(&scenario);
             let isns = initial_sequence_numbers(&scenario);
             let header = PcapHeader {
@@ -404,12 +442,7 @@ mod tests {
                 w.write_packet(&PcapPacket::new(ts, data.len() as u32, &data))
                     .unwrap();
             }
-            assert_eq!(
-                pcap(&trace, &scenario).unwrap(),
-                w.into_writer(),
-                "{}",
-                b.id
-            );
+            assert_eq!(pcap(&trace, &scenario).unwrap(), w.into_writer(), "{id}");
         }
     }
 
@@ -504,6 +537,8 @@ mod tests {
             seq: 5,
             ack: Some(3),
             len: 0,
+            tsval: None,
+            tsecr: None,
             fate: Fate::Delivered,
             retransmission: false,
             arrive_ms: Some(1.0),

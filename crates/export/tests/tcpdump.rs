@@ -1,7 +1,9 @@
 //! The pcap export read back by the real tcpdump (Debian's `tcpdump`, installed
 //! by `cargo xtask install`): every trace segment must appear, in order, with the
 //! trace's flags, lengths and times, sequence numbers equal to the trace's
-//! relative ones plus the ISNs, and correct IPv4 and TCP checksums.
+//! relative ones plus the ISNs, the timestamp option's TSval and TSecr where
+//! the trace has them (each built-in is also exported with timestamps on), and
+//! correct IPv4 and TCP checksums.
 
 use farewell_engine::sim::initial_sequence_numbers;
 use farewell_engine::{builtin, simulate, Flags, Host, Scenario, SegmentEvent, Trace};
@@ -47,6 +49,8 @@ struct Line {
     seq: Option<(u32, Option<u32>)>,
     ack: Option<u32>,
     win: u32,
+    /// `options [nop,nop,TS val X ecr Y]`.
+    ts: Option<(u32, u32)>,
     length: u32,
 }
 
@@ -71,6 +75,7 @@ fn parse(line: &str) -> Line {
         seq: None,
         ack: None,
         win: 0,
+        ts: None,
         length: u32::MAX,
     };
     let num = |s: &str| s.parse::<u32>().unwrap_or_else(|_| fail());
@@ -92,6 +97,14 @@ fn parse(line: &str) -> Line {
             }
             "ack" => l.ack = Some(num(value)),
             "win" => l.win = num(value),
+            "options" => {
+                let ts = value
+                    .strip_prefix("[nop,nop,TS val ")
+                    .and_then(|v| v.strip_suffix(']'))
+                    .and_then(|v| v.split_once(" ecr "))
+                    .unwrap_or_else(|| fail());
+                l.ts = Some((num(ts.0), num(ts.1)));
+            }
             // `length 5: HTTP`: tcpdump names port 80's payload.
             "length" => l.length = num(value.split(':').next().unwrap_or(value)),
             _ => fail(),
@@ -121,13 +134,23 @@ fn prints_seq(s: &SegmentEvent) -> bool {
         || s.flags.contains(Flags::RST)
 }
 
-/// Writes the pcap of built-in `id`; `test` names the file apart from the other
-/// tests' (they run in parallel).
-fn export(id: &str, test: &str) -> (Scenario, Trace, PathBuf) {
-    let scenario = builtin::get(id).expect("built-in");
+/// Each built-in's id, as shipped (timestamps off) and with timestamps on.
+fn cases() -> impl Iterator<Item = (&'static str, bool)> {
+    builtin::ALL
+        .iter()
+        .flat_map(|b| [(b.id, false), (b.id, true)])
+}
+
+/// Writes the pcap of built-in `id` (with timestamps on if `ts`); `test` names
+/// the file apart from the other tests' (they run in parallel).
+fn export(id: &str, ts: bool, test: &str) -> (Scenario, Trace, PathBuf) {
+    let mut scenario = builtin::get(id).expect("built-in");
+    if ts {
+        scenario.tunables.timestamps = Some(true);
+    }
     let trace = simulate(&scenario);
     let bytes = farewell_export::pcap(&trace, &scenario).expect("exports");
-    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{test}-{id}.pcap"));
+    let path = Path::new(env!("CARGO_TARGET_TMPDIR")).join(format!("{test}-{id}-{ts}.pcap"));
     std::fs::write(&path, bytes).expect("write pcap");
     (scenario, trace, path)
 }
@@ -138,15 +161,15 @@ fn tcpdump_reads_every_segment_with_absolute_numbers() {
         eprintln!("NOTICE: tcpdump not installed (/usr/bin/tcpdump); skipping the tcpdump check");
         return;
     };
-    let mut checked = 0;
-    for b in builtin::ALL {
-        let (scenario, trace, path) = export(b.id, "absolute");
+    let (mut checked, mut with_ts) = (0, 0);
+    for (id, ts) in cases() {
+        let (scenario, trace, path) = export(id, ts, "absolute");
         let isns = initial_sequence_numbers(&scenario);
         let lines = tcpdump(&bin, &path, &["-n", "-S", "-tt"]);
         let segs: Vec<_> = trace.segments().collect();
-        assert_eq!(lines.len(), segs.len(), "{}: {lines:#?}", b.id);
+        assert_eq!(lines.len(), segs.len(), "{id}: {lines:#?}");
         for (line, (t_ms, s)) in lines.iter().zip(&segs) {
-            let ctx = format!("{} segment {}: {line}", b.id, s.id);
+            let ctx = format!("{id} (timestamps {ts}) segment {}: {line}", s.id);
             let l = parse(line);
             // Microsecond precision: the simulator's time unit.
             let us = (t_ms * 1000.0).round() as u64;
@@ -166,10 +189,15 @@ fn tcpdump_reads_every_segment_with_absolute_numbers() {
             assert_eq!(l.seq, want_seq, "{ctx}");
             let want_ack = s.ack.map(|a| isn(&isns, s.to, s.conn).wrapping_add(a));
             assert_eq!(l.ack, want_ack, "{ctx}");
+            assert_eq!(l.ts, s.tsval.zip(s.tsecr), "{ctx}");
+            // A reset for no connection carries none (Linux `tcp_v4_send_reset`).
+            assert!(!ts || l.ts.is_some() || s.flags == Flags::RST, "{ctx}");
+            with_ts += usize::from(l.ts.is_some());
             checked += 1;
         }
     }
-    assert!(checked > 50, "only {checked} segments checked");
+    assert!(checked > 100, "only {checked} segments checked");
+    assert!(with_ts > 50, "only {with_ts} segments with timestamps");
 }
 
 /// tcpdump's default relative numbering (print-tcp.c, `tcp_seq_hash`): only
@@ -186,17 +214,17 @@ fn tcpdump_relative_numbers_match_the_trace() {
         return;
     };
     let mut equal_to_trace = 0;
-    for b in builtin::ALL {
-        let (scenario, trace, path) = export(b.id, "relative");
+    for (id, ts) in cases() {
+        let (scenario, trace, path) = export(id, ts, "relative");
         let isns = initial_sequence_numbers(&scenario);
         let lines = tcpdump(&bin, &path, &["-n"]);
         let segs: Vec<_> = trace.segments().collect();
-        assert_eq!(lines.len(), segs.len(), "{}", b.id);
+        assert_eq!(lines.len(), segs.len(), "{id}");
         // tcpdump's absolute bases per host once a conversation has been seen,
         // and whether a SYN-ACK set them.
         let mut bases: Option<([u32; 2], bool)> = None;
         for (line, (_, s)) in lines.iter().zip(&segs) {
-            let ctx = format!("{} segment {}: {line}", b.id, s.id);
+            let ctx = format!("{id} (timestamps {ts}) segment {}: {line}", s.id);
             let l = parse(line);
             let isn_from = isn(&isns, s.from, s.conn);
             let isn_to = isn(&isns, s.to, s.conn);
@@ -248,8 +276,7 @@ fn tcpdump_relative_numbers_match_the_trace() {
         if scenario.handshake {
             assert!(
                 matches!(bases, Some((_, true))),
-                "{}: a handshake scenario's conversation starts at a SYN-ACK",
-                b.id
+                "{id}: a handshake scenario's conversation starts at a SYN-ACK"
             );
         }
     }
@@ -265,19 +292,18 @@ fn tcpdump_finds_every_checksum_correct() {
         eprintln!("NOTICE: tcpdump not installed (/usr/bin/tcpdump); skipping the tcpdump check");
         return;
     };
-    for b in builtin::ALL {
-        let (_, trace, path) = export(b.id, "checksums");
+    for (id, ts) in cases() {
+        let (_, trace, path) = export(id, ts, "checksums");
         let text = tcpdump(&bin, &path, &["-n", "-vv"]).join("\n");
         let segments = trace.segments().count();
         // -vv verifies the TCP checksum of every packet; a wrong IPv4 header
         // checksum would print `bad cksum`.
-        assert!(!text.contains("incorrect"), "{}: {text}", b.id);
-        assert!(!text.contains("bad cksum"), "{}: {text}", b.id);
+        assert!(!text.contains("incorrect"), "{id} {ts}: {text}");
+        assert!(!text.contains("bad cksum"), "{id} {ts}: {text}");
         assert_eq!(
             text.matches(" (correct), ").count(),
             segments,
-            "{}: {text}",
-            b.id
+            "{id} {ts}: {text}"
         );
     }
 }

@@ -60,6 +60,7 @@ pub fn scenario(cfg: &LabConfig, seed: u64, close_ms: f64) -> Scenario {
         hosts: Default::default(),
         tunables: Tunables {
             time_wait_ms: cfg.time_wait_ms,
+            timestamps: cfg.timestamps,
             ..Tunables::default()
         },
         actions: vec![

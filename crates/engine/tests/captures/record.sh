@@ -18,7 +18,8 @@
 # add it to the list at the bottom, record it, and list it in
 # tests/linux_captures.rs (MATCHING, or KNOWN_DIFFERENCES with the reason).
 # A case named <base>-<N>ms (lost-fin-100ms) is <base> at another one-way
-# delay: it takes <base>'s drops and sysctls, and its own scenario.json.
+# delay, and <base>-ts (lost-fin-ts) is <base> with TCP timestamps on: each
+# takes <base>'s drops and sysctls, and its own scenario.json.
 #
 # Set-up per case (fresh each time, so no cached route metrics or TIME_WAIT
 # sockets leak from one case into the next):
@@ -31,11 +32,13 @@
 #     namespaces are joined by two TUN devices (fwa, fwb) and relay.py, which
 #     copies packets between them after DELAY_MS (the scenario's link.delay_ms:
 #     20 ms one way for the cases without a delay in their name), as netem would.
-#   * net.ipv4.tcp_timestamps = 0 in both namespaces: the engine does not model
-#     TCP options, and with timestamps on Linux puts 1448 payload bytes in a
-#     1500-byte packet instead of 1460 (the engine's MSS). Everything else is
-#     the kernel's per-namespace default (tcp_rfc1337 = 0, tcp_fin_timeout = 60,
-#     ...) unless sysctls_for sets a case's tunable (rfc1337).
+#   * net.ipv4.tcp_timestamps in both namespaces follows the scenario's
+#     `tunables.timestamps`: 0 where it says false (every case recorded before
+#     the engine modelled RFC 7323), else the kernel's default 1 (the -ts
+#     cases: TSval/TSecr on every segment, 1448 payload bytes in a 1500-byte
+#     packet). Everything else is the kernel's per-namespace default
+#     (tcp_rfc1337 = 0, tcp_fin_timeout = 60, ...) unless sysctls_for sets a
+#     case's tunable (rfc1337).
 #   * the scenario's `duplicates` (an old duplicate held back in the network) are
 #     made by relay.py, which reads them from scenario.json: nft can copy a
 #     packet but not delay the copy.
@@ -77,7 +80,10 @@ if command -v chrt >/dev/null; then RT="chrt -f 10" RT_RELAY="chrt -f 20" RT_POL
 
 # nft rules per case: "<namespace> <rule>" lines added to an input chain there.
 # Drops are counted with the conntrack mark: mark 0 -> 1 on the first match, ...
+# $2 is the IPv4 + TCP header length of a segment without data: 40, or 52 with
+# the 12-byte timestamp option.
 rules_for() {
+    local hdr=$2
     case "$1" in
     lost-fin)
         # A's first FIN never reaches B.
@@ -90,12 +96,12 @@ rules_for() {
         ;;
     lost-data)
         # A's second data segment and its first retransmission never reach B
-        # (length > 40: it carries data; no SYN: the SYN's options make it longer).
+        # (length > $hdr: it carries data; no SYN: the SYN's options make it longer).
         # nft runs a chain's rules in order, so the later marks come first: a
         # packet that sets mark 1 must not go on to match "ct mark 1".
-        echo "$NS_B ip saddr 10.0.0.1 ip length > 40 tcp flags & syn == 0 ct mark 2 ct mark set 3 counter drop"
-        echo "$NS_B ip saddr 10.0.0.1 ip length > 40 tcp flags & syn == 0 ct mark 1 ct mark set 2 counter drop"
-        echo "$NS_B ip saddr 10.0.0.1 ip length > 40 tcp flags & syn == 0 ct mark 0 ct mark set 1 counter"
+        echo "$NS_B ip saddr 10.0.0.1 ip length > $hdr tcp flags & syn == 0 ct mark 2 ct mark set 3 counter drop"
+        echo "$NS_B ip saddr 10.0.0.1 ip length > $hdr tcp flags & syn == 0 ct mark 1 ct mark set 2 counter drop"
+        echo "$NS_B ip saddr 10.0.0.1 ip length > $hdr tcp flags & syn == 0 ct mark 0 ct mark set 1 counter"
         ;;
     fin-lost-twice)
         # B's FIN and its first retransmission never reach A.
@@ -147,10 +153,13 @@ wait_for() { # file pattern
 record() {
     local case=$1 dir="$HERE/$1" base=$1
     [[ -f "$dir/scenario.json" ]] || { echo "$dir/scenario.json missing" >&2; exit 1; }
-    if [[ $case =~ ^(.+)-[0-9]+ms$ ]]; then base=${BASH_REMATCH[1]}; fi
-    local DELAY_MS
+    base=${base%-ts}
+    if [[ $base =~ ^(.+)-[0-9]+ms$ ]]; then base=${BASH_REMATCH[1]}; fi
+    local DELAY_MS TS HDR=40
     DELAY_MS=$(scenario_number "$dir/scenario.json" 's["link"]["delay_ms"]')
-    echo "== $case ($DELAY_MS ms one way)"
+    TS=$(scenario_number "$dir/scenario.json" 'int(s.get("tunables", {}).get("timestamps", True))')
+    if [[ $TS == 1 ]]; then HDR=52; fi
+    echo "== $case ($DELAY_MS ms one way, tcp_timestamps=$TS)"
     cleanup
     # Created from inside NS_PARENT, whose tcp_child_ehash_entries gives them a
     # small private TCP hash table (net/ipv4/tcp_ipv4.c, tcp_set_hashinfo):
@@ -162,7 +171,7 @@ record() {
     nsenter --net="/run/netns/$NS_PARENT" ip netns add "$NS_B"
     for ns in "$NS_A" "$NS_B"; do
         ip -n "$ns" link set lo up
-        ip netns exec "$ns" sysctl -qw net.ipv4.tcp_timestamps=0
+        ip netns exec "$ns" sysctl -qw net.ipv4.tcp_timestamps="$TS"
     done
 
     local sysctls
@@ -193,7 +202,7 @@ record() {
     ip -n "$NS_B" link set "$TUN_B" up
 
     local rules
-    rules=$(rules_for "$base")
+    rules=$(rules_for "$base" "$HDR")
     for ns in "$NS_A" "$NS_B"; do
         ip netns exec "$ns" nft add table inet farewell
         ip netns exec "$ns" nft add chain inet farewell input '{ type filter hook input priority 0; policy accept; }'
@@ -235,7 +244,7 @@ record() {
     cp "$tmp/capture-a.txt" "$tmp/capture-b.txt" "$dir/"
     sort -n -s "$tmp/app-a.txt" "$tmp/app-b.txt" >"$dir/apps.txt"
     sort -n -s "$tmp/states-a.txt" "$tmp/states-b.txt" >"$dir/states.txt"
-    SYSCTLS="$sysctls" T0="$t0" DELAY="$DELAY_MS" DURATION="$duration" NFT_A="$nft_a" NFT_B="$nft_b" \
+    SYSCTLS="$sysctls" TS="$TS" T0="$t0" DELAY="$DELAY_MS" DURATION="$duration" NFT_A="$nft_a" NFT_B="$nft_b" \
         SS_A="$(cat "$tmp/ss-a.txt")" SS_B="$(cat "$tmp/ss-b.txt")" python3 - "$dir/recording.json" <<'PY'
 import json, os, platform, sys
 json.dump({
@@ -243,7 +252,7 @@ json.dump({
     "delay_ms": float(os.environ["DELAY"]),
     "duration_ms": float(os.environ["DURATION"]),
     "kernel": platform.release(),
-    "sysctl": ["net.ipv4.tcp_timestamps=0 (both)"] + [
+    "sysctl": [f"net.ipv4.tcp_timestamps={os.environ['TS']} (both)"] + [
         l for l in os.environ["SYSCTLS"].splitlines() if l],
     "wire": "two TUN devices joined by relay.py (no sch_netem on this kernel)",
     "nft_a": os.environ["NFT_A"].splitlines(),
@@ -265,6 +274,6 @@ else
         lost-final-ack fin-lost-twice abort-rst unread-data-rst handshake-and-close
         rst-in-time-wait rst-in-time-wait-rfc1337 fin-wait-2-timeout close-after-send
         data-after-close lost-fin-1ms lost-fin-5ms lost-fin-100ms lost-data lost-data-1ms
-        lost-data-5ms lost-data-100ms)
+        lost-data-5ms lost-data-100ms handshake-and-close-ts lost-fin-ts lost-data-ts)
 fi
 for c in "${cases[@]}"; do record "$c"; done

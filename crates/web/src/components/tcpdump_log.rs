@@ -57,6 +57,7 @@ pub fn tcpdump_log(props: &TcpdumpLogProps) -> Html {
             EventKind::State { .. } => "state",
             EventKind::Timer { .. } => "timer",
             EventKind::App { .. } => "app",
+            EventKind::Discard { .. } => "discard",
             EventKind::Start { .. } | EventKind::End { .. } => "meta",
         };
         let class = classes!(
