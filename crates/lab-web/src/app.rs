@@ -17,7 +17,7 @@ use std::rc::Rc;
 use yew::prelude::*;
 
 /// The longest stretch of work between two yields to the browser.
-const SLICE_MS: f64 = 20.0;
+const SLICE_MS: f64 = 12.0;
 
 #[derive(Clone, PartialEq)]
 struct LabState {
