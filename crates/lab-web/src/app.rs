@@ -245,17 +245,10 @@ pub fn lab_app() -> Html {
     html! {
         <div class="app lab-app">
             <header class="app-header">
-                <div class="brand">
-                    <svg class="logo" viewBox="0 0 32 32" aria-hidden="true">
-                        <rect width="32" height="32" rx="7" class="logo-bg"/>
-                        <path d="M9 6v20M23 6v20" class="logo-lines"/>
-                        <path d="M9 11l14 5M23 19l-14 5" class="logo-arrows"/>
-                    </svg>
-                    <div>
-                        <h1>{ "Farewell: the TIME_WAIT lab" }</h1>
-                        <p class="tagline">{ "Many connections a second: ports, TIME_WAIT and the kernel's limits" }</p>
-                    </div>
-                </div>
+                { farewell_web::components::header::brand(
+                    "Farewell: the TIME_WAIT lab",
+                    "Many connections a second: ports, TIME_WAIT and the kernel's limits",
+                ) }
                 <nav class="views" aria-label="Views"><a href="index.html">{ "One connection" }</a></nav>
             </header>
             if let Some(n) = &state.notice {

@@ -6,6 +6,23 @@ pub struct HeaderProps {
     pub on_action: Callback<Action>,
 }
 
+/// The logo with the page's title and tagline (the playground's and the lab's).
+pub fn brand(title: &'static str, tagline: &'static str) -> Html {
+    html! {
+        <div class="brand">
+            <svg class="logo" viewBox="0 0 32 32" aria-hidden="true">
+                <rect width="32" height="32" rx="7" class="logo-bg"/>
+                <path d="M9 6v20M23 6v20" class="logo-lines"/>
+                <path d="M9 11l14 5M23 19l-14 5" class="logo-arrows"/>
+            </svg>
+            <div>
+                <h1>{ title }</h1>
+                <p class="tagline">{ tagline }</p>
+            </div>
+        </div>
+    }
+}
+
 /// Title bar with the theme switch (system → light → dark).
 pub fn header(props: &HeaderProps) -> Html {
     let (next, label, icon) = match props.theme {
@@ -18,17 +35,7 @@ pub fn header(props: &HeaderProps) -> Html {
     let onclick = Callback::from(move |_| on_action.emit(Action::SetTheme(next)));
     html! {
         <header class="app-header">
-            <div class="brand">
-                <svg class="logo" viewBox="0 0 32 32" aria-hidden="true">
-                    <rect width="32" height="32" rx="7" class="logo-bg"/>
-                    <path d="M9 6v20M23 6v20" class="logo-lines"/>
-                    <path d="M9 11l14 5M23 19l-14 5" class="logo-arrows"/>
-                </svg>
-                <div>
-                    <h1>{ "Farewell" }</h1>
-                    <p class="tagline">{ "How a TCP connection says goodbye" }</p>
-                </div>
-            </div>
+            { brand("Farewell", "How a TCP connection says goodbye") }
             <nav class="views" aria-label="Views"><a href="lab.html">{ "TIME_WAIT lab" }</a></nav>
             <button type="button" class="icon-button theme-toggle" aria-label={label} title={label} {onclick}>
                 <svg class="icon" viewBox="0 0 16 16" aria-hidden="true"><path d={icon} fill-rule="evenodd"/></svg>
