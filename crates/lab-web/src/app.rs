@@ -437,7 +437,7 @@ fn results(p: &Props) -> Html {
                         }) }
                     </dl>
                 }
-                <div class="lab-chart-wrap">{ chart }</div>
+                <div class="lab-chart-wrap" tabindex="0" role="group" aria-label="Chart: sockets over time">{ chart }</div>
             </div>
             if let Some(run) = &s.run {
                 <div class="panel" role="status" aria-live="polite">
