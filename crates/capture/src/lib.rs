@@ -22,6 +22,7 @@
 
 pub mod explain;
 pub mod infer;
+pub mod trace;
 
 pub use explain::{findings, narration, Finding, FindingKind};
 pub use infer::{infer, Inference, Options};

@@ -64,6 +64,9 @@ enum ExplainFormat {
     /// One JSON object per connection, inferred state change and finding
     /// (the README's "farewell explain" documents the fields).
     Jsonl,
+    /// The connection as a Farewell sequence diagram (standalone SVG): the
+    /// capture's segments at their times at each host, the inferred states.
+    Svg,
 }
 
 /// `farewell lab`'s knobs; each defaults to the lab's own default
@@ -334,6 +337,9 @@ fn explain(args: &ExplainArgs) -> Result<Output, String> {
             out.push_str(&ex::to_text(&inf));
             out
         }
+        ExplainFormat::Svg => farewell_diagram::render_svg(&farewell_diagram::layout(
+            &farewell_capture::trace::to_trace(&inf),
+        )),
         ExplainFormat::Jsonl => {
             let mut out = String::new();
             for line in ex::lines(&capture, &inf) {

@@ -469,6 +469,33 @@ fn explain_prints_connections_states_and_narration() {
     );
 }
 
+/// `--format svg` draws the capture with the playground's renderer: the
+/// same lifelines, arrows and state bands as a simulation's diagram.
+#[test]
+fn explain_svg_draws_the_capture_as_a_diagram() {
+    let path = builtin_pcap("lost-final-ack");
+    let out = farewell(&["explain", path.to_str().unwrap(), "--format", "svg"]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let svg = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        svg.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""),
+        "{}",
+        &svg[..80]
+    );
+    // One arrow per frame of the connection.
+    let frames = farewell_capture::read(&std::fs::read(&path).unwrap())
+        .unwrap()
+        .connections[0]
+        .packets
+        .len();
+    assert_eq!(svg.matches("data-seg-id=").count(), frames);
+    assert!(svg.contains("TIME_WAIT"));
+}
+
 #[test]
 fn explain_jsonl_is_one_object_per_line() {
     let path = builtin_pcap("lost-final-ack");

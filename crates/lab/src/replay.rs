@@ -174,6 +174,7 @@ impl Entries {
         &mut self.chunks[c][o]
     }
 
+    #[cfg(test)]
     fn back(&self) -> Option<&Entry> {
         self.len.checked_sub(1).and_then(|i| self.get(i))
     }
