@@ -38,6 +38,10 @@ test('the playground never loads the lab, and links to it', async () => {
   await Promise.all([page.waitForURL(/lab\.html/), page.click('nav.views a[href="lab.html"]')]);
   await page.waitForSelector(FINDINGS, { timeout: 60_000 });
   assert.ok(app.server.log.some((l) => l.path.endsWith('farewell-lab-web_bg.wasm') && l.status === 200));
+  // The fixed file names carry the build's version (web/version-lab.mjs).
+  const html = await page.content();
+  assert.match(html, /farewell-lab-web\.js\?v=[0-9a-f]{16}/);
+  assert.ok(!html.includes('__LAB_VERSION__'));
 });
 
 test('the default lab runs out of ports at 28.2 s and says why', async () => {
