@@ -107,9 +107,12 @@ struct LabArgs {
     /// `net.ipv4.tcp_max_tw_buckets`.
     #[arg(long, value_name = "N")]
     max_tw_buckets: Option<u32>,
-    /// Keep-alive: requests carried by one connection.
+    /// Keep-alive: requests carried by one connection (with --pool, 0: never closed).
     #[arg(long, value_name = "N")]
     requests_per_connection: Option<u32>,
+    /// A fixed pool of N connections, kept open and reused for every request.
+    #[arg(long, value_name = "N")]
+    pool: Option<u32>,
     /// How long a connection lives, connect() to close().
     #[arg(long, value_name = "MS")]
     conn_ms: Option<f64>,
@@ -525,6 +528,7 @@ fn lab_config(a: &LabArgs) -> Result<farewell_lab::LabConfig, String> {
     if a.max_tw_buckets.is_some() {
         cfg.max_tw_buckets = a.max_tw_buckets;
     }
+    cfg.pool = a.pool;
     if a.restart_at.is_some() {
         cfg.restart_at_s = a.restart_at;
         cfg.reuseaddr = a.reuseaddr;
@@ -537,8 +541,7 @@ fn lab_config(a: &LabArgs) -> Result<farewell_lab::LabConfig, String> {
 fn lab_text(cfg: &farewell_lab::LabConfig, run: &farewell_lab::LabRun) -> String {
     let s = &run.summary;
     let last = run.rows.last().cloned().unwrap_or_default();
-    let ports =
-        u64::from(cfg.port_range().len()) * u64::from(cfg.source_ips) * u64::from(cfg.destinations);
+    let ports = u64::from(cfg.port_range().len()) * u64::from(cfg.port_tables());
     let mut out = format!(
         "TCP:   estab {}, timewait {} (client {}, server {}), ports in use {} of {}\n",
         last.established,

@@ -391,6 +391,10 @@ fn the_lab_pages_command_line_runs_the_pages_config() {
         "platform=freebsd&rate=300&burst=3000@5+3&duration=30&ports=40000-45000&source-ips=2&destinations=3&loopback=on&conn-ms=250&delay-ms=2&loss=0.01&time-wait-ms=12000&seed=4",
     );
     fragments.push("rate=50&duration=20&tw-reuse=0&timestamps=off&max-tw-buckets=100");
+    fragments.push("rate=5000&duration=30&requests-per-connection=0&pool=64");
+    fragments.push(
+        "platform=macos&rate=800&duration=40&destinations=3&requests-per-connection=20&pool=16",
+    );
     for fragment in fragments {
         let cfg = from_fragment(fragment).unwrap();
         let command = cli_command(&cfg);

@@ -73,9 +73,10 @@ pub fn references(cfg: &LabConfig) -> Vec<Reference> {
     out
 }
 
-/// Ephemeral ports × (source IP, destination) pairs.
+/// Ephemeral ports × port tables: (source IP, destination) pairs, or source
+/// IPs alone on macOS ([`LabConfig::port_tables`]).
 pub fn port_supply(cfg: &LabConfig) -> u64 {
-    u64::from(cfg.port_range().len()) * u64::from(cfg.source_ips) * u64::from(cfg.destinations)
+    u64::from(cfg.port_range().len()) * u64::from(cfg.port_tables())
 }
 
 /// A round axis maximum at or above `v`: 1, 2 or 5 × 10ⁿ, with its tick step.

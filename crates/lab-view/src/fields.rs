@@ -83,7 +83,13 @@ pub const GROUPS: [(&str, &[Field]); 5] = [
             field(
                 "requests-per-connection",
                 "Requests per connection",
-                "Keep-alive: more requests, fewer connections.",
+                "Keep-alive: more requests, fewer connections. With a pool, 0: never closed.",
+                Input::Number { step: 1.0 },
+            ),
+            field(
+                "pool",
+                "Connection pool",
+                "Connections kept open and reused for every request; empty: no pool.",
                 Input::Number { step: 1.0 },
             ),
             field(
@@ -210,6 +216,7 @@ pub fn placeholder(cfg: &LabConfig, knob: &str) -> String {
             format!("{} ({})", ms, seconds(ms / 1000.0))
         }
         "restart-at" => "no restart".into(),
+        "pool" => "no pool".into(),
         _ => String::new(),
     }
 }

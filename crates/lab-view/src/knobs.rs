@@ -16,7 +16,7 @@ pub const MAX_FRAGMENT_BYTES: usize = 1024;
 
 /// Every knob: its name in links and on the command line, and the
 /// [`LabConfig`] field [`LabConfig::validate`] names.
-pub const KNOBS: [(&str, &str); 20] = [
+pub const KNOBS: [(&str, &str); 21] = [
     ("platform", "platform"),
     ("rate", "rate"),
     ("burst", "burst"),
@@ -30,6 +30,7 @@ pub const KNOBS: [(&str, &str); 20] = [
     ("timestamps", "timestamps"),
     ("max-tw-buckets", "max_tw_buckets"),
     ("requests-per-connection", "requests_per_connection"),
+    ("pool", "pool"),
     ("conn-ms", "conn_ms"),
     ("delay-ms", "delay_ms"),
     ("loss", "loss"),
@@ -139,6 +140,7 @@ pub fn set(cfg: &mut LabConfig, knob: &str, value: &str) -> Result<(), KnobError
         "destinations" => cfg.destinations = whole(knob, value)?,
         "max-tw-buckets" => cfg.max_tw_buckets = Some(whole(knob, value)?),
         "requests-per-connection" => cfg.requests_per_connection = whole(knob, value)?,
+        "pool" => cfg.pool = Some(whole(knob, value)?),
         "seed" => cfg.seed = whole(knob, value)?,
         "tw-reuse" => cfg.tw_reuse = whole(knob, value)?,
         "conn-ms" => cfg.conn_ms = decimal(knob, value)?,
@@ -227,7 +229,8 @@ fn on_off(knob: &str, value: &str) -> Result<bool, KnobError> {
 
 /// The text a knob's field shows for `cfg`, as a link writes it; `None` for a
 /// knob left to its default (`ports`, `burst`, `timestamps`,
-/// `max-tw-buckets`, `time-wait-ms`, `restart-at`: the platform's or none).
+/// `max-tw-buckets`, `time-wait-ms`, `restart-at`, `pool`: the platform's or
+/// none).
 pub fn value_of(cfg: &LabConfig, knob: &str) -> Option<String> {
     let on = |b: bool| if b { "on" } else { "off" }.to_string();
     Some(match knob {
@@ -250,6 +253,7 @@ pub fn value_of(cfg: &LabConfig, knob: &str) -> Option<String> {
         "timestamps" => on(cfg.timestamps?),
         "max-tw-buckets" => cfg.max_tw_buckets?.to_string(),
         "requests-per-connection" => cfg.requests_per_connection.to_string(),
+        "pool" => cfg.pool?.to_string(),
         "conn-ms" => cfg.conn_ms.to_string(),
         "delay-ms" => cfg.delay_ms.to_string(),
         "loss" => cfg.loss.to_string(),
@@ -273,6 +277,7 @@ pub fn set_text(cfg: &mut LabConfig, knob: &str, text: &str) -> Result<(), KnobE
             "ports" => cfg.ports = d.ports,
             "timestamps" => cfg.timestamps = d.timestamps,
             "max-tw-buckets" => cfg.max_tw_buckets = d.max_tw_buckets,
+            "pool" => cfg.pool = d.pool,
             "time-wait-ms" => cfg.time_wait_ms = d.time_wait_ms,
             "restart-at" => {
                 cfg.restart_at_s = None;
@@ -358,6 +363,23 @@ mod tests {
     }
 
     #[test]
+    fn a_pool_is_in_the_link_and_the_command_after_requests_per_connection() {
+        let cfg = from_fragment("rate=5000&requests-per-connection=0&pool=32").unwrap();
+        assert_eq!((cfg.pool, cfg.requests_per_connection), (Some(32), 0));
+        assert_eq!(
+            to_fragment(&cfg),
+            "rate=5000&requests-per-connection=0&pool=32"
+        );
+        assert_eq!(
+            cli_command(&cfg),
+            "farewell lab --rate 5000 --requests-per-connection 0 --pool 32 --format text"
+        );
+        let mut cfg = cfg;
+        set_text(&mut cfg, "pool", "").unwrap();
+        assert_eq!(cfg.pool, None);
+    }
+
+    #[test]
     fn the_default_lab_is_the_empty_link() {
         assert_eq!(to_fragment(&LabConfig::default()), "");
         assert_eq!(from_fragment("").unwrap(), LabConfig::default());
@@ -404,6 +426,13 @@ mod tests {
         );
         assert_eq!(e("rate=10&rate=20"), "rate: given twice");
         assert_eq!(e("closer=both"), "closer: client or server, not `both`");
+        assert_eq!(e("pool=0"), "pool: must be 1 to 100000 connections, got 0");
+        assert_eq!(e("pool=-1"), "pool: a whole number in range, not `-1`");
+        assert_eq!(
+            e("requests-per-connection=0"),
+            "requests-per-connection: must be 1 to 10000 (or 0, never closed, with a pool), got 0"
+        );
+        assert!(from_fragment("pool=8&requests-per-connection=0").is_ok());
         assert_eq!(
             e("reuseaddr=on"),
             "reuseaddr: applies to a server restart: give restart-at too"

@@ -8,8 +8,9 @@
 use crate::chart::port_supply;
 use crate::format::{bytes, seconds, thousands};
 use farewell_engine::Platform;
+use farewell_lab::config::MAX_POOL;
 use farewell_lab::replay::{FULL_SOCK_BYTES, TIME_WAIT_SOCK_BYTES};
-use farewell_lab::{Closer, LabConfig, LabRun, PortRange, Summary};
+use farewell_lab::{Closer, LabConfig, LabRun, PortChoice, PortRange, Summary};
 
 /// How a finding reads: a fact, a problem, or good news.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -93,10 +94,74 @@ pub fn findings(cfg: &LabConfig, run: &LabRun) -> Vec<Finding> {
         },
     ));
 
+    if let Some(n) = cfg.pool {
+        let requests: u64 = (0..cfg.duration_s).map(|t| u64::from(cfg.rate_at(t))).sum();
+        let failed = if s.connect_failures > 0 {
+            format!(" ({} failed)", thousands(s.connect_failures))
+        } else {
+            String::new()
+        };
+        out.push(if cfg.requests_per_connection == 0 {
+            finding(
+                Tone::Good,
+                format!(
+                    "A pool of {} connections carries all {} requests: the client called connect() {} times, only to fill the pool{failed}, and never closes a connection, so none of them enters TIME_WAIT. {}",
+                    thousands(u64::from(n)),
+                    thousands(requests),
+                    thousands(s.connects),
+                    if s.connect_failures == 0 {
+                        format!(
+                            "Whatever the request rate, the pool holds {} ports.",
+                            thousands(u64::from(n))
+                        )
+                    } else {
+                        "The pool is larger than the ports it may use: a slot without one tries again on its next request.".into()
+                    }
+                ),
+            )
+        } else {
+            let rpc = cfg.requests_per_connection;
+            finding(
+                Tone::Info,
+                format!(
+                    "A pool of {} connections carries the requests, each connection closed after {} requests and replaced: {} new connections a second (each slot every {}), so TIME_WAIT follows rate ÷ {} instead of the request rate. The client called connect() {} times{failed}.",
+                    thousands(u64::from(n)),
+                    thousands(u64::from(rpc)),
+                    rate_words(s.connection_rate),
+                    seconds(f64::from(n) * f64::from(rpc) / f64::from(cfg.rate)),
+                    thousands(u64::from(rpc)),
+                    thousands(s.connects)
+                ),
+            )
+        });
+    }
+
     let supply = port_supply(cfg);
     let range = cfg.port_range();
-    let pairs = cfg.source_ips * cfg.destinations;
-    let supply_words = if pairs > 1 {
+    let pairs = cfg.port_tables();
+    let xnu = cfg.port_choice() == PortChoice::Xnu;
+    let supply_words = if xnu && cfg.destinations > 1 {
+        format!(
+            "{} ports ({}–{}){} for all {} destinations together",
+            thousands(u64::from(range.len())),
+            range.lo,
+            range.hi,
+            if pairs > 1 {
+                format!(" × {pairs} source IPs")
+            } else {
+                String::new()
+            },
+            cfg.destinations
+        )
+    } else if xnu && pairs > 1 {
+        format!(
+            "{} ports ({}–{}) × {pairs} source IPs = {}",
+            thousands(u64::from(range.len())),
+            range.lo,
+            range.hi,
+            thousands(supply)
+        )
+    } else if pairs > 1 {
         format!(
             "{} ports ({}–{}) × {pairs} (source IP, destination) pairs = {}",
             thousands(u64::from(range.len())),
@@ -145,6 +210,17 @@ pub fn findings(cfg: &LabConfig, run: &LabRun) -> Vec<Finding> {
         out.push(finding(
             Tone::Good,
             "The server's TIME_WAIT sockets cost it memory, not ports: they share the listener's port, and each 4-tuple is still unique, so the client never runs out of ports because of them.".into(),
+        ));
+    }
+
+    if xnu && cfg.destinations > 1 && cfg.closer == Closer::Client {
+        out.push(finding(
+            Tone::Info,
+            format!(
+                "On macOS more destinations do not add ports: connect() binds the socket to a port before it looks at the destination (xnu's in_pcbbind), and takes only a port no other socket on the address holds, so the {} destinations share one range. Linux and FreeBSD choose the port per destination (the 4-tuple must be unique), which would give each destination its own {} ports.",
+                cfg.destinations,
+                thousands(u64::from(range.len()))
+            ),
         ));
     }
 
@@ -318,6 +394,22 @@ pub fn remedies(cfg: &LabConfig) -> Vec<Remedy> {
             ..cfg.clone()
         },
     );
+    if cfg.pool.is_none() {
+        // As many connections as requests in flight: rate × how long each lasts.
+        let n = (f64::from(cfg.rate.max(cfg.burst.map_or(0, |b| b.rate))) * cfg.conn_ms / 1000.0)
+            .ceil()
+            .clamp(1.0, f64::from(MAX_POOL)) as u32;
+        add(
+            "pool",
+            format!("A pool of {} connections, kept open", thousands(u64::from(n))),
+            "Opened once and reused for every request: no connection closes, so none enters TIME_WAIT. A pool that retires connections after N requests cycles at rate ÷ N.",
+            LabConfig {
+                pool: Some(n),
+                requests_per_connection: 0,
+                ..cfg.clone()
+            },
+        );
+    }
     if cfg.platform == Platform::Linux && cfg.closer == Closer::Client {
         add(
             "tw-reuse",

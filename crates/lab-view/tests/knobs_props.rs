@@ -32,7 +32,7 @@ fn config() -> impl Strategy<Value = LabConfig> {
         ),
         (
             prop::option::of(0..=200_000u32),
-            1..=10_000u32,
+            0..=10_000u32,
             0.0..3_600_000.0f64,
             0.0..10_000.0f64,
             0.0..0.5f64,
@@ -46,6 +46,7 @@ fn config() -> impl Strategy<Value = LabConfig> {
             prop::option::of((0..600u32, 1..=100_000u32)),
             any::<bool>(),
             0.0..1.0f64,
+            prop::option::of(1..=100_000u32),
         ),
     )
         .prop_map(|(a, b, c, d, e)| {
@@ -60,7 +61,8 @@ fn config() -> impl Strategy<Value = LabConfig> {
                 tw_reuse: b.2,
                 timestamps: b.4,
                 max_tw_buckets: c.0,
-                requests_per_connection: c.1,
+                requests_per_connection: if e.3.is_none() { c.1.max(1) } else { c.1 },
+                pool: e.3,
                 conn_ms: c.2,
                 delay_ms: c.3,
                 loss: c.4,

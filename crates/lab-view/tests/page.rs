@@ -148,7 +148,14 @@ fn the_remedies_change_one_thing_each_and_the_cures_cure() {
     let ids: Vec<_> = rs.iter().map(|r| r.id).collect();
     assert_eq!(
         ids,
-        ["keep-alive", "tw-reuse", "source-ips", "ports", "closer"]
+        [
+            "keep-alive",
+            "pool",
+            "tw-reuse",
+            "source-ips",
+            "ports",
+            "closer"
+        ]
     );
     for r in &rs {
         let with = run(&r.config).unwrap().summary;
@@ -160,6 +167,13 @@ fn the_remedies_change_one_thing_each_and_the_cures_cure() {
             "keep-alive" | "tw-reuse" | "source-ips" | "ports" | "closer" => {
                 assert!(cures, "{}: {failures}", r.id);
                 assert!(failures.starts_with("0 (was "), "{failures}");
+            }
+            // 1,000 requests a second lasting 100 ms: 100 in flight.
+            "pool" => {
+                assert_eq!(r.label, "A pool of 100 connections, kept open");
+                assert_eq!(r.config.pool, Some(100));
+                assert!(cures, "pool: {failures}");
+                assert_eq!((with.steady_time_wait, with.connects), (0, 100));
             }
             _ => unreachable!(),
         }
@@ -249,4 +263,64 @@ fn the_chart_marks_the_port_supply_and_the_failures() {
     );
     assert!(svg.contains("connect() failures a second (most 1,000)"));
     insta::assert_snapshot!("ports_chart", svg);
+}
+
+#[test]
+fn a_pool_says_how_few_connections_carry_the_requests() {
+    let kept = from_fragment("rate=5000&requests-per-connection=0&pool=64").unwrap();
+    assert!(says(
+        &kept,
+        Tone::Good,
+        "A pool of 64 connections carries all 300,000 requests: the client called connect() 64 times, only to fill the pool, and never closes a connection"
+    ));
+    assert!(
+        remedies(&kept)
+            .iter()
+            .all(|r| r.id != "pool" && r.id != "keep-alive"),
+        "nothing to pool or keep alive further"
+    );
+    assert!(says(
+        &kept,
+        Tone::Good,
+        "Whatever the request rate, the pool holds 64 ports."
+    ));
+    let too_big = from_fragment("ports=40000-40099&requests-per-connection=0&pool=150").unwrap();
+    assert!(says(
+        &too_big,
+        Tone::Good,
+        "only to fill the pool (20,000 failed), and never closes"
+    ));
+    assert!(says(
+        &too_big,
+        Tone::Good,
+        "The pool is larger than the ports it may use"
+    ));
+    let cycling = from_fragment("rate=5000&requests-per-connection=100&pool=50").unwrap();
+    assert!(says(
+        &cycling,
+        Tone::Info,
+        "A pool of 50 connections carries the requests, each connection closed after 100 requests and replaced: 50 new connections a second (each slot every 1 s), so TIME_WAIT follows rate ÷ 100"
+    ));
+    assert!(said(&cycling)[0]
+        .1
+        .contains("about 3,000 sockets wait at any moment"));
+}
+
+#[test]
+fn macos_says_its_destinations_share_one_port_range() {
+    let cfg = from_fragment("platform=macos&rate=1000&destinations=4").unwrap();
+    assert!(says(
+        &cfg,
+        Tone::Info,
+        "On macOS more destinations do not add ports: connect() binds the socket to a port before it looks at the destination"
+    ));
+    assert!(says(
+        &cfg,
+        Tone::Problem,
+        "the client has 16,384 ports (49152–65535) for all 4 destinations together"
+    ));
+    let linux = from_fragment("rate=1000&destinations=4").unwrap();
+    assert!(!says(&linux, Tone::Info, "On macOS"));
+    let r = run(&cfg).unwrap();
+    assert_eq!(stats(&cfg, &r)[1].detail, "of 16,384");
 }

@@ -1,8 +1,8 @@
 //! Lab connections replayed per second (`cargo bench -p farewell-lab`).
 //!
 //! Each iteration replays a whole run (lifecycle sampled once, outside the
-//! timing); divan's item counter is the number of connect() calls, so its
-//! throughput is connections per second.
+//! timing); divan's item counter is the number of connect() calls (of
+//! requests for the pool case), so its throughput is connections per second.
 
 use farewell_lab::{replay, sample, Closer, LabConfig};
 
@@ -36,16 +36,24 @@ fn config(name: &str) -> LabConfig {
             max_tw_buckets: Some(u32::MAX),
             ..base
         },
+        // A pool of 64 connections, each closed after 1,000 requests: the loop
+        // walks 6 M requests and opens 6,000 connections (items are requests).
+        "pool-64-cycling" => LabConfig {
+            pool: Some(64),
+            requests_per_connection: 1000,
+            ..base
+        },
         // One destination: ports run out after 0.3 s, then every connect fails.
         _ => base,
     }
 }
 
-const CASES: [&str; 4] = [
+const CASES: [&str; 5] = [
     "client-closes-64-destinations",
     "lossy-64-destinations",
     "server-closes",
     "exhausted-one-destination",
+    "pool-64-cycling",
 ];
 
 #[divan::bench(args = CASES, sample_count = 5, sample_size = 1)]

@@ -13,6 +13,10 @@ pub const MAX_DURATION_S: u32 = 600;
 pub const MAX_PAIRS: u32 = 64;
 /// Longest connection lifetime and TIME_WAIT override accepted (one hour).
 pub const MAX_MS: f64 = 3_600_000.0;
+/// Most connections in a fixed pool ([`LabConfig::pool`]).
+pub const MAX_POOL: u32 = 100_000;
+/// Most requests per connection ([`LabConfig::requests_per_connection`]).
+pub const MAX_REQUESTS_PER_CONNECTION: u32 = 10_000;
 
 /// Which side calls close() first, and so which side holds TIME_WAIT.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -115,9 +119,20 @@ pub struct LabConfig {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_tw_buckets: Option<u32>,
     /// Keep-alive: requests carried by one connection, so connections per second
-    /// are `rate / requests_per_connection`.
+    /// are `rate / requests_per_connection`. With a [`pool`](Self::pool), 0
+    /// means no limit: a pooled connection is never closed.
     #[serde(default = "one")]
     pub requests_per_connection: u32,
+    /// A fixed pool of this many connections, kept open and reused for every
+    /// request (request `k` goes to the pool's connection `k mod pool`). A
+    /// connection is opened on the first request that needs it, closed
+    /// `conn_ms` after its last request (after `requests_per_connection`
+    /// requests; never if that is 0), and replaced by a new one on that
+    /// slot's next request; a slot whose connect() failed tries again on its
+    /// next request. Requests are not queued: a slot's request goes out on
+    /// time, on a new connection if the old one is still closing.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<u32>,
     /// How long a connection lives from connect() to the closer's close().
     #[serde(default = "hundred")]
     pub conn_ms: f64,
@@ -181,6 +196,7 @@ impl Default for LabConfig {
             timestamps: None,
             max_tw_buckets: None,
             requests_per_connection: 1,
+            pool: None,
             conn_ms: 100.0,
             delay_ms: 0.5,
             loss: 0.0,
@@ -197,6 +213,59 @@ impl Default for LabConfig {
 /// (`netsh int tcp show global`) and in RFC 793, which predates RFC 1323.
 pub const fn default_timestamps(p: Platform) -> bool {
     !matches!(p, Platform::Windows | Platform::Rfc793)
+}
+
+/// How a platform's kernel picks the ephemeral port for a connect() on a
+/// socket not bound to a port, as far as the lab's counts depend on it:
+/// whether a port in use towards one destination may serve another, how many
+/// ports of the range are searched, and in what order.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum PortChoice {
+    /// Linux `__inet_hash_connect` (net/ipv4/inet_hashtables.c): a hashed,
+    /// perturbed start, one parity in steps of 2 and then the other, over an
+    /// even count of ports; a port is usable when the 4-tuple is unique, so a
+    /// port in use towards one destination serves others.
+    Linux,
+    /// FreeBSD `in_pcb_lport_dest` (sys/netinet/in_pcb.c, as of FreeBSD 14;
+    /// older releases searched with `in_pcb_lport` per local port), called by
+    /// `in_pcbconnect_setup` with the foreign address: with
+    /// `net.inet.ip.portrange.randomized` (1 by default, `ipport_randomized`)
+    /// the search starts at `first + arc4random() % (last - first)` and walks
+    /// up one port at a time, wrapping to `first`, over every port of the
+    /// range; a port is usable when `in_pcblookup_hash_locked` finds no
+    /// connection with the same 4-tuple (TIME_WAIT ones included), so, as on
+    /// Linux, the limit is per (source IP, destination).
+    Freebsd,
+    /// macOS (xnu bsd/netinet/tcp_usrreq.c `tcp_connect`): a socket without a
+    /// port is bound by `in_pcbbind` (bsd/netinet/in_pcb.c) before the
+    /// destination is looked at. It walks up from the host's last port
+    /// (`ipi_lastport`, shared by all sockets; `net.inet.tcp.randomize_ports`
+    /// is 0 by default, `tcp_use_randomport`), wrapping to `first`, over every
+    /// port of the range, and takes the first one `in_pcblookup_local` finds
+    /// unused by any socket on that local address, TIME_WAIT ones included.
+    /// So a port serves one connection at a time whatever its destination:
+    /// the limit is per source IP (the lab's source IPs are sockets bound to
+    /// an address; an unbound connect() looks the port up on INADDR_ANY,
+    /// which makes it per host). The few ports xnu keeps off the ephemeral
+    /// search (`IS_RESTRICTED_IN_PORT`) are not modelled.
+    Xnu,
+}
+
+impl PortChoice {
+    /// The rule each platform runs. Windows, illumos and RFC 793 keep Linux's:
+    /// Windows's source is not public and no documented rule for whether its
+    /// connect() shares a port across destinations has been established for
+    /// the lab; illumos's (`tcp_bindi`, `tcp_update_next_port`) has not been
+    /// read for the lab yet; RFC 793 names no rule.
+    pub const fn for_platform(p: Platform) -> PortChoice {
+        match p {
+            Platform::Freebsd => PortChoice::Freebsd,
+            Platform::Macos => PortChoice::Xnu,
+            Platform::Linux | Platform::Windows | Platform::Solaris | Platform::Rfc793 => {
+                PortChoice::Linux
+            }
+        }
+    }
 }
 
 /// A knob value the lab cannot use, with the knob's name.
@@ -268,9 +337,38 @@ impl LabConfig {
         }
     }
 
-    /// New connections per second at the base rate (`rate / requests_per_connection`).
+    /// New connections per second at the base rate (`rate / requests_per_connection`;
+    /// none, past the pool's first connections, for a pool that never closes).
     pub fn connection_rate(&self) -> f64 {
+        if self.requests_per_connection == 0 {
+            return 0.0;
+        }
         f64::from(self.rate) / f64::from(self.requests_per_connection)
+    }
+
+    /// How the client's kernel picks ephemeral ports ([`PortChoice::for_platform`]).
+    pub fn port_choice(&self) -> PortChoice {
+        PortChoice::for_platform(self.platform)
+    }
+
+    /// Port tables on the client: one per (source IP, destination) where a
+    /// port need only be unique per 4-tuple, one per source IP where it must
+    /// be unique per local address ([`PortChoice::Xnu`]).
+    pub fn port_tables(&self) -> u32 {
+        match self.port_choice() {
+            PortChoice::Xnu => self.source_ips,
+            _ => self.source_ips * self.destinations,
+        }
+    }
+
+    /// Ports connect() can hand out per port table: Linux's search uses an
+    /// even count (`remaining &= ~1U`), the BSDs' every port of the range.
+    pub fn ports_per_table(&self) -> u32 {
+        let len = self.port_range().len();
+        match self.port_choice() {
+            PortChoice::Linux => len & !1,
+            _ => len,
+        }
     }
 
     /// Checks every knob; the error names the first bad one and its bounds.
@@ -338,10 +436,21 @@ impl LabConfig {
                 format!("must be 0, 1 or 2, got {}", self.tw_reuse),
             ));
         }
-        if !(1..=10_000).contains(&self.requests_per_connection) {
+        if let Some(n) = self.pool {
+            if !(1..=MAX_POOL).contains(&n) {
+                return Err(err(
+                    "pool",
+                    format!("must be 1 to {MAX_POOL} connections, got {n}"),
+                ));
+            }
+        }
+        let rpc = self.requests_per_connection;
+        if rpc > MAX_REQUESTS_PER_CONNECTION || (rpc == 0 && self.pool.is_none()) {
             return Err(err(
                 "requests_per_connection",
-                format!("must be 1 to 10000, got {}", self.requests_per_connection),
+                format!(
+                    "must be 1 to {MAX_REQUESTS_PER_CONNECTION} (or 0, never closed, with a pool), got {rpc}"
+                ),
             ));
         }
         ms_in("conn_ms", self.conn_ms, MAX_MS)?;

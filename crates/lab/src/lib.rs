@@ -6,7 +6,9 @@
 //!   ([`farewell_engine::simulate`]) with the same platform, delay and loss.
 //! * [`replay`]: that timeline repeated at the lab's rate with the kernel's
 //!   port rules (`__inet_hash_connect`, `tcp_twsk_unique`, `tcp_max_tw_buckets`,
-//!   `inet_bind_conflict`), into per-second [`Row`]s and a [`Summary`].
+//!   `inet_bind_conflict`; FreeBSD's `in_pcb_lport_dest` and xnu's `in_pcbbind`
+//!   for their ports, [`PortChoice`]), a fixed connection pool when there is
+//!   one, into per-second [`Row`]s and a [`Summary`].
 //!
 //! A run is a pure function of its config (seed included).
 
@@ -14,7 +16,7 @@ pub mod config;
 pub mod lifecycle;
 pub mod replay;
 
-pub use config::{default_timestamps, Burst, Closer, LabConfig, LabError, PortRange};
+pub use config::{default_timestamps, Burst, Closer, LabConfig, LabError, PortChoice, PortRange};
 pub use lifecycle::{lifecycle, sample, sample_seeds, Lifecycle};
 pub use replay::{replay, LabRun, Replay, Row, Summary};
 

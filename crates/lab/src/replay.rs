@@ -9,7 +9,7 @@
 //! Linux's 256-byte `tw_sock_TCP` object) and nothing is allocated per
 //! connection once the rings have grown.
 
-use crate::config::LabConfig;
+use crate::config::{LabConfig, PortChoice};
 use crate::lifecycle::{splitmix64, Lifecycle};
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
@@ -38,7 +38,8 @@ pub struct Row {
     pub time_wait_client: u64,
     pub time_wait_server: u64,
     /// Client sockets holding an ephemeral port (each (source IP, destination,
-    /// port) counts once).
+    /// port) counts once; on macOS, where a port serves one destination at a
+    /// time, each (source IP, port)).
     pub ports_in_use: u64,
     pub connects: u64,
     /// connect() failures: EADDRNOTAVAIL (no port), ECONNREFUSED (no listener).
@@ -80,11 +81,15 @@ pub struct Summary {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub first_failure_s: Option<f64>,
     /// The highest request rate that keeps every connect() supplied with a port:
-    /// ports × source IPs × destinations ÷ how long a client socket holds its
-    /// port (× requests per connection); with `tcp_tw_reuse` in force the hold
-    /// ends `tcp_tw_reuse_delay` after TIME_WAIT begins. `None` if no port is
-    /// ever held. Counts only port exhaustion, not `tcp_max_tw_buckets` or a
-    /// restart.
+    /// ports × port tables (source IPs × destinations, or source IPs alone on
+    /// macOS) ÷ how long a client socket holds its port (× requests per
+    /// connection); with `tcp_tw_reuse` in force the hold ends
+    /// `tcp_tw_reuse_delay` after TIME_WAIT begins. With a pool, the pool's
+    /// connections hold their ports throughout and the rest are shared by the
+    /// closing ones, each holding its port from close() on. `None` if no port
+    /// is ever held, or none is ever given back (a pool that never closes: no
+    /// rate then makes ports run out). Counts only port exhaustion, not
+    /// `tcp_max_tw_buckets` or a restart.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub max_failure_free_rate: Option<f64>,
     /// When the restarted server's listener was up again, in seconds.
@@ -214,10 +219,21 @@ fn tw_since_ms(s: Slot) -> Option<u32> {
 
 struct Lab {
     cfg: LabConfig,
+    /// The kernel's port search ([`PortChoice`]).
+    choice: PortChoice,
+    /// xnu's `ipi_lastport`: the last port handed out, as an index into the
+    /// range, shared by every port table (one cursor per host).
+    xnu_last: u32,
+    /// Destinations with a port table each: the config's, or 1 on macOS,
+    /// where a port is unique per local address (one table per source IP).
+    table_destinations: u64,
     rings: Vec<Ring>,
     /// Connection `n` follows ring `order[n % order.len()]`.
     order: Vec<u8>,
-    /// Ports per pair, rounded down to even (`remaining &= ~1U`).
+    /// Ports per port table ([`LabConfig::ports_per_table`]): on Linux rounded
+    /// down to even (`remaining &= ~1U`). A table is a (source IP,
+    /// destination) pair, or a source IP on macOS ([`LabConfig::port_tables`]);
+    /// "pair" below means a table.
     remaining: u32,
     slots: Vec<Slot>,
     /// Free ports per pair and parity (so a full parity pass is skipped at once).
@@ -291,19 +307,23 @@ impl Lab {
                 cursor: [0; KINDS],
             })
             .collect();
-        let range = cfg.port_range().len();
-        let remaining = range & !1;
-        let pairs = (cfg.source_ips * cfg.destinations) as usize;
+        let remaining = cfg.ports_per_table();
+        let pairs = cfg.port_tables() as usize;
         let mut rng = cfg.seed ^ 0x6c61_625f_7365_6564;
         let port_offset = (0..pairs).map(|_| splitmix64(&mut rng) as u32).collect();
         let perturb = (0..pairs).map(|_| splitmix64(&mut rng) as u32).collect();
         Lab {
             cfg: cfg.clone(),
+            choice: cfg.port_choice(),
+            // `ipi_lastport` starts below the range: the first port is `first`.
+            xnu_last: remaining - 1,
+            table_destinations: u64::from(cfg.port_tables() / cfg.source_ips),
             rings,
             order,
             remaining,
             slots: vec![0; pairs * remaining as usize],
-            free: vec![[remaining / 2; 2]; pairs],
+            // Index parity: an odd count has one more even index.
+            free: vec![[remaining.div_ceil(2), remaining / 2]; pairs],
             tw_ports: vec![[0; 2]; pairs],
             tw_by_age: vec![BinaryHeap::new(); pairs],
             reusable: vec![[0; 2]; pairs],
@@ -500,20 +520,28 @@ impl Lab {
         self.first_failure_us.get_or_insert(t);
     }
 
-    /// connect() number `n` at `t` µs.
-    fn connect(&mut self, n: u64, t: u64) {
+    /// connect() number `n` at `t` µs, whose lifecycle's clock starts at
+    /// `base` µs (`t`, or for a pooled connection its last request; the
+    /// lifecycle's close comes `conn_ms` after it), or never closes within the
+    /// run (`None`). `false` if it failed.
+    // Inlined (with `pick_port`) into each replay loop, as into the one loop
+    // before pools: a call costs ~15 % of the instructions per connect().
+    #[inline(always)]
+    fn connect(&mut self, n: u64, t: u64, base: Option<u64>) -> bool {
         self.row.connects += 1;
         if !self.listening {
             // ECONNREFUSED: the SYN meets no listener and is reset.
             self.refused += 1;
-            return self.fail(t);
+            self.fail(t);
+            return false;
         }
         let ips = u64::from(self.cfg.source_ips);
-        let pair = ((n % ips) * u64::from(self.cfg.destinations)
-            + (n / ips) % u64::from(self.cfg.destinations)) as u16;
+        let pair =
+            ((n % ips) * self.table_destinations + (n / ips) % self.table_destinations) as u16;
         let Some((port, reused)) = self.pick_port(pair, t) else {
             // EADDRNOTAVAIL.
-            return self.fail(t);
+            self.fail(t);
+            return false;
         };
         let idx = self.slot_index(pair, port);
         let parity = (port & 1) as usize;
@@ -531,6 +559,10 @@ impl Lab {
         }
         self.slots[idx] = u64::from(conn.wrapping_add(1)) << 32;
         self.established += 1;
+        let Some(t) = base else {
+            // Open to the end: it holds its port and counts as established.
+            return true;
+        };
         let r = self.order[(n % self.order.len() as u64) as usize] as usize;
         let ring = &mut self.rings[r];
         ring.entries.push_back(Entry {
@@ -544,7 +576,7 @@ impl Lab {
             if let Some(off) = self.rings[r].offsets.iter().flatten().min() {
                 self.next_due = self.next_due.min(t + off);
             }
-            return;
+            return true;
         }
         let ring = &self.rings[r];
         // A kind with nothing else pending is due when this entry is.
@@ -556,6 +588,7 @@ impl Lab {
                 }
             }
         }
+        true
     }
 
     /// Linux `__inet_hash_connect` (net/ipv4/inet_hashtables.c): start at
@@ -590,7 +623,11 @@ impl Lab {
         }
     }
 
+    #[inline(always)]
     fn pick_port(&mut self, pair: u16, t: u64) -> Option<(u16, bool)> {
+        if self.choice != PortChoice::Linux {
+            return self.pick_port_bsd(pair as usize);
+        }
         let p = pair as usize;
         let remaining = self.remaining;
         let now_ms = (t / 1000) as u32;
@@ -636,6 +673,38 @@ impl Lab {
         None
     }
 
+    /// FreeBSD's `in_pcb_lport_dest` and xnu's `in_pcbbind` ([`PortChoice`]):
+    /// `++*lastport`, wrapping to the range's first port, until a port is free
+    /// in the table; every port is tried before EADDRNOTAVAIL. FreeBSD starts
+    /// each search at `first + arc4random() % (last - first)`; xnu from the
+    /// host's last port. Neither takes over a TIME_WAIT port here.
+    #[inline(never)]
+    fn pick_port_bsd(&mut self, p: usize) -> Option<(u16, bool)> {
+        let len = self.remaining;
+        if self.free[p][0] + self.free[p][1] == 0 {
+            // The kernel's search would try every port and find none.
+            return None;
+        }
+        let mut port = match self.choice {
+            PortChoice::Freebsd => (splitmix64(&mut self.rng) % u64::from(len - 1)) as u32,
+            _ => self.xnu_last,
+        };
+        let base = p * len as usize;
+        loop {
+            port += 1;
+            if port >= len {
+                port = 0;
+            }
+            if self.slots[base + port as usize] == 0 {
+                break;
+            }
+        }
+        if self.choice == PortChoice::Xnu {
+            self.xnu_last = port;
+        }
+        Some((port as u16, false))
+    }
+
     fn snapshot(&mut self, t_s: u32) -> Row {
         let mut row = std::mem::take(&mut self.row);
         row.t_s = t_s;
@@ -675,6 +744,54 @@ pub struct Replay {
     den: u64,
     /// The current second has begun (some of its connect()s are made).
     in_second: bool,
+    /// With a pool: per slot, the request that next opens a connection on it
+    /// (`u64::MAX`: never again); the requests made so far; and the runs of
+    /// seconds at one rate, to tell when a future request is made.
+    pool: Option<Vec<u64>>,
+    requests: u64,
+    segments: Vec<Segment>,
+}
+
+/// Seconds `[start_s, end_s)` at one request rate: requests `first..first +
+/// rate × (end_s - start_s)` come at `start_s + (k - first) / rate`, as
+/// [`Replay::advance`] makes them.
+#[derive(Clone, Copy, Debug)]
+struct Segment {
+    start_s: u32,
+    end_s: u32,
+    rate: u64,
+    first: u64,
+}
+
+fn segments(cfg: &LabConfig) -> Vec<Segment> {
+    let mut out: Vec<Segment> = Vec::new();
+    for s in 0..cfg.duration_s {
+        let rate = u64::from(cfg.rate_at(s));
+        match out.last_mut() {
+            Some(g) if g.rate == rate => g.end_s = s + 1,
+            _ => {
+                let first = out
+                    .last()
+                    .map(|g| g.first + g.rate * u64::from(g.end_s - g.start_s))
+                    .unwrap_or(0);
+                out.push(Segment {
+                    start_s: s,
+                    end_s: s + 1,
+                    rate,
+                    first,
+                });
+            }
+        }
+    }
+    out
+}
+
+/// When request `k` (from 0) is made, in µs; `None` after the run.
+fn request_time(segments: &[Segment], k: u64) -> Option<u64> {
+    let g = segments
+        .iter()
+        .find(|g| k < g.first + g.rate * u64::from(g.end_s - g.start_s))?;
+    Some(u64::from(g.start_s) * 1_000_000 + (k - g.first) * 1_000_000 / g.rate)
 }
 
 impl Replay {
@@ -684,13 +801,25 @@ impl Replay {
             lab: Lab::new(cfg, lifecycles),
             lifecycles: lifecycles.to_vec(),
             restart_us: cfg.restart_at_s.map(|s| (s * 1e6).round() as u64),
-            num: 1_000_000 * u64::from(cfg.requests_per_connection),
+            // With a pool the loop walks requests, else connections.
+            num: 1_000_000
+                * match cfg.pool {
+                    Some(_) => 1,
+                    None => u64::from(cfg.requests_per_connection),
+                },
             rows: Vec::with_capacity(cfg.duration_s as usize),
             n: 0,
             k: 0,
             start: 0,
             den: 0,
             in_second: false,
+            pool: cfg.pool.map(|n| (0..u64::from(n)).collect()),
+            requests: 0,
+            segments: if cfg.pool.is_some() {
+                segments(cfg)
+            } else {
+                Vec::new()
+            },
         }
     }
 
@@ -709,7 +838,8 @@ impl Replay {
         self.advance(u64::MAX)
     }
 
-    /// Simulates at most `max_connects` more connect() calls, finishing the
+    /// Simulates at most `max_connects` more connect() calls (with a pool,
+    /// requests, most of which need no connect()), finishing the
     /// current second once its last one is made; `false` once every second is
     /// done. Stepping by any amounts gives the same run.
     pub fn advance(&mut self, max_connects: u64) -> bool {
@@ -726,31 +856,15 @@ impl Replay {
             }
             self.in_second = true;
         }
-        let mut budget = max_connects;
-        loop {
-            let t = self.start + self.k * self.num / self.den;
-            if t >= end {
-                break;
-            }
-            if budget == 0 {
-                return true;
-            }
-            budget -= 1;
-            if let Some(r) = self
-                .restart_us
-                .filter(|&r| r <= t && lab.listener_up_us.is_none())
-            {
-                if lab.listening && lab.next_bind_us.is_none() {
-                    lab.listening = false;
-                    lab.next_bind_us = Some(r);
-                }
-            }
-            lab.bind_attempts(t);
-            lab.drain(t);
-            lab.connect(self.n, t);
-            self.n += 1;
-            self.k += 1;
+        let paused = if self.pool.is_some() {
+            self.pooled_requests(end, max_connects)
+        } else {
+            self.connects(end, max_connects)
+        };
+        if paused {
+            return true;
         }
+        let lab = &mut self.lab;
         if let Some(r) = self
             .restart_us
             .filter(|&r| r < end && lab.listener_up_us.is_none())
@@ -765,6 +879,88 @@ impl Replay {
         self.rows.push(lab.snapshot(sec));
         self.in_second = false;
         sec + 1 < lab.cfg.duration_s
+    }
+
+    /// The server exits at its restart time once `t` has reached it.
+    #[inline(always)]
+    fn restart_by(&mut self, t: u64) {
+        let lab = &mut self.lab;
+        if let Some(r) = self
+            .restart_us
+            .filter(|&r| r <= t && lab.listener_up_us.is_none())
+        {
+            if lab.listening && lab.next_bind_us.is_none() {
+                lab.listening = false;
+                lab.next_bind_us = Some(r);
+            }
+        }
+    }
+
+    /// The current second's connect()s before `end` µs, one per connection,
+    /// within `budget`; `true` if the budget ran out first.
+    fn connects(&mut self, end: u64, mut budget: u64) -> bool {
+        loop {
+            let t = self.start + self.k * self.num / self.den;
+            if t >= end {
+                return false;
+            }
+            if budget == 0 {
+                return true;
+            }
+            budget -= 1;
+            self.restart_by(t);
+            let lab = &mut self.lab;
+            lab.bind_attempts(t);
+            lab.drain(t);
+            lab.connect(self.n, t, Some(t));
+            self.n += 1;
+            self.k += 1;
+        }
+    }
+
+    /// The current second's requests before `end` µs through the pool
+    /// (a connect() only where a slot has no connection), within `budget`
+    /// requests; `true` if the budget ran out first.
+    fn pooled_requests(&mut self, end: u64, mut budget: u64) -> bool {
+        let rpc = u64::from(self.lab.cfg.requests_per_connection);
+        loop {
+            let t = self.start + self.k * self.num / self.den;
+            if t >= end {
+                return false;
+            }
+            if budget == 0 {
+                return true;
+            }
+            budget -= 1;
+            let req = self.requests;
+            self.requests += 1;
+            self.k += 1;
+            let slots = self.pool.as_ref().expect("a pool");
+            let size = slots.len() as u64;
+            let slot = (req % size) as usize;
+            if slots[slot] != req {
+                // Carried by the slot's open connection.
+                continue;
+            }
+            // Closed `conn_ms` after its last request, if it has one.
+            let base = match rpc {
+                0 => None,
+                _ => request_time(&self.segments, req + (rpc - 1) * size),
+            };
+            self.restart_by(t);
+            let lab = &mut self.lab;
+            lab.bind_attempts(t);
+            lab.drain(t);
+            let opened = lab.connect(self.n, t, base);
+            self.n += 1;
+            // The slot opens again at its request after this connection's
+            // last, or after a failed connect() on its next request.
+            self.pool.as_mut().expect("a pool")[slot] = match (opened, rpc) {
+                (false, _) => req + size,
+                (true, 0) => u64::MAX,
+                (true, _) => req + rpc * size,
+            };
+        }
     }
 
     /// The rows and summary of the seconds simulated (all of them once
@@ -791,7 +987,19 @@ fn summarize(cfg: &LabConfig, lifecycles: &[Lifecycle], rows: &[Row], lab: &Lab)
         })
         .sum::<u64>() as f64
         / lifecycles.len().max(1) as f64;
-    let capacity = f64::from(lab.remaining) * f64::from(cfg.source_ips * cfg.destinations);
+    let capacity = f64::from(lab.remaining) * f64::from(cfg.port_tables());
+    let rpc = f64::from(cfg.requests_per_connection);
+    let max_failure_free_rate = match cfg.pool {
+        None => (hold_us > 0.0).then(|| capacity / (hold_us / 1e6) * rpc),
+        Some(_) if cfg.requests_per_connection == 0 => None,
+        Some(n) => {
+            // The pool's connections keep theirs; each closing one holds its
+            // port from close() (`conn_ms` after its last request) on.
+            let after_close_us = (hold_us - cfg.conn_ms * 1000.0).max(0.0);
+            (after_close_us > 0.0)
+                .then(|| (capacity - f64::from(n)).max(0.0) / (after_close_us / 1e6) * rpc)
+        }
+    };
     Summary {
         time_wait_s,
         connection_rate,
@@ -805,8 +1013,7 @@ fn summarize(cfg: &LabConfig, lifecycles: &[Lifecycle], rows: &[Row], lab: &Lab)
         tw_reused: rows.iter().map(|r| r.tw_reused).sum(),
         tw_overflow: rows.iter().map(|r| r.tw_overflow).sum(),
         first_failure_s: lab.first_failure_us.map(|t| t as f64 / 1e6),
-        max_failure_free_rate: (hold_us > 0.0)
-            .then(|| capacity / (hold_us / 1e6) * f64::from(cfg.requests_per_connection)),
+        max_failure_free_rate,
         listener_up_s: lab.listener_up_us.map(|t| t as f64 / 1e6),
     }
 }
@@ -844,7 +1051,19 @@ mod tests {
         assert_eq!(stepped.seconds_done(), 40);
         assert!(!stepped.step(), "nothing after the last second");
         assert_eq!(stepped.finish(), whole);
-        // In pieces of a few connect()s, some ending mid-second.
+        // In pieces of a few connect()s, some ending mid-second; and with a
+        // pool, whose loop walks requests.
+        let pooled = LabConfig {
+            pool: Some(16),
+            requests_per_connection: 50,
+            ..cfg.clone()
+        };
+        let pooled_whole = replay(&pooled, &lifecycles);
+        for piece in [1, 7, 1000, 2999] {
+            let mut r = Replay::new(&pooled, &lifecycles);
+            while r.advance(piece) {}
+            assert_eq!(r.finish(), pooled_whole, "pooled, pieces of {piece}");
+        }
         for piece in [1, 7, 1000, 2999, 3001] {
             let mut r = Replay::new(&cfg, &lifecycles);
             while r.advance(piece) {}
@@ -866,7 +1085,7 @@ mod tests {
         let mut lab = Lab::new(&cfg, &sample(&cfg));
         let ports: Vec<u16> = (0..100)
             .map(|n| {
-                lab.connect(n, n * 1000);
+                lab.connect(n, n * 1000, Some(n * 1000));
                 lab.rings[0].entries.back().unwrap().port
             })
             .collect();
@@ -876,7 +1095,7 @@ mod tests {
         sorted.sort();
         sorted.dedup();
         assert_eq!(sorted.len(), 100, "each port once");
-        lab.connect(100, 100_000);
+        lab.connect(100, 100_000, Some(100_000));
         assert_eq!(lab.row.connect_failures, 1, "EADDRNOTAVAIL");
     }
 
@@ -894,11 +1113,137 @@ mod tests {
         };
         let mut lab = Lab::new(&cfg, &sample(&cfg));
         for n in 0..4 {
-            lab.connect(n, n * 1000);
+            lab.connect(n, n * 1000, Some(n * 1000));
         }
         assert_eq!(lab.row.connect_failures, 0);
         assert_eq!(lab.ports_in_use, 4);
-        lab.connect(4, 5000);
+        lab.connect(4, 5000, Some(5000));
         assert_eq!(lab.row.connect_failures, 1);
+    }
+
+    fn ports_of(lab: &mut Lab, from: u64, count: u64) -> Vec<u16> {
+        (from..from + count)
+            .map(|n| {
+                assert!(lab.connect(n, n * 1000, Some(n * 1000)), "connect {n}");
+                lab.rings[0].entries.back().unwrap().port
+            })
+            .collect()
+    }
+
+    /// FreeBSD's `in_pcb_lport_dest` searches every port of an odd-sized
+    /// range (Linux's an even count), starts at a random port each time and
+    /// walks up from it, and, like Linux, lets a port serve several
+    /// destinations.
+    #[test]
+    fn freebsd_starts_at_random_and_uses_every_port_per_destination() {
+        let cfg = LabConfig {
+            platform: farewell_engine::Platform::Freebsd,
+            ports: Some(PortRange {
+                lo: 40000,
+                hi: 40100,
+            }),
+            destinations: 2,
+            ..LabConfig::default()
+        };
+        let mut lab = Lab::new(&cfg, &sample(&cfg));
+        // Connections alternate between the two destinations.
+        let ports = ports_of(&mut lab, 0, 202);
+        for d in 0..2 {
+            let mut mine: Vec<u16> = ports.iter().skip(d).step_by(2).copied().collect();
+            let firsts = mine[..10].to_vec();
+            mine.sort();
+            mine.dedup();
+            assert_eq!(mine.len(), 101, "all 101 ports towards destination {d}");
+            assert!(
+                firsts.windows(2).any(|w| w[1] != w[0] + 1),
+                "random starts, not one walk: {firsts:?}"
+            );
+        }
+        assert_eq!(lab.ports_in_use, 202);
+        assert!(!lab.connect(202, 202_000, Some(202_000)), "EADDRNOTAVAIL");
+        let linux = LabConfig {
+            platform: farewell_engine::Platform::Linux,
+            ..cfg
+        };
+        assert_eq!(Lab::new(&linux, &sample(&linux)).remaining, 100);
+    }
+
+    /// xnu binds the port before it looks at the destination: a port in use
+    /// towards one destination is taken for all, and ports come in order
+    /// from the host's last one.
+    #[test]
+    fn macos_holds_a_port_for_every_destination_and_counts_up() {
+        let cfg = LabConfig {
+            platform: farewell_engine::Platform::Macos,
+            ports: Some(PortRange {
+                lo: 40000,
+                hi: 40009,
+            }),
+            destinations: 3,
+            ..LabConfig::default()
+        };
+        let mut lab = Lab::new(&cfg, &sample(&cfg));
+        assert_eq!(ports_of(&mut lab, 0, 10), (0..10).collect::<Vec<u16>>());
+        assert!(
+            !lab.connect(10, 10_000, Some(10_000)),
+            "10 ports, 3 destinations, 10 connections"
+        );
+        // Two source IPs: a table each, one cursor for the host.
+        let two = LabConfig {
+            source_ips: 2,
+            ..cfg.clone()
+        };
+        let mut lab = Lab::new(&two, &sample(&two));
+        assert_eq!(ports_of(&mut lab, 0, 4), vec![0, 1, 2, 3]);
+        assert_eq!(lab.ports_in_use, 4);
+        assert_eq!(two.port_tables(), 2);
+        let linux = LabConfig {
+            platform: farewell_engine::Platform::Linux,
+            ..cfg
+        };
+        assert_eq!(linux.port_tables(), 3);
+    }
+
+    /// A pooled connection's close is placed at its last request's time,
+    /// which must be the time the replay makes that request.
+    #[test]
+    fn request_times_follow_the_rate_schedule() {
+        let cfg = LabConfig {
+            rate: 3,
+            duration_s: 6,
+            burst: Some(crate::config::Burst {
+                at_s: 2,
+                for_s: 2,
+                rate: 5,
+            }),
+            ..LabConfig::default()
+        };
+        let g = segments(&cfg);
+        let times: Vec<u64> = (0..23).filter_map(|k| request_time(&g, k)).collect();
+        let mut want = vec![0, 333_333, 666_666, 1_000_000, 1_333_333, 1_666_666];
+        want.extend((0..10).map(|i| 2_000_000 + i * 200_000));
+        want.extend([
+            4_000_000, 4_333_333, 4_666_666, 5_000_000, 5_333_333, 5_666_666,
+        ]);
+        assert_eq!(times, want, "22 requests, then none");
+        // A burst at the base rate is no new run: times go on from 0 s.
+        let same = LabConfig {
+            rate: 5,
+            burst: cfg.burst,
+            ..cfg.clone()
+        };
+        assert_eq!(segments(&same).len(), 1);
+        assert_eq!(request_time(&segments(&same), 7), Some(1_400_000));
+        // The replay makes its requests at those times: a pool of one
+        // connection per request closes each right after it.
+        let pooled = LabConfig {
+            pool: Some(1),
+            requests_per_connection: 1,
+            ..cfg.clone()
+        };
+        let mut lab = Replay::new(&pooled, &sample(&pooled));
+        while lab.step() {}
+        let t0s: Vec<u64> = lab.lab.rings[0].entries.iter().map(|e| e.t0).collect();
+        assert_eq!(t0s, want, "none has left TIME_WAIT in 6 s");
     }
 }

@@ -157,3 +157,131 @@ fn a_burst_exhausts_ports_that_the_base_rate_does_not() {
         "still no port after the burst"
     );
 }
+
+#[test]
+fn a_pool_that_never_closes_leaves_no_time_wait() {
+    // 5,000 requests a second exhaust one destination's ports in 6 s when
+    // each has its own connection; 64 pooled connections carry them all.
+    let unpooled = lab(LabConfig {
+        duration_s: 120,
+        ..linux(5000)
+    });
+    assert!(unpooled.summary.connect_failures > 0);
+    let run = lab(LabConfig {
+        duration_s: 120,
+        pool: Some(64),
+        requests_per_connection: 0,
+        ..linux(5000)
+    });
+    let s = &run.summary;
+    assert_eq!(s.connects, 64, "opened once");
+    assert_eq!(run.rows[0].connects, 64);
+    assert!(run.rows[1..].iter().all(|r| r.connects == 0));
+    assert_eq!((s.connect_failures, s.peak_time_wait), (0, 0));
+    assert_eq!(s.expected_time_wait, 0.0);
+    assert_eq!(
+        s.max_failure_free_rate, None,
+        "no rate runs this pool out of ports"
+    );
+    let last = run.rows.last().unwrap();
+    assert_eq!((last.established, last.ports_in_use), (64, 64));
+}
+
+#[test]
+fn a_pool_that_retires_connections_cycles_at_rate_over_requests_per_connection() {
+    // 50 connections, each closed after 100 requests: 5,000 requests a
+    // second make 50 new connections a second, so 50 × 60 s in TIME_WAIT.
+    let run = lab(LabConfig {
+        duration_s: 150,
+        pool: Some(50),
+        requests_per_connection: 100,
+        ..linux(5000)
+    });
+    let s = &run.summary;
+    assert_eq!(s.connection_rate, 50.0);
+    assert_eq!(s.expected_time_wait, 3000.0);
+    let steady = s.steady_time_wait as f64;
+    assert!((steady - 3000.0).abs() <= 30.0, "steady TIME_WAIT {steady}");
+    // Every 5,000 requests, each of the 50 slots opens once.
+    assert_eq!(s.connects, 150 * 50);
+    assert!(
+        run.rows.iter().all(|r| r.connects == 50),
+        "one cycle a second"
+    );
+    assert_eq!(s.connect_failures, 0);
+    // The pool's 50, plus the retired ones still in their last 100 ms.
+    let open = run.rows.last().unwrap().established;
+    assert!((50..=60).contains(&open), "{open} open");
+    // The ports left beside the pool's 50, held 60.1 s after each close.
+    let max = s.max_failure_free_rate.unwrap();
+    let want = (28_232.0 - 50.0) / 60.1 * 100.0;
+    assert!((max - want).abs() / want < 0.01, "{max} against {want}");
+}
+
+#[test]
+fn a_pool_closing_after_every_request_is_no_pool() {
+    let base = linux(1000);
+    let unpooled = lab(base.clone());
+    let pooled = lab(LabConfig {
+        pool: Some(10),
+        ..base
+    });
+    assert!(unpooled.summary.connect_failures > 0);
+    assert_eq!(pooled.rows, unpooled.rows);
+}
+
+#[test]
+fn a_pool_larger_than_the_ports_fails_and_tries_again() {
+    let run = lab(LabConfig {
+        duration_s: 5,
+        ports: Some(PortRange {
+            lo: 40000,
+            hi: 40099,
+        }),
+        pool: Some(150),
+        requests_per_connection: 0,
+        ..linux(1000)
+    });
+    let s = &run.summary;
+    let last = run.rows.last().unwrap();
+    assert_eq!((last.ports_in_use, last.established), (100, 100));
+    // The 50 slots without a port try again on each of their requests.
+    assert_eq!(s.connects, 100 + s.connect_failures);
+    // Slots 100-149 get requests 100-149 of every 150: 33 rounds in 5,000.
+    assert_eq!(s.connect_failures, 33 * 50);
+    assert_eq!(s.peak_time_wait, 0);
+}
+
+#[test]
+fn on_macos_more_destinations_do_not_add_ports() {
+    // xnu binds the port before connecting: 16,384 ports for all four
+    // destinations, held 30 s in TIME_WAIT, run out at 1,000/s after ~16.4 s.
+    let mac = lab(LabConfig {
+        platform: Platform::Macos,
+        destinations: 4,
+        ..linux(1000)
+    });
+    let first = mac.summary.first_failure_s.expect("ports must run out");
+    assert!((16.0..17.0).contains(&first), "first failure at {first} s");
+    let most = mac.rows.iter().map(|r| r.ports_in_use).max();
+    assert_eq!(most, Some(16_384), "every port, once for all destinations");
+    let max = mac.summary.max_failure_free_rate.unwrap();
+    assert!((530.0..550.0).contains(&max), "{max}");
+    // FreeBSD shares a port across destinations as Linux does: 55,536 ports
+    // (every one of 10000-65535) per destination, held 60 s.
+    let bsd = |destinations| {
+        lab(LabConfig {
+            platform: Platform::Freebsd,
+            duration_s: 80,
+            destinations,
+            ..linux(1000)
+        })
+    };
+    let one = bsd(1);
+    let first = one
+        .summary
+        .first_failure_s
+        .expect("one destination runs out");
+    assert!((55.5..56.0).contains(&first), "first failure at {first} s");
+    assert_eq!(bsd(2).summary.connect_failures, 0);
+}
