@@ -1243,7 +1243,8 @@ mod tests {
         };
         let mut lab = Replay::new(&pooled, &sample(&pooled));
         while lab.step() {}
-        let t0s: Vec<u64> = lab.lab.rings[0].entries.iter().map(|e| e.t0).collect();
+        let entries = &lab.lab.rings[0].entries;
+        let t0s: Vec<u64> = (0..entries.len()).map(|i| entries.get(i).unwrap().t0).collect();
         assert_eq!(t0s, want, "none has left TIME_WAIT in 6 s");
     }
 }
