@@ -117,7 +117,11 @@ mod tests {
             assert!(p.fraction >= last.fraction && p.fraction <= 1.0, "{p:?}");
             last = p;
         }
-        assert_eq!(steps, 64 + 30 * 10 - 1, "64 lifecycles, then 30 seconds of 2,000 connect()s in tens");
+        assert_eq!(
+            steps,
+            64 + 30 * 10 - 1,
+            "64 lifecycles, then 30 seconds of 2,000 connect()s in tens"
+        );
         assert_eq!(r.progress().fraction, 1.0);
         assert_eq!(r.finish(), farewell_lab::run(&cfg).unwrap());
     }

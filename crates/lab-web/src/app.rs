@@ -415,7 +415,10 @@ fn results(p: &Props) -> Html {
     let ontoggle = {
         let table_open = table_open.clone();
         Callback::from(move |e: Event| {
-            table_open.set(e.target_unchecked_into::<web_sys::HtmlDetailsElement>().open())
+            table_open.set(
+                e.target_unchecked_into::<web_sys::HtmlDetailsElement>()
+                    .open(),
+            )
         })
     };
     let chart = Html::from_html_unchecked(s.chart.clone());

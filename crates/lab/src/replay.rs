@@ -671,7 +671,10 @@ impl Replay {
                 return true;
             }
             budget -= 1;
-            if let Some(r) = self.restart_us.filter(|&r| r <= t && lab.listener_up_us.is_none()) {
+            if let Some(r) = self
+                .restart_us
+                .filter(|&r| r <= t && lab.listener_up_us.is_none())
+            {
                 if lab.listening && lab.next_bind_us.is_none() {
                     lab.listening = false;
                     lab.next_bind_us = Some(r);
@@ -683,7 +686,10 @@ impl Replay {
             self.n += 1;
             self.k += 1;
         }
-        if let Some(r) = self.restart_us.filter(|&r| r < end && lab.listener_up_us.is_none()) {
+        if let Some(r) = self
+            .restart_us
+            .filter(|&r| r < end && lab.listener_up_us.is_none())
+        {
             if lab.listening && lab.next_bind_us.is_none() {
                 lab.listening = false;
                 lab.next_bind_us = Some(r);
