@@ -9,6 +9,7 @@ pub mod layout;
 pub mod order;
 pub mod playback;
 pub mod svg;
+pub mod table;
 pub mod timemap;
 
 pub use countdown::{countdown_at, Countdown, Phase};
@@ -23,5 +24,8 @@ pub use playback::{
 pub use svg::{
     escape, palette, render_svg, render_svg_with, standalone_css, SvgOptions, Theme, DIAGRAM_CSS,
     PALETTE_CSS,
+};
+pub use table::{
+    current_row, diagram_table, row_when, step_start, stops, table_html, TableRow, When,
 };
 pub use timemap::TimeMap;

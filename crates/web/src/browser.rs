@@ -28,6 +28,14 @@ fn js_err(what: &str, e: JsValue) -> String {
 /// shared by the playground and the lab page.
 pub const THEME_KEY: &str = "farewell-theme";
 
+/// The localStorage key of the narration announcement switch (`on`, `off`).
+pub const ANNOUNCE_KEY: &str = "farewell-announce";
+
+/// The page's localStorage, if the browser allows it.
+pub fn storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.local_storage().ok().flatten()
+}
+
 /// The current URL fragment without `#` (empty if none).
 pub fn fragment() -> String {
     web_sys::window()

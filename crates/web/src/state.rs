@@ -7,7 +7,7 @@
 //! re-simulates at once inside the reducer.
 
 use crate::edit;
-use farewell_diagram::{Diagram, SvgOptions};
+use farewell_diagram::{Diagram, SvgOptions, TableRow};
 use farewell_engine::{builtin, simulate, Do, Host, Platform, Scenario, Trace};
 use std::rc::Rc;
 use yew::Reducible;
@@ -56,6 +56,7 @@ pub struct Sim {
     /// Sorted, distinct times at which something happens (an event, or a segment
     /// arriving): the stops of "step" forward and back.
     pub stops: Vec<f64>,
+    table: std::cell::OnceCell<Vec<TableRow>>,
 }
 
 impl Sim {
@@ -63,20 +64,20 @@ impl Sim {
         let trace = simulate(scenario);
         let diagram = farewell_diagram::layout(&trace);
         let svg = farewell_diagram::render_svg_with(&diagram, &SvgOptions::default());
-        let mut stops: Vec<f64> = trace
-            .events
-            .iter()
-            .map(|e| e.t_ms)
-            .chain(trace.segments().filter_map(|(_, s)| s.arrive_ms))
-            .collect();
-        farewell_diagram::order::sort_by_time(&mut stops, |t| (*t, 0));
-        stops.dedup();
+        let stops = farewell_diagram::stops(&trace);
         Sim {
             trace,
             diagram,
             svg,
             stops,
+            table: Default::default(),
         }
+    }
+
+    /// The diagram as a table, built the first time it is shown.
+    pub fn table(&self) -> &[TableRow] {
+        self.table
+            .get_or_init(|| farewell_diagram::diagram_table(&self.trace))
     }
 
     pub fn end_ms(&self) -> f64 {
@@ -178,6 +179,14 @@ pub enum Action {
     StepForward,
     StepBack,
     Seek(f64),
+    /// The scrubber moved (a seek while it is held: steps are not announced).
+    Scrub(f64),
+    /// The scrubber was let go.
+    ScrubEnd,
+    /// Announce each step's narration to screen readers, or not.
+    SetAnnounce(bool),
+    /// Show or hide the diagram as a table.
+    ToggleTable,
     SetSpeed(Speed),
     SetTheme(Theme),
     /// Replace everything the share link holds (back/forward, a pasted link).
@@ -197,6 +206,13 @@ pub struct AppState {
     pub theme: Theme,
     /// A message for the user: why an edit was refused, or what went wrong.
     pub notice: Option<String>,
+    /// Each step's narration goes to a polite live region (remembered in
+    /// localStorage).
+    pub announce: bool,
+    /// The scrubber is being dragged: a live region would flood, so it waits.
+    pub scrubbing: bool,
+    /// The diagram's table is open.
+    pub table: bool,
 }
 
 impl Default for AppState {
@@ -220,6 +236,9 @@ impl AppState {
                     sim,
                     playing: false,
                     theme: Theme::System,
+                    announce: true,
+                    scrubbing: false,
+                    table: false,
                 }
             }
             Err(e) => AppState {
@@ -400,15 +419,20 @@ impl Reducible for AppState {
             Action::StepForward => {
                 let t = self.share.time_ms;
                 let next = self.sim.stops.iter().copied().find(|&s| s > t + 1e-9);
-                self.with(|s| s.playing = false)
+                self.with(|s| (s.playing, s.scrubbing) = (false, false))
                     .seek(next.unwrap_or_else(|| self.sim.end_ms()))
             }
             Action::StepBack => {
                 let t = self.share.time_ms;
                 let prev = self.sim.stops.iter().rev().copied().find(|&s| s < t - 1e-9);
-                self.with(|s| s.playing = false).seek(prev.unwrap_or(0.0))
+                self.with(|s| (s.playing, s.scrubbing) = (false, false))
+                    .seek(prev.unwrap_or(0.0))
             }
             Action::Seek(t) => self.seek(t),
+            Action::Scrub(t) => self.with(|s| s.scrubbing = true).seek(t),
+            Action::ScrubEnd => self.with(|s| s.scrubbing = false),
+            Action::SetAnnounce(on) => self.with(|s| s.announce = on),
+            Action::ToggleTable => self.with(|s| s.table = !s.table),
             Action::SetSpeed(speed) => self.with(|s| s.share.speed = Some(speed)),
             Action::SetTheme(theme) => self.with(|s| s.theme = theme),
             Action::Restore(share) => {
@@ -416,6 +440,8 @@ impl Reducible for AppState {
                 share.embed = self.share.embed;
                 let mut next = AppState::new(share);
                 next.theme = self.theme;
+                next.announce = self.announce;
+                next.table = self.table;
                 Rc::new(next)
             }
             Action::Import(scenario) => {

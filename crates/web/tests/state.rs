@@ -263,3 +263,85 @@ fn the_log_window_follows_playback_and_covers_short_traces_whole() {
     );
     assert_eq!(log_window(10_000, Some(9_999)), 10_000 - LOG_WINDOW..10_000);
 }
+
+#[wasm_bindgen_test]
+fn scrubbing_holds_announcements_until_the_scrubber_is_let_go() {
+    let s = start("normal-close");
+    assert!(s.announce && !s.scrubbing && !s.table);
+    let held = s.clone().reduce(Action::Scrub(250.0));
+    assert_eq!((held.share.time_ms, held.scrubbing), (250.0, true));
+    // Still held: the position moves, the hold stays.
+    let held = held.reduce(Action::Scrub(1e12));
+    assert_eq!(held.share.time_ms, held.sim.end_ms());
+    assert!(held.scrubbing);
+    assert!(!held.clone().reduce(Action::ScrubEnd).scrubbing);
+    // A step (a key press while the scrubber is held) ends the hold too.
+    assert!(!held.clone().reduce(Action::StepBack).scrubbing);
+    assert!(
+        !held
+            .reduce(Action::Scrub(0.0))
+            .reduce(Action::StepForward)
+            .scrubbing
+    );
+    // A plain seek (Home) is not a drag.
+    assert!(!s.reduce(Action::Seek(100.0)).scrubbing);
+}
+
+#[wasm_bindgen_test]
+fn the_announcement_switch_and_the_table_survive_back_and_forward() {
+    let s = start("normal-close")
+        .reduce(Action::SetAnnounce(false))
+        .reduce(Action::ToggleTable);
+    assert!(!s.announce && s.table);
+    let share = Box::new(start("lost-fin").share.clone());
+    let back = s.clone().reduce(Action::Restore(share));
+    assert_eq!(back.share.builtin.as_deref(), Some("lost-fin"));
+    assert!(!back.announce && back.table);
+    let s = s
+        .reduce(Action::ToggleTable)
+        .reduce(Action::SetAnnounce(true));
+    assert!(s.announce && !s.table);
+}
+
+#[wasm_bindgen_test]
+fn the_table_is_the_diagram_crates_rows_for_this_trace() {
+    let s = start("lost-fin");
+    assert_eq!(
+        s.sim.table(),
+        farewell_diagram::diagram_table(&s.sim.trace).as_slice()
+    );
+    assert_eq!(s.sim.stops, farewell_diagram::stops(&s.sim.trace));
+}
+
+#[wasm_bindgen_test]
+fn every_shortcut_key_maps_to_its_command_and_only_those() {
+    use farewell_web::components::keys::{command, Command, SHORTCUTS};
+    for s in SHORTCUTS {
+        for k in s.keys {
+            assert_eq!(command(k), Some(s.command), "{k}");
+        }
+        // What is handled where the focus is has no page-wide key.
+        assert_eq!(
+            s.command == Command::Focused,
+            s.keys.is_empty(),
+            "{}",
+            s.what
+        );
+        assert!(!s.shown.is_empty(), "{}", s.what);
+    }
+    assert_eq!(command("?"), Some(Command::Help));
+    assert_eq!(command(" "), Some(Command::TogglePlay));
+    assert_eq!(command("Home"), Some(Command::ToStart));
+    for k in ["Enter", "Escape", "a", "ArrowUp", ""] {
+        assert_eq!(command(k), None, "{k}");
+    }
+    // No key is listed twice.
+    let mut keys: Vec<&str> = SHORTCUTS
+        .iter()
+        .flat_map(|s| s.keys.iter().copied())
+        .collect();
+    let n = keys.len();
+    keys.sort_unstable();
+    keys.dedup();
+    assert_eq!(keys.len(), n);
+}

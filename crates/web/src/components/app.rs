@@ -1,7 +1,9 @@
 use super::actions_editor::{actions_editor, ActionsEditorProps};
 use super::countdown::countdown;
+use super::diagram_table::diagram_table;
 use super::diagram_view::DiagramView;
 use super::header::{header, HeaderProps};
+use super::keys::{self, keys_help, keys_help_button, Command};
 use super::legend::legend;
 use super::link_panel::{link_panel, LinkPanelProps};
 use super::narration::narration;
@@ -25,15 +27,17 @@ use web_sys::KeyboardEvent;
 use yew::prelude::*;
 
 /// Whether the key press happened in a form control (so space and arrows belong
-/// to it, not to the playback shortcuts).
-fn in_form_control(e: &KeyboardEvent) -> bool {
+/// to it, not to the playback shortcuts) or in the help dialog; with
+/// `typing_only`, only in a field that takes text (`?` works on buttons too).
+fn in_form_control(e: &KeyboardEvent, typing_only: bool) -> bool {
     e.target()
         .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
         .map(|el| {
-            matches!(
-                el.tag_name().as_str(),
-                "INPUT" | "SELECT" | "TEXTAREA" | "BUTTON" | "SUMMARY"
-            ) || el.closest("[role=button]").ok().flatten().is_some()
+            let tag = el.tag_name();
+            matches!(tag.as_str(), "INPUT" | "SELECT" | "TEXTAREA")
+                || !typing_only
+                    && (matches!(tag.as_str(), "BUTTON" | "SUMMARY")
+                        || el.closest("[role=button],dialog").ok().flatten().is_some())
         })
         .unwrap_or(false)
 }
@@ -68,7 +72,8 @@ fn use_animation_loop(playing: bool, on_action: Callback<Action>) {
     });
 }
 
-/// Keyboard shortcuts on the whole page: space plays or pauses, ← and → step.
+/// Keyboard shortcuts on the whole page, as `keys::SHORTCUTS` lists them: space
+/// plays or pauses, ← and → step, `?` opens the list.
 #[hook]
 fn use_shortcuts(on_action: Callback<Action>) {
     use_effect_with((), move |_| {
@@ -79,15 +84,21 @@ fn use_shortcuts(on_action: Callback<Action>) {
                 let Some(e) = e.dyn_ref::<KeyboardEvent>() else {
                     return;
                 };
-                if e.ctrl_key() || e.meta_key() || e.alt_key() || in_form_control(e) {
+                let command = keys::command(&e.key());
+                let help = command == Some(Command::Help);
+                if e.ctrl_key() || e.meta_key() || e.alt_key() || in_form_control(e, help) {
                     return;
                 }
-                let action = match e.key().as_str() {
-                    " " | "k" => Action::TogglePlay,
-                    "ArrowRight" | "l" => Action::StepForward,
-                    "ArrowLeft" | "j" => Action::StepBack,
-                    "Home" => Action::Seek(0.0),
-                    _ => return,
+                let action = match command {
+                    Some(Command::TogglePlay) => Action::TogglePlay,
+                    Some(Command::StepForward) => Action::StepForward,
+                    Some(Command::StepBack) => Action::StepBack,
+                    Some(Command::ToStart) => Action::Seek(0.0),
+                    Some(Command::Help) => {
+                        e.prevent_default();
+                        return keys::open_help();
+                    }
+                    Some(Command::Focused) | None => return,
                 };
                 e.prevent_default();
                 on_action.emit(action);
@@ -95,6 +106,10 @@ fn use_shortcuts(on_action: Callback<Action>) {
         });
         move || drop(listener)
     });
+}
+
+fn stored(key: &str) -> Option<String> {
+    browser::storage()?.get_item(key).ok().flatten()
 }
 
 /// Reflects the theme choice on `<html data-theme>` (no attribute: follow
@@ -112,7 +127,7 @@ fn use_theme(theme: Theme) {
                 Theme::Dark => root.set_attribute("data-theme", "dark"),
             };
         }
-        if let Ok(Some(storage)) = window.local_storage() {
+        if let Some(storage) = browser::storage() {
             let _ = storage.set_item(browser::THEME_KEY, theme_id(*theme));
         }
     });
@@ -127,10 +142,7 @@ fn theme_id(t: Theme) -> &'static str {
 }
 
 fn stored_theme() -> Theme {
-    let stored = web_sys::window()
-        .and_then(|w| w.local_storage().ok().flatten())
-        .and_then(|s| s.get_item(browser::THEME_KEY).ok().flatten());
-    match stored.as_deref() {
+    match stored(browser::THEME_KEY).as_deref() {
         Some("light") => Theme::Light,
         Some("dark") => Theme::Dark,
         _ => Theme::System,
@@ -197,6 +209,7 @@ fn use_height_reporting(embedded: bool) {
 pub fn app() -> Html {
     let state = use_reducer(|| AppState {
         theme: stored_theme(),
+        announce: stored(browser::ANNOUNCE_KEY).as_deref() != Some("off"),
         ..AppState::from_link(&browser::fragment())
     });
     let on_action = {
@@ -249,9 +262,10 @@ pub fn app() -> Html {
                     <DiagramView sim={sim.clone()} time_ms={t} playing={state.playing} on_action={on_action.clone()}/>
                     <div class="embed-side">
                         { countdown(&sim, t, profile.time_wait.as_ms()) }
-                        { narration(&sim, t) }
+                        { narration(&state, &on_action) }
                     </div>
                 </div>
+                { diagram_table(&sim, t, state.table, &on_action) }
                 <footer class="embed-footer">
                     <a href={browser::url_with_fragment(&farewell_share::encode(&crate::state::Share {
                         embed: Default::default(),
@@ -259,6 +273,7 @@ pub fn app() -> Html {
                     }))}
                         target="_blank" rel="noopener">{ "Open in Farewell ↗" }</a>
                 </footer>
+                { keys_help() }
             </div>
         };
     }
@@ -284,20 +299,22 @@ pub fn app() -> Html {
                         speed: state.speed(), on_action: on_action.clone() }) }
                     { legend() }
                     <DiagramView sim={sim.clone()} time_ms={t} playing={state.playing} on_action={on_action.clone()}/>
+                    { diagram_table(&sim, t, state.table, &on_action) }
                     <TcpdumpLog sim={sim.clone()} current={current_line(&sim.trace, t)}/>
                 </section>
                 <aside class="col-right" aria-label="What is happening" tabindex="0">
                     { countdown(&sim, t, profile.time_wait.as_ms()) }
-                    { narration(&sim, t) }
+                    { narration(&state, &on_action) }
                     { timers(&sim, t) }
                     { state_machine(&StateMachineProps { a: states[0], b: states[1] }) }
                     { socket_table(&sim, t) }
                 </aside>
             </div>
             <footer class="app-footer">
-                <span>{ "Space: play/pause · ←/→: step · click a segment to drop it" }</span>
+                <span>{ "Click a segment to drop it · " }{ keys_help_button() }</span>
                 <span>{ format!("{} segments · {} events", sim.trace.segments().count(), sim.trace.events.len()) }</span>
             </footer>
+            { keys_help() }
         </div>
     }
 }

@@ -40,6 +40,25 @@ fn segment_id(e: &Event) -> Option<u32> {
     seg.get_attribute("data-seg-id")?.parse().ok()
 }
 
+/// Keeps the diagram table's current row (if the table is open) in view inside
+/// its scroll box, without scrolling the page.
+fn follow_table_row() {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
+    let (Some(b), Ok(Some(row))) = (
+        doc.get_element_by_id("diagram-table"),
+        doc.query_selector("#diagram-table [aria-current]"),
+    ) else {
+        return;
+    };
+    let (br, rr) = (b.get_bounding_client_rect(), row.get_bounding_client_rect());
+    if rr.top() < br.top() || rr.bottom() > br.bottom() {
+        let y = rr.top() - br.top() + f64::from(b.scroll_top());
+        b.set_scroll_top((y - br.height() / 2.0) as i32);
+    }
+}
+
 /// The sequence diagram: the static picture (the same SVG markup the export
 /// writes, from `farewell_diagram::render_svg_with`) with a playback layer on
 /// top (playhead, packets in flight, the not-yet-happened part veiled). Clicks
@@ -64,6 +83,7 @@ pub fn diagram_view(props: &DiagramViewProps) -> Html {
                     el.set_scroll_top((y_px - h / 3).max(0));
                 }
             }
+            follow_table_row();
         });
     }
     let onclick = {

@@ -11,8 +11,10 @@
 pub mod actions_editor;
 pub mod app;
 pub mod countdown;
+pub mod diagram_table;
 pub mod diagram_view;
 pub mod header;
+pub mod keys;
 pub mod legend;
 pub mod link_panel;
 pub mod narration;

@@ -28,9 +28,13 @@ pub fn transport(props: &TransportProps) -> Html {
                 .target_unchecked_into::<HtmlInputElement>()
                 .value_as_number();
             if v.is_finite() {
-                on_action.emit(Action::Seek(sim.scrub_time(v)));
+                on_action.emit(Action::Scrub(sim.scrub_time(v)));
             }
         })
+    };
+    let on_release = {
+        let on_action = props.on_action.clone();
+        Callback::from(move |_: Event| on_action.emit(Action::ScrubEnd))
     };
     let on_speed = {
         let on_action = props.on_action.clone();
@@ -64,7 +68,7 @@ pub fn transport(props: &TransportProps) -> Html {
             <input type="range" class="scrubber" min="0" max={props.sim.scrub_len().to_string()} step="any"
                 value={props.sim.scrub_pos(props.time_ms).to_string()}
                 aria-label="Playback position" aria-valuetext={format::clock(props.time_ms)}
-                data-testid="scrubber" oninput={on_scrub}/>
+                data-testid="scrubber" oninput={on_scrub} onchange={on_release}/>
             <output class="clock" data-testid="clock" aria-live="off">
                 { format::clock(props.time_ms) }<span class="end">{ " / " }{ format::clock(end) }</span>
             </output>
