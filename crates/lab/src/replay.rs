@@ -1244,7 +1244,9 @@ mod tests {
         let mut lab = Replay::new(&pooled, &sample(&pooled));
         while lab.step() {}
         let entries = &lab.lab.rings[0].entries;
-        let t0s: Vec<u64> = (0..entries.len()).map(|i| entries.get(i).unwrap().t0).collect();
+        let t0s: Vec<u64> = (0..entries.len())
+            .map(|i| entries.get(i).unwrap().t0)
+            .collect();
         assert_eq!(t0s, want, "none has left TIME_WAIT in 6 s");
     }
 }
