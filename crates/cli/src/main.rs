@@ -541,7 +541,7 @@ fn lab_config(a: &LabArgs) -> Result<farewell_lab::LabConfig, String> {
 fn lab_text(cfg: &farewell_lab::LabConfig, run: &farewell_lab::LabRun) -> String {
     let s = &run.summary;
     let last = run.rows.last().cloned().unwrap_or_default();
-    let ports = u64::from(cfg.port_range().len()) * u64::from(cfg.port_tables());
+    let ports = cfg.port_supply();
     let mut out = format!(
         "TCP:   estab {}, timewait {} (client {}, server {}), ports in use {} of {}\n",
         last.established,

@@ -58,7 +58,7 @@ pub fn references(cfg: &LabConfig) -> Vec<Reference> {
     }];
     if cfg.closer == Closer::Client {
         out.push(Reference {
-            value: port_supply(cfg) as f64,
+            value: cfg.port_supply() as f64,
             label: "ports".into(),
             limit: true,
         });
@@ -71,12 +71,6 @@ pub fn references(cfg: &LabConfig) -> Vec<Reference> {
         });
     }
     out
-}
-
-/// Ephemeral ports × port tables: (source IP, destination) pairs, or source
-/// IPs alone on macOS ([`LabConfig::port_tables`]).
-pub fn port_supply(cfg: &LabConfig) -> u64 {
-    u64::from(cfg.port_range().len()) * u64::from(cfg.port_tables())
 }
 
 /// A round axis maximum at or above `v`: 1, 2 or 5 × 10ⁿ, with its tick step.

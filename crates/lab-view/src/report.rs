@@ -5,7 +5,6 @@
 //! The kernel rules behind the words are the lab's (`farewell-lab`); the
 //! sources are named there and in PROTOCOL_NOTES ("TIME_WAIT at scale").
 
-use crate::chart::port_supply;
 use crate::format::{bytes, seconds, thousands};
 use farewell_engine::Platform;
 use farewell_lab::config::MAX_POOL;
@@ -21,6 +20,24 @@ pub enum Tone {
 }
 
 impl Tone {
+    /// The mark shown before the finding (not colour alone).
+    pub fn mark(self) -> &'static str {
+        match self {
+            Tone::Info => "i",
+            Tone::Problem => "!",
+            Tone::Good => "✓",
+        }
+    }
+
+    /// The word a screen reader hears for the mark.
+    pub fn word(self) -> &'static str {
+        match self {
+            Tone::Info => "Note",
+            Tone::Problem => "Problem",
+            Tone::Good => "Good",
+        }
+    }
+
     /// The CSS class suffix.
     pub fn id(self) -> &'static str {
         match self {
@@ -136,7 +153,7 @@ pub fn findings(cfg: &LabConfig, run: &LabRun) -> Vec<Finding> {
         });
     }
 
-    let supply = port_supply(cfg);
+    let supply = cfg.port_supply();
     let range = cfg.port_range();
     let pairs = cfg.port_tables();
     let xnu = cfg.port_choice() == PortChoice::Xnu;
@@ -342,7 +359,7 @@ pub fn stats(cfg: &LabConfig, run: &LabRun) -> Vec<Stat> {
         Stat {
             label: "client ports in use",
             value: thousands(last.ports_in_use),
-            detail: format!("of {}", thousands(port_supply(cfg))),
+            detail: format!("of {}", thousands(cfg.port_supply())),
         },
         Stat {
             label: "connect() failures",

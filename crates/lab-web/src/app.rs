@@ -445,8 +445,8 @@ fn results(p: &Props) -> Html {
                     <ul class="findings">
                         { for findings(&s.cfg, run).into_iter().map(|f| html! {
                             <li class={classes!("finding", f.tone.id())}>
-                                <span class="finding-mark" aria-hidden="true">{ mark(f.tone) }</span>
-                                <span class="visually-hidden">{ format!("{}: ", tone_word(f.tone)) }</span>
+                                <span class="finding-mark" aria-hidden="true">{ f.tone.mark() }</span>
+                                <span class="visually-hidden">{ format!("{}: ", f.tone.word()) }</span>
                                 { f.text }
                             </li>
                         }) }
@@ -487,24 +487,6 @@ fn results(p: &Props) -> Html {
                 </details>
             }
         </section>
-    }
-}
-
-fn mark(t: farewell_lab_view::report::Tone) -> &'static str {
-    use farewell_lab_view::report::Tone;
-    match t {
-        Tone::Info => "i",
-        Tone::Problem => "!",
-        Tone::Good => "✓",
-    }
-}
-
-fn tone_word(t: farewell_lab_view::report::Tone) -> &'static str {
-    use farewell_lab_view::report::Tone;
-    match t {
-        Tone::Info => "Note",
-        Tone::Problem => "Problem",
-        Tone::Good => "Good",
     }
 }
 

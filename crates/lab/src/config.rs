@@ -361,6 +361,12 @@ impl LabConfig {
         }
     }
 
+    /// The client's ephemeral ports in all: the range × its port tables
+    /// ((source IP, destination) pairs, or source IPs alone on macOS).
+    pub fn port_supply(&self) -> u64 {
+        u64::from(self.port_range().len()) * u64::from(self.port_tables())
+    }
+
     /// Ports connect() can hand out per port table: Linux's search uses an
     /// even count (`remaining &= ~1U`), the BSDs' every port of the range.
     pub fn ports_per_table(&self) -> u32 {
