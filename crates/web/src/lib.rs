@@ -1,20 +1,41 @@
 //! The Farewell playground: a Yew (csr) app that simulates how a TCP connection
 //! closes and plays the trace back on an SVG sequence diagram.
 //!
-//! * [`state`]: the whole app state and the [`state::Action`]s that change it (one
-//!   `use_reducer`); the simulation runs inside the reducer.
-//! * [`edit`]: scenario edits made by clicking segments on the diagram.
 //! * [`components`]: the page's parts, one per file (plain functions returning
 //!   `Html`; components only where they need hooks).
+//! * [`Page`]: the page model's state as Yew's reducer.
 //!
-//! The protocol lives in `farewell-engine` and the geometry in `farewell-diagram`;
-//! this crate only draws them and handles input.
+//! The protocol lives in `farewell-engine`, the geometry in `farewell-diagram`
+//! and the page model (state, edits, notices, what the panels say) in
+//! `farewell-page`, all tested natively; this crate only draws them and
+//! handles input.
 
 pub mod browser;
 pub mod components;
-pub mod edit;
-pub mod format;
-pub mod state;
+pub use farewell_page::{edit, format, notice, playback, state};
+
+use std::rc::Rc;
+
+/// The page model's state as Yew's reducer (`use_reducer`): a handle to an
+/// [`state::AppState`], whose `reduce` makes the next one. (The trait is
+/// Yew's, so it is implemented here, on a type of this crate.)
+#[derive(Clone, Debug, PartialEq)]
+pub struct Page(pub Rc<state::AppState>);
+
+impl std::ops::Deref for Page {
+    type Target = state::AppState;
+    fn deref(&self) -> &state::AppState {
+        &self.0
+    }
+}
+
+impl yew::Reducible for Page {
+    type Action = state::Action;
+
+    fn reduce(self: Rc<Self>, action: state::Action) -> Rc<Self> {
+        Rc::new(Page(self.0.clone().reduce(action)))
+    }
+}
 
 /// The diagram's stylesheet and the palette, from the copies the wasm carries
 /// anyway for the standalone SVG export, as one `<style>` in the head: linking

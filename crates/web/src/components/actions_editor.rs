@@ -1,4 +1,4 @@
-use crate::state::{Action, ActionField};
+use crate::state::{Action, ActionField, Notice};
 use farewell_engine::{Do, Host};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -69,10 +69,7 @@ pub fn actions_editor(props: &ActionsEditorProps) -> Html {
                 match farewell_share::number(&input.value()) {
                     Some(t) if after_eof => emit(ActionField::AfterEofMs(t)),
                     Some(t) => emit(ActionField::AtMs(t)),
-                    None => on_action.emit(Action::ShowNotice(format!(
-                        "Not applied: the time of action {} must be a number of milliseconds.",
-                        i + 1
-                    ))),
+                    None => on_action.emit(Action::ShowNotice(Notice::bad_action_time(i + 1))),
                 }
             })
         };
@@ -83,10 +80,7 @@ pub fn actions_editor(props: &ActionsEditorProps) -> Html {
                 let input = e.target_unchecked_into::<HtmlInputElement>();
                 match input.value().trim().parse::<u32>() {
                     Ok(b) => emit(ActionField::Bytes(b)),
-                    Err(_) => on_action.emit(Action::ShowNotice(format!(
-                        "Not applied: the bytes of action {} must be a whole number.",
-                        i + 1
-                    ))),
+                    Err(_) => on_action.emit(Action::ShowNotice(Notice::bad_action_bytes(i + 1))),
                 }
             })
         };

@@ -13,11 +13,13 @@ use super::scenario_picker::{builtin_names, scenario_picker, ScenarioPickerProps
 use super::share_panel::{import_file, share_panel, SharePanelProps};
 use super::socket_table::socket_table;
 use super::state_machine::{state_machine, StateMachineProps};
-use super::tcpdump_log::{current_line, TcpdumpLog};
+use super::tcpdump_log::TcpdumpLog;
 use super::timers::timers;
 use super::transport::{transport, TransportProps};
 use crate::browser;
+use crate::playback::current_line;
 use crate::state::{Action, AppState, Controls, Theme};
+use crate::Page;
 use farewell_engine::Host;
 use gloo_render::{request_animation_frame, AnimationFrame};
 use std::cell::RefCell;
@@ -154,7 +156,7 @@ fn stored_theme() -> Theme {
 /// current one; nothing is written while playing. Back/forward (and a link
 /// pasted into the address bar) restore the state the fragment describes.
 #[hook]
-fn use_link_sync(state: &UseReducerHandle<AppState>, on_action: Callback<Action>) {
+fn use_link_sync(state: &UseReducerHandle<Page>, on_action: Callback<Action>) {
     let link = state.link();
     let scenario_key = (state.share.builtin.clone(), state.share.scenario.clone());
     let last = use_mut_ref(|| None::<(Option<String>, farewell_engine::Scenario)>);
@@ -207,10 +209,12 @@ fn use_height_reporting(embedded: bool) {
 /// The playground.
 #[function_component(App)]
 pub fn app() -> Html {
-    let state = use_reducer(|| AppState {
-        theme: stored_theme(),
-        announce: stored(browser::ANNOUNCE_KEY).as_deref() != Some("off"),
-        ..AppState::from_link(&browser::fragment())
+    let state = use_reducer(|| {
+        Page(Rc::new(AppState {
+            theme: stored_theme(),
+            announce: stored(browser::ANNOUNCE_KEY).as_deref() != Some("off"),
+            ..AppState::from_link(&browser::fragment())
+        }))
     });
     let on_action = {
         let state = state.clone();
@@ -253,7 +257,7 @@ pub fn app() -> Html {
         let controls = state.share.embed.controls;
         return html! {
             <div class={classes!("app", "embedded")} data-controls={controls.id()}>
-                { notice(&NoticeProps { text: state.notice.clone(), on_action: on_action.clone() }) }
+                { notice(&NoticeProps { notice: state.notice.clone(), on_action: on_action.clone() }) }
                 if controls != Controls::None {
                     { transport(&TransportProps { sim: sim.clone(), time_ms: t, playing: state.playing,
                         speed: state.speed(), on_action: on_action.clone() }) }
@@ -280,7 +284,7 @@ pub fn app() -> Html {
     html! {
         <div class="app" {ondragover} {ondrop}>
             { header(&HeaderProps { theme: state.theme, on_action: on_action.clone() }) }
-            { notice(&NoticeProps { text: state.notice.clone(), on_action: on_action.clone() }) }
+            { notice(&NoticeProps { notice: state.notice.clone(), on_action: on_action.clone() }) }
             <div class="layout">
                 <aside class="col-left" aria-label="Scenario settings">
                     { scenario_picker(&ScenarioPickerProps { selected: share.builtin.clone(), edited,
@@ -292,7 +296,7 @@ pub fn app() -> Html {
                         handshake: share.scenario.handshake, drops: share.scenario.drops.clone(),
                         on_action: on_action.clone() }) }
                     { actions_editor(&ActionsEditorProps { actions: share.scenario.actions.clone(), on_action: on_action.clone() }) }
-                    { share_panel(&SharePanelProps { state: Rc::new((*state).clone()), on_action: on_action.clone() }) }
+                    { share_panel(&SharePanelProps { state: state.0.clone(), on_action: on_action.clone() }) }
                 </aside>
                 <section class="col-center" aria-label="Sequence diagram">
                     { transport(&TransportProps { sim: sim.clone(), time_ms: t, playing: state.playing,

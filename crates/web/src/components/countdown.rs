@@ -1,4 +1,3 @@
-use crate::format;
 use crate::state::Sim;
 use farewell_diagram::Phase;
 use yew::prelude::*;
@@ -15,20 +14,12 @@ const R: f64 = 44.0;
 pub fn countdown(sim: &Sim, time_ms: f64, time_wait_ms: f64) -> Html {
     let c = farewell_diagram::countdown_at(&sim.trace, time_ms, time_wait_ms);
     let phase = c.phase.id();
-    let frac = if c.total_ms > 0.0 {
-        (c.remaining_ms / c.total_ms).clamp(0.0, 1.0)
-    } else {
-        0.0
-    };
+    let ring = crate::playback::ring(&c);
+    let frac = ring.fraction;
     let circumference = 2.0 * std::f64::consts::PI * R;
-    let label = format!(
-        "TIME_WAIT countdown: {} seconds left. {}",
-        format::seconds(c.remaining_ms),
-        c.text
-    );
     html! {
         <section class={classes!("panel", "countdown", phase)} data-testid="countdown" data-phase={phase}
-            aria-label={label}>
+            aria-label={ring.label}>
             <svg class="ring" viewBox="0 0 104 104" aria-hidden="true">
                 <g key={format!("{}", c.started_ms)} class={classes!((c.phase == Phase::Running && c.restarts > 0).then_some("restart-flash"))}>
                     <circle class="track" cx="52" cy="52" r={R.to_string()} fill="none" stroke-width="9"/>
@@ -36,7 +27,7 @@ pub fn countdown(sim: &Sim, time_ms: f64, time_wait_ms: f64) -> Html {
                         stroke-dasharray={format!("{circumference:.2}")}
                         stroke-dashoffset={format!("{:.2}", circumference * (1.0 - frac))}/>
                 </g>
-                <text class="value" x="52" y="56" data-testid="countdown-seconds">{ format::seconds(c.remaining_ms) }</text>
+                <text class="value" x="52" y="56" data-testid="countdown-seconds">{ ring.seconds }</text>
                 <text class="unit" x="52" y="71">{ "seconds" }</text>
             </svg>
             <div class="what">

@@ -1,25 +1,15 @@
-use crate::state::{Action, Sim};
+use crate::state::{Action, SimRef};
 use farewell_engine::Host;
-use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, KeyboardEvent};
 use yew::prelude::*;
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 pub struct DiagramViewProps {
-    pub sim: Rc<Sim>,
+    pub sim: SimRef,
     pub time_ms: f64,
     pub playing: bool,
     pub on_action: Callback<Action>,
-}
-
-impl PartialEq for DiagramViewProps {
-    fn eq(&self, o: &Self) -> bool {
-        Rc::ptr_eq(&self.sim, &o.sim)
-            && self.time_ms == o.time_ms
-            && self.playing == o.playing
-            && self.on_action == o.on_action
-    }
 }
 
 fn host_class(h: Host) -> &'static str {
@@ -117,16 +107,10 @@ pub fn diagram_view(props: &DiagramViewProps) -> Html {
     }
 }
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 struct PlaybackLayerProps {
-    sim: Rc<Sim>,
+    sim: SimRef,
     time_ms: f64,
-}
-
-impl PartialEq for PlaybackLayerProps {
-    fn eq(&self, o: &Self) -> bool {
-        Rc::ptr_eq(&self.sim, &o.sim) && self.time_ms == o.time_ms
-    }
 }
 
 /// The playhead, a dot for each segment in flight, and a veil over the future.
@@ -136,19 +120,12 @@ fn playback_layer(props: &PlaybackLayerProps) -> Html {
     let t = props.time_ms;
     let y = d.time_map.y_of(t);
     let clock = crate::format::clock(t);
-    // Room for the clock in 11 px monospace: it hides the time tick it passes over.
-    let label_width = 8.0 + 7.0 * clock.chars().count() as f64;
-    let dots = d.arrows.iter().filter_map(|a| {
-        // A lost segment travels to its ✕ half way.
-        if t < a.t_ms || t >= a.end_ms || a.end_ms <= a.t_ms {
-            return None;
+    let label_width = crate::playback::clock_label_width(&clock);
+    let dots = crate::playback::in_flight(d, t).map(|p| {
+        html! {
+            <circle class={classes!("packet", host_class(p.from), p.dropped.then_some("dropped"))}
+                cx={n(p.x)} cy={n(p.y)} r="6" data-testid="packet"/>
         }
-        let f = (t - a.t_ms) / (a.end_ms - a.t_ms);
-        let (x, y) = (a.x1 + (a.x2 - a.x1) * f, a.y1 + (a.y2 - a.y1) * f);
-        Some(html! {
-            <circle class={classes!("packet", host_class(a.from), a.dropped.then_some("dropped"))}
-                cx={n(x)} cy={n(y)} r="6" data-testid="packet"/>
-        })
     });
     html! {
         <svg class="diagram playback" aria-hidden="true" pointer-events="none"

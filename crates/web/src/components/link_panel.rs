@@ -1,4 +1,4 @@
-use crate::state::Action;
+use crate::state::{Action, Notice};
 use farewell_engine::scenario::LinkConfig;
 use farewell_engine::{DropRule, SegmentKind};
 use web_sys::HtmlInputElement;
@@ -18,10 +18,7 @@ fn number_input(on_action: &Callback<Action>, make: fn(f64) -> Option<Action>) -
         let input = e.target_unchecked_into::<HtmlInputElement>();
         match farewell_share::number(&input.value()).and_then(make) {
             Some(a) => on_action.emit(a),
-            None => on_action.emit(Action::ShowNotice(format!(
-                "Not applied: “{}” is not an allowed value here.",
-                input.value()
-            ))),
+            None => on_action.emit(Action::ShowNotice(Notice::not_a_value(&input.value()))),
         }
     })
 }

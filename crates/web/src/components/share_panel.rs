@@ -1,5 +1,5 @@
 use crate::browser;
-use crate::state::{Action, AppState, Theme};
+use crate::state::{Action, AppState, Notice, Theme};
 use farewell_diagram::{render_svg_with, SvgOptions};
 use farewell_engine::Scenario;
 use std::rc::Rc;
@@ -80,13 +80,9 @@ pub fn import_file(file: web_sys::File, on_action: Callback<Action>) {
             // `Scenario::validate`, which names the field at fault.
             Ok(text) => match farewell_json::from_str::<Scenario>(&text) {
                 Ok(scenario) => Action::Import(Box::new(scenario)),
-                Err(e) => Action::ShowNotice(format!(
-                    "Could not import {name}: {e}. The current scenario is unchanged."
-                )),
+                Err(e) => Action::ShowNotice(Notice::not_imported(&name, &e.to_string())),
             },
-            Err(e) => Action::ShowNotice(format!(
-                "Could not import {name}: {e}. The current scenario is unchanged."
-            )),
+            Err(e) => Action::ShowNotice(Notice::not_imported(&name, &e.to_string())),
         };
         on_action.emit(action);
     });
@@ -101,7 +97,7 @@ pub fn share_panel(props: &SharePanelProps) -> Html {
         let on_action = on_action.clone();
         move |r: Result<(), String>| {
             if let Err(e) = r {
-                on_action.emit(Action::ShowNotice(format!("Export failed: {e}")));
+                on_action.emit(Action::ShowNotice(Notice::export_failed(&e)));
             }
         }
     };
@@ -112,8 +108,8 @@ pub fn share_panel(props: &SharePanelProps) -> Html {
             let on_action = on_action.clone();
             yew::platform::spawn_local(async move {
                 let msg = match browser::copy_text(&url).await {
-                    Ok(()) => "Link copied.".to_string(),
-                    Err(e) => format!("Could not copy ({e}). The link is: {url}"),
+                    Ok(()) => Notice::link_copied(),
+                    Err(e) => Notice::copy_failed(&e, &url),
                 };
                 on_action.emit(Action::ShowNotice(msg));
             });
@@ -139,7 +135,7 @@ pub fn share_panel(props: &SharePanelProps) -> Html {
             let on_action = on_action.clone();
             yew::platform::spawn_local(async move {
                 if let Err(e) = browser::download_png(&svg, w, h, 2.0, &name).await {
-                    on_action.emit(Action::ShowNotice(format!("Export failed: {e}")));
+                    on_action.emit(Action::ShowNotice(Notice::export_failed(&e)));
                 }
             });
         })

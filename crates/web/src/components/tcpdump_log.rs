@@ -1,25 +1,13 @@
 use farewell_engine::trace::{describe, EventKind};
-use farewell_engine::Trace;
-use std::rc::Rc;
 use web_sys::HtmlElement;
 use yew::prelude::*;
 
-#[derive(Properties)]
+#[derive(Properties, PartialEq)]
 pub struct TcpdumpLogProps {
-    pub sim: Rc<crate::state::Sim>,
-    /// The line playback is on ([`current_line`]); lines after it are dimmed.
+    pub sim: crate::state::SimRef,
+    /// The line playback is on (`farewell_page::playback::current_line`);
+    /// lines after it are dimmed.
     pub current: Option<usize>,
-}
-
-impl PartialEq for TcpdumpLogProps {
-    fn eq(&self, other: &Self) -> bool {
-        Rc::ptr_eq(&self.sim, &other.sim) && self.current == other.current
-    }
-}
-
-/// Index of the last event at or before `t` (the line playback is on).
-pub fn current_line(trace: &Trace, t: f64) -> Option<usize> {
-    trace.events.iter().rposition(|e| e.t_ms <= t)
 }
 
 /// The trace as tcpdump-style text that follows playback: segment lines in full,

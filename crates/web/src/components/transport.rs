@@ -1,11 +1,10 @@
 use crate::format;
-use crate::state::{Action, Sim, Speed};
-use std::rc::Rc;
+use crate::state::{Action, SimRef, Speed};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 pub struct TransportProps {
-    pub sim: Rc<Sim>,
+    pub sim: SimRef,
     pub time_ms: f64,
     pub playing: bool,
     pub speed: Speed,

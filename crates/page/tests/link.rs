@@ -2,23 +2,19 @@
 //! uses them), in a real browser.
 
 use farewell_engine::{Platform, Scenario};
-use farewell_web::state::{Action, AppState, Controls, Speed};
+use farewell_page::state::{Action, AppState, Controls, SimRef, Speed};
 use std::rc::Rc;
-use wasm_bindgen_test::wasm_bindgen_test;
-use yew::Reducible;
-
-wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 fn start(id: &str) -> Rc<AppState> {
     Rc::new(AppState::default()).reduce(Action::SelectBuiltin(id.to_string()))
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn an_unedited_builtin_has_a_short_link() {
     assert_eq!(start("lost-final-ack").link(), "s=lost-final-ack");
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn a_link_round_trips_the_exact_state() {
     let s = start("lost-final-ack");
     let fin = s
@@ -47,7 +43,7 @@ fn a_link_round_trips_the_exact_state() {
     );
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn an_edited_action_travels_as_a_custom_scenario() {
     let s = start("normal-close").reduce(Action::AddAction);
     let link = s.link();
@@ -56,7 +52,7 @@ fn an_edited_action_travels_as_a_custom_scenario() {
     assert_eq!(back.share.scenario, s.share.scenario);
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn hostile_fragments_fall_back_to_the_default_with_a_message() {
     for bad in [
         "s=<script>alert(1)</script>",
@@ -71,12 +67,18 @@ fn hostile_fragments_fall_back_to_the_default_with_a_message() {
             .notice
             .clone()
             .unwrap_or_else(|| panic!("{bad}: no message"));
+        assert_eq!(
+            notice.kind,
+            farewell_page::notice::NoticeKind::Error,
+            "{bad}"
+        );
+        let notice = notice.text;
         assert!(notice.contains("could not be opened"), "{bad}: {notice}");
         assert_eq!(s.share, AppState::default().share, "{bad}");
     }
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn embed_parameters_choose_the_embedded_view_and_autoplay() {
     let s = AppState::from_link("s=lost-fin&embed=1&controls=none&autoplay=1");
     assert!(s.share.embed.enabled);
@@ -85,22 +87,22 @@ fn embed_parameters_choose_the_embedded_view_and_autoplay() {
     assert!(s.link().contains("embed=1"));
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn importing_an_invalid_scenario_changes_nothing() {
     let s = start("half-close");
     let mut bad: Scenario = farewell_json::from_str(r#"{"actions":[]}"#).unwrap();
     bad.link.delay_ms = -5.0;
     let after = s.clone().reduce(Action::Import(Box::new(bad)));
     assert_eq!(after.share, s.share);
-    assert!(Rc::ptr_eq(&after.sim, &s.sim));
-    let notice = after.notice.clone().unwrap();
+    assert!(SimRef::ptr_eq(&after.sim, &s.sim));
+    let notice = after.notice.clone().unwrap().text;
     assert!(
         notice.contains("link.delay_ms") && notice.contains("unchanged"),
         "{notice}"
     );
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn importing_a_valid_scenario_replaces_it() {
     let s = start("half-close");
     let good = farewell_engine::builtin::get("abort-rst").unwrap();
@@ -110,11 +112,13 @@ fn importing_a_valid_scenario_replaces_it() {
     assert_eq!(after.share.time_ms, 0.0);
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn a_misspelt_key_is_named_and_the_rest_of_the_link_applies() {
     let s = AppState::from_link("s=lost-fin&platform=windows");
     assert_eq!(s.share.builtin.as_deref(), Some("lost-fin"));
     let notice = s.notice.unwrap();
+    assert_eq!(notice.kind, farewell_page::notice::NoticeKind::Warning);
+    let notice = notice.text;
     assert!(
         notice.contains("`platform` is not part of the link format"),
         "{notice}"
@@ -122,7 +126,7 @@ fn a_misspelt_key_is_named_and_the_rest_of_the_link_applies() {
     assert!(AppState::from_link("s=lost-fin&p=windows").notice.is_none());
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn a_paused_playback_position_is_written_to_a_tenth_of_a_millisecond() {
     let s = start("lost-fin").reduce(Action::Seek(1_234.567_891_234));
     assert!(s.link().ends_with("t=1234.6"), "{}", s.link());

@@ -2,12 +2,8 @@
 
 use farewell_engine::trace::{EventKind, TimerKind};
 use farewell_engine::{builtin, Do, Host, Platform};
-use farewell_web::state::{Action, ActionField, AppState, Speed};
+use farewell_page::state::{Action, ActionField, AppState, NoticeKind, SimRef, Speed};
 use std::rc::Rc;
-use wasm_bindgen_test::wasm_bindgen_test;
-use yew::Reducible;
-
-wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
 
 fn start(id: &str) -> Rc<AppState> {
     Rc::new(AppState::default()).reduce(Action::SelectBuiltin(id.to_string()))
@@ -24,7 +20,7 @@ fn time_wait_armed_deadline(state: &AppState) -> Option<f64> {
     })
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn the_default_state_is_the_default_builtin_at_time_zero() {
     let s = AppState::default();
     assert_eq!(s.share.builtin.as_deref(), Some(builtin::DEFAULT));
@@ -34,7 +30,7 @@ fn the_default_state_is_the_default_builtin_at_time_zero() {
     assert!(s.sim.trace.segments().count() >= 4);
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn choosing_windows_makes_time_wait_240_seconds() {
     let s = start("normal-close");
     assert_eq!(time_wait_armed_deadline(&s), Some(60_000.0));
@@ -48,19 +44,20 @@ fn choosing_windows_makes_time_wait_240_seconds() {
     assert_eq!(time_wait_armed_deadline(&s), Some(240_000.0));
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn an_invalid_edit_is_refused_with_a_notice_and_changes_nothing() {
     let s = start("normal-close");
     let before = s.share.scenario.clone();
     let s = s.reduce(Action::SetDelay(-5.0));
     assert_eq!(s.share.scenario, before);
-    let notice = s.notice.clone().expect("a notice");
+    assert_eq!(s.notice.as_ref().unwrap().kind, NoticeKind::Error);
+    let notice = s.notice.clone().expect("a notice").text;
     assert!(notice.contains("link.delay_ms"), "{notice}");
     let s = s.reduce(Action::DismissNotice);
     assert_eq!(s.notice, None);
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn steps_visit_every_event_time_in_order_and_back() {
     let mut s = start("normal-close");
     let mut seen = vec![s.share.time_ms];
@@ -85,7 +82,7 @@ fn steps_visit_every_event_time_in_order_and_back() {
     assert_eq!(back.share.time_ms, seen[seen.len() - 2]);
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn playback_advances_by_speed_times_real_time_and_stops_at_the_end() {
     let s = start("normal-close")
         .reduce(Action::SetSpeed(Speed::X10))
@@ -115,7 +112,7 @@ fn playback_advances_by_speed_times_real_time_and_stops_at_the_end() {
     assert_eq!(s.share.time_ms, 0.0);
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn skip_waits_crosses_long_idle_stretches_quickly_but_not_busy_ones() {
     let s = start("normal-close")
         .reduce(Action::SetSpeed(Speed::SkipWaits))
@@ -138,7 +135,7 @@ fn skip_waits_crosses_long_idle_stretches_quickly_but_not_busy_ones() {
     assert!(t.sim.end_ms() > 60_000.0);
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn seek_clamps_to_the_trace() {
     let s = start("normal-close");
     let end = s.sim.end_ms();
@@ -148,7 +145,7 @@ fn seek_clamps_to_the_trace() {
     assert_eq!(s.reduce(Action::Seek(250.0)).share.time_ms, 250.0);
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn editing_actions_changes_who_closes_first() {
     let s = start("normal-close");
     let close_idx = s
@@ -187,7 +184,7 @@ fn editing_actions_changes_who_closes_first() {
     assert_eq!(same.share.scenario, s.share.scenario);
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn toggling_a_drop_resimulates_and_toggling_again_restores() {
     let s = start("normal-close");
     let fin = s
@@ -226,25 +223,26 @@ fn megabyte_sends(n: usize, loss: f64) -> farewell_engine::Scenario {
 }
 
 /// An import over the work budget is refused and changes nothing.
-#[wasm_bindgen_test]
+#[test]
 fn an_import_over_the_work_budget_is_refused_and_keeps_the_scenario() {
     let s = start("lost-fin");
     let next = s
         .clone()
         .reduce(Action::Import(Box::new(megabyte_sends(3, 0.0))));
-    let notice = next.notice.clone().unwrap();
+    let notice = next.notice.clone().unwrap().text;
     assert!(notice.contains("actions[2].bytes"), "{notice}");
     assert_eq!(next.share.scenario, s.share.scenario);
-    assert!(Rc::ptr_eq(&next.sim, &s.sim), "nothing re-simulated");
+    assert!(SimRef::ptr_eq(&next.sim, &s.sim), "nothing re-simulated");
 }
 
 /// An import that runs into the segment limit is drawn up to there, and the
 /// notice says it was cut short and why.
-#[wasm_bindgen_test]
+#[test]
 fn an_import_cut_short_by_the_budget_says_so() {
     let s = start("lost-fin");
     let next = s.reduce(Action::Import(Box::new(megabyte_sends(2, 0.3))));
-    let notice = next.notice.clone().unwrap();
+    assert_eq!(next.notice.as_ref().unwrap().kind, NoticeKind::Warning);
+    let notice = next.notice.clone().unwrap().text;
     assert!(notice.contains("Cut short at"), "{notice}");
     assert!(notice.contains("link.loss"), "{notice}");
     assert!(notice.contains("2500 segments"), "{notice}");
@@ -252,9 +250,9 @@ fn an_import_cut_short_by_the_budget_says_so() {
 }
 
 /// The tcpdump log keeps a window of lines around playback in the page.
-#[wasm_bindgen_test]
+#[test]
 fn the_log_window_follows_playback_and_covers_short_traces_whole() {
-    use farewell_web::state::{log_window, LOG_WINDOW};
+    use farewell_page::state::{log_window, LOG_WINDOW};
     assert_eq!(log_window(30, Some(10)), 0..30);
     assert_eq!(log_window(10_000, None), 0..LOG_WINDOW);
     assert_eq!(
@@ -264,7 +262,7 @@ fn the_log_window_follows_playback_and_covers_short_traces_whole() {
     assert_eq!(log_window(10_000, Some(9_999)), 10_000 - LOG_WINDOW..10_000);
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn scrubbing_holds_announcements_until_the_scrubber_is_let_go() {
     let s = start("normal-close");
     assert!(s.announce && !s.scrubbing && !s.table);
@@ -287,7 +285,7 @@ fn scrubbing_holds_announcements_until_the_scrubber_is_let_go() {
     assert!(!s.reduce(Action::Seek(100.0)).scrubbing);
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn the_announcement_switch_and_the_table_survive_back_and_forward() {
     let s = start("normal-close")
         .reduce(Action::SetAnnounce(false))
@@ -303,7 +301,7 @@ fn the_announcement_switch_and_the_table_survive_back_and_forward() {
     assert!(s.announce && !s.table);
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn the_table_is_the_diagram_crates_rows_for_this_trace() {
     let s = start("lost-fin");
     assert_eq!(
@@ -313,9 +311,9 @@ fn the_table_is_the_diagram_crates_rows_for_this_trace() {
     assert_eq!(s.sim.stops, farewell_diagram::stops(&s.sim.trace));
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn every_shortcut_key_maps_to_its_command_and_only_those() {
-    use farewell_web::components::keys::{command, Command, SHORTCUTS};
+    use farewell_page::keys::{command, Command, SHORTCUTS};
     for s in SHORTCUTS {
         for k in s.keys {
             assert_eq!(command(k), Some(s.command), "{k}");

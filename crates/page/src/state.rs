@@ -7,10 +7,10 @@
 //! re-simulates at once inside the reducer.
 
 use crate::edit;
+pub use crate::notice::{Notice, NoticeKind};
 use farewell_diagram::{Diagram, SvgOptions, TableRow};
 use farewell_engine::{builtin, simulate, Do, Host, Platform, Scenario, Trace};
 use std::rc::Rc;
-use yew::Reducible;
 
 /// Playback speed: simulated time per real time, or "skip waits", which moves
 /// along the diagram's compressed time axis at a steady pace, so quick exchanges
@@ -47,7 +47,7 @@ pub type Share = Fragment;
 
 /// A simulated scenario: the trace, its diagram, and the instants playback can
 /// step to.
-#[derive(Debug, PartialEq)]
+#[derive(Debug)]
 pub struct Sim {
     pub trace: Trace,
     pub diagram: Diagram,
@@ -85,14 +85,9 @@ impl Sim {
     }
 
     /// What to tell the user when the work budget cut the run short.
-    pub fn budget_notice(&self) -> Option<String> {
+    pub fn budget_notice(&self) -> Option<Notice> {
         let (_, stop) = self.trace.end()?;
-        stop.map(|stop| {
-            format!(
-                "Cut short at {}: {stop}. Make the scenario smaller to see it end.",
-                farewell_diagram::format_clock(self.end_ms())
-            )
-        })
+        stop.map(|stop| Notice::cut_short(self.end_ms(), &stop.to_string()))
     }
 
     /// Length of the scrubber: the diagram's time axis in pixels, so a long idle
@@ -112,6 +107,37 @@ impl Sim {
     pub fn scrub_time(&self, pos: f64) -> f64 {
         let map = &self.diagram.time_map;
         map.t_of(pos + map.y_of(0.0)).clamp(0.0, self.end_ms())
+    }
+}
+
+/// The one handle to a simulation that the state and the components pass
+/// around. Two handles are equal when they are the same run (`Rc::ptr_eq`):
+/// a simulation is never changed after it is made, so identity is equality,
+/// and comparing a trace of thousands of events on every render is avoided.
+#[derive(Clone, Debug)]
+pub struct SimRef(Rc<Sim>);
+
+impl SimRef {
+    pub fn new(sim: Sim) -> SimRef {
+        SimRef(Rc::new(sim))
+    }
+
+    /// Whether both handles are the same run (what `==` says).
+    pub fn ptr_eq(a: &SimRef, b: &SimRef) -> bool {
+        Rc::ptr_eq(&a.0, &b.0)
+    }
+}
+
+impl PartialEq for SimRef {
+    fn eq(&self, other: &SimRef) -> bool {
+        SimRef::ptr_eq(self, other)
+    }
+}
+
+impl std::ops::Deref for SimRef {
+    type Target = Sim;
+    fn deref(&self) -> &Sim {
+        &self.0
     }
 }
 
@@ -194,18 +220,19 @@ pub enum Action {
     /// A scenario file the user imported (already parsed and validated).
     Import(Box<Scenario>),
     /// Tell the user something (e.g. an input that could not be read).
-    ShowNotice(String),
+    ShowNotice(Notice),
     DismissNotice,
 }
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct AppState {
     pub share: Share,
-    pub sim: Rc<Sim>,
+    pub sim: SimRef,
     pub playing: bool,
     pub theme: Theme,
-    /// A message for the user: why an edit was refused, or what went wrong.
-    pub notice: Option<String>,
+    /// A message for the user: why an edit was refused, what went wrong, or
+    /// that something worked.
+    pub notice: Option<Notice>,
     /// Each step's narration goes to a polite live region (remembered in
     /// localStorage).
     pub announce: bool,
@@ -227,7 +254,7 @@ impl AppState {
     pub fn new(share: Share) -> AppState {
         match share.scenario.validate() {
             Ok(()) => {
-                let sim = Rc::new(Sim::run(&share.scenario));
+                let sim = SimRef::new(Sim::run(&share.scenario));
                 let mut share = share;
                 share.time_ms = share.time_ms.clamp(0.0, sim.end_ms());
                 AppState {
@@ -242,9 +269,9 @@ impl AppState {
                 }
             }
             Err(e) => AppState {
-                notice: Some(format!(
+                notice: Some(Notice::error(format!(
                     "That scenario cannot run ({e}); showing the default."
-                )),
+                ))),
                 ..AppState::default()
             },
         }
@@ -266,7 +293,7 @@ impl AppState {
     fn edit(self: &Rc<Self>, scenario: Scenario, builtin: Option<String>) -> Rc<Self> {
         match scenario.validate() {
             Ok(()) => {
-                let sim = Rc::new(Sim::run(&scenario));
+                let sim = SimRef::new(Sim::run(&scenario));
                 self.with(|s| {
                     s.share.time_ms = s.share.time_ms.min(sim.end_ms());
                     s.share.scenario = scenario;
@@ -275,7 +302,7 @@ impl AppState {
                     s.sim = sim;
                 })
             }
-            Err(e) => self.with(|s| s.notice = Some(format!("Not applied: {e}"))),
+            Err(e) => self.with(|s| s.notice = Some(Notice::error(format!("Not applied: {e}")))),
         }
     }
 
@@ -336,10 +363,9 @@ fn new_action(scenario: &Scenario) -> farewell_engine::Action {
     }
 }
 
-impl Reducible for AppState {
-    type Action = Action;
-
-    fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
+impl AppState {
+    /// The next state after `action` (the Yew crate's `use_reducer` calls this).
+    pub fn reduce(self: Rc<Self>, action: Action) -> Rc<Self> {
         match action {
             Action::SelectBuiltin(id) => match builtin::get(&id) {
                 Some(scenario) => {
@@ -349,7 +375,12 @@ impl Reducible for AppState {
                         s.playing = false;
                     })
                 }
-                None => self.with(|s| s.notice = Some(format!("No built-in scenario `{id}`."))),
+                None => self.with(|s| {
+                    s.notice = Some(Notice::error(format!(
+                        "No built-in scenario {}.",
+                        farewell_json::shown(&id)
+                    )))
+                }),
             },
             Action::SetPlatform(p) => self.edit_scenario(|s| s.platform = p),
             Action::SetMsl(msl) => self.edit_scenario(|s| s.msl_ms = msl),
@@ -360,7 +391,9 @@ impl Reducible for AppState {
             Action::ToggleDrop(id) => {
                 match edit::toggle_drop(&self.share.scenario, &self.sim.trace, id) {
                     Ok(scenario) => self.edit(scenario, self.share.builtin.clone()),
-                    Err(e) => self.with(|s| s.notice = Some(capitalize(&e.to_string()))),
+                    Err(e) => {
+                        self.with(|s| s.notice = Some(Notice::warning(capitalize(&e.to_string()))))
+                    }
                 }
             }
             Action::ClearDrops => self.edit_scenario(|s| s.drops.clear()),
@@ -447,9 +480,9 @@ impl Reducible for AppState {
             Action::Import(scenario) => {
                 if let Err(e) = scenario.validate() {
                     return self.with(|s| {
-                        s.notice = Some(format!(
+                        s.notice = Some(Notice::error(format!(
                             "Not imported: {e}. The current scenario is unchanged."
-                        ))
+                        )))
                     });
                 }
                 let name = scenario.name.clone();
@@ -462,12 +495,12 @@ impl Reducible for AppState {
                         format!("Imported “{}”.", farewell_json::shown(&name))
                     };
                     s.notice = Some(match s.sim.budget_notice() {
-                        Some(cut) => format!("{imported} {cut}"),
-                        None => imported,
+                        Some(cut) => Notice::warning(format!("{imported} {}", cut.text)),
+                        None => Notice::info(imported),
                     });
                 })
             }
-            Action::ShowNotice(text) => self.with(|s| s.notice = Some(text)),
+            Action::ShowNotice(notice) => self.with(|s| s.notice = Some(notice)),
             Action::DismissNotice => self.with(|s| s.notice = None),
         }
     }
@@ -497,7 +530,7 @@ impl AppState {
                 // the rest of the link still applies.
                 let ignored = farewell_share::ignored_keys(fragment);
                 if state.notice.is_none() && !ignored.is_empty() {
-                    state.notice = Some(format!(
+                    state.notice = Some(Notice::warning(format!(
                         "This link's {} not part of the link format and {} ignored (see the README's share links).",
                         ignored
                             .iter()
@@ -506,14 +539,14 @@ impl AppState {
                             .join(", ")
                             + if ignored.len() == 1 { " is" } else { " are" },
                         if ignored.len() == 1 { "was" } else { "were" },
-                    ));
+                    )));
                 }
                 state
             }
             Err(e) => AppState {
-                notice: Some(format!(
+                notice: Some(Notice::error(format!(
                     "This link could not be opened ({e}); showing the default scenario."
-                )),
+                ))),
                 ..AppState::default()
             },
         }

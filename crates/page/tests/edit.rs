@@ -3,10 +3,7 @@
 
 use farewell_engine::trace::{DropCause, Fate};
 use farewell_engine::{builtin, simulate, Flags, Host, Scenario, SegmentEvent, Trace};
-use farewell_web::edit::{toggle_drop, EditError};
-use wasm_bindgen_test::wasm_bindgen_test;
-
-wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+use farewell_page::edit::{toggle_drop, EditError};
 
 fn segments(trace: &Trace) -> Vec<(f64, SegmentEvent)> {
     trace.segments().map(|(t, s)| (t, s.clone())).collect()
@@ -19,7 +16,7 @@ fn first_fin_from(trace: &Trace, host: Host) -> (f64, SegmentEvent) {
         .expect("the scenario has a FIN from this host")
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn dropping_a_delivered_fin_drops_exactly_it_and_it_is_retransmitted() {
     let scenario = builtin::get("normal-close").unwrap();
     let before = simulate(&scenario);
@@ -43,7 +40,7 @@ fn dropping_a_delivered_fin_drops_exactly_it_and_it_is_retransmitted() {
         .any(|(_, s)| s.from == Host::A && s.flags.contains(Flags::FIN) && s.retransmission));
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn clicking_the_dropped_segment_again_restores_the_original_trace() {
     let scenario = builtin::get("normal-close").unwrap();
     let before = simulate(&scenario);
@@ -55,7 +52,7 @@ fn clicking_the_dropped_segment_again_restores_the_original_trace() {
     assert_eq!(simulate(&restored), before);
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn the_nth_segment_at_one_instant_is_addressed_by_nth() {
     // In the half-close scenario B sends 3000 bytes at once: several segments leave
     // B at the same instant. Dropping the second one must not touch the first.
@@ -83,7 +80,7 @@ fn the_nth_segment_at_one_instant_is_addressed_by_nth() {
     assert_eq!(after[i].1.fate, Fate::Dropped);
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn restoring_one_segment_of_a_multi_drop_rule_keeps_the_other_dropped() {
     // "fin-lost-twice": one rule drops B's FIN and its first retransmission.
     let scenario = builtin::get("fin-lost-twice").unwrap();
@@ -122,7 +119,7 @@ fn restoring_one_segment_of_a_multi_drop_rule_keeps_the_other_dropped() {
     assert_eq!(fins[1].fate, Fate::Delivered);
 }
 
-#[wasm_bindgen_test]
+#[test]
 fn segments_lost_to_random_loss_and_old_duplicates_are_refused_with_a_reason() {
     let mut scenario: Scenario = builtin::get("normal-close").unwrap();
     scenario.link.loss = 0.5;
