@@ -142,20 +142,20 @@ pub fn format_duration(ms: f64) -> String {
     if ms >= 1000.0 {
         let s = ms / 1000.0;
         if (s - s.round()).abs() < 0.05 {
-            format!("{} s", s.round())
+            format!("{} s", farewell_num::Shortest(s.round()))
         } else {
-            format!("{s:.1} s")
+            format!("{s_1} s", s_1 = farewell_num::Fixed(s, 1))
         }
     } else if (ms - ms.round()).abs() < 0.05 {
-        format!("{} ms", ms.round())
+        format!("{} ms", farewell_num::Shortest(ms.round()))
     } else {
-        format!("{ms:.1} ms")
+        format!("{ms_1} ms", ms_1 = farewell_num::Fixed(ms, 1))
     }
 }
 
 /// `0.200 s`: the clock used on the axis and by playback.
 pub fn format_clock(ms: f64) -> String {
-    format!("{:.3} s", ms / 1000.0)
+    format!("{} s", farewell_num::Fixed(ms / 1000.0, 3))
 }
 
 /// The label of a segment: `FIN seq=6 ack=1`, `SYN-ACK seq=0 ack=1`,

@@ -163,7 +163,11 @@ pub fn render_svg_with(d: &Diagram, opts: &SvgOptions) -> String {
     if opts.standalone {
         let _ = write!(
             o,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" class="diagram" width="{w:.0}" height="{h:.0}" viewBox="0 0 {w:.1} {h:.1}" font-family="system-ui, sans-serif">"#
+            r#"<svg xmlns="http://www.w3.org/2000/svg" class="diagram" width="{w_0}" height="{h_0}" viewBox="0 0 {w_1} {h_1}" font-family="system-ui, sans-serif">"#,
+            w_0 = farewell_num::Fixed(w, 0),
+            h_0 = farewell_num::Fixed(h, 0),
+            w_1 = farewell_num::Fixed(w, 1),
+            h_1 = farewell_num::Fixed(h, 1)
         );
         let _ = write!(
             o,
@@ -172,7 +176,9 @@ pub fn render_svg_with(d: &Diagram, opts: &SvgOptions) -> String {
         );
         let _ = write!(
             o,
-            r#"<rect class="background" x="0" y="0" width="{w:.1}" height="{h:.1}"/>"#
+            r#"<rect class="background" x="0" y="0" width="{w_1}" height="{h_1}"/>"#,
+            w_1 = farewell_num::Fixed(w, 1),
+            h_1 = farewell_num::Fixed(h, 1)
         );
         if let Some(title) = &opts.title {
             let _ = write!(o, r#"<title>{}</title>"#, escape(title));
@@ -180,7 +186,9 @@ pub fn render_svg_with(d: &Diagram, opts: &SvgOptions) -> String {
     } else {
         let _ = write!(
             o,
-            r#"<svg class="diagram" data-testid="diagram" role="group" aria-label="Sequence diagram of the connection: time flows down; click a segment to drop it or bring it back" viewBox="0 0 {w:.1} {h:.1}" preserveAspectRatio="xMidYMin meet">"#
+            r#"<svg class="diagram" data-testid="diagram" role="group" aria-label="Sequence diagram of the connection: time flows down; click a segment to drop it or bring it back" viewBox="0 0 {w_1} {h_1}" preserveAspectRatio="xMidYMin meet">"#,
+            w_1 = farewell_num::Fixed(w, 1),
+            h_1 = farewell_num::Fixed(h, 1)
         );
     }
     o.push_str(r#"<g class="static">"#);
@@ -191,16 +199,17 @@ pub fn render_svg_with(d: &Diagram, opts: &SvgOptions) -> String {
     ] {
         let _ = write!(
             o,
-            r#"<g class="host {cls}"><line class="lifeline" x1="{x:.1}" x2="{x:.1}" y1="{:.1}" y2="{:.1}"/><rect class="host-head" x="{:.1}" y="{:.1}" width="140" height="40" rx="8"/><text class="host-label" x="{x:.1}" y="{:.1}">{}</text><text class="host-addr" x="{x:.1}" y="{:.1}">{}</text></g>"#,
-            d.top - 10.0,
-            h - 6.0,
-            x - 70.0,
-            d.top - 58.0,
-            d.top - 40.0,
+            r#"<g class="host {cls}"><line class="lifeline" x1="{x_1}" x2="{x_1}" y1="{}" y2="{}"/><rect class="host-head" x="{}" y="{}" width="140" height="40" rx="8"/><text class="host-label" x="{x_1}" y="{}">{}</text><text class="host-addr" x="{x_1}" y="{}">{}</text></g>"#,
+            farewell_num::Fixed(d.top - 10.0, 1),
+            farewell_num::Fixed(h - 6.0, 1),
+            farewell_num::Fixed(x - 70.0, 1),
+            farewell_num::Fixed(d.top - 58.0, 1),
+            farewell_num::Fixed(d.top - 40.0, 1),
             host.name(),
-            d.top - 25.0,
+            farewell_num::Fixed(d.top - 25.0, 1),
             escape(addr),
             cls = host_class(host),
+            x_1 = farewell_num::Fixed(x, 1)
         );
     }
     // Time ticks.
@@ -208,8 +217,8 @@ pub fn render_svg_with(d: &Diagram, opts: &SvgOptions) -> String {
     for t in &d.ticks {
         let _ = write!(
             o,
-            r#"<g class="tick"><text x="6" y="{:.1}">{}</text></g>"#,
-            t.y + 3.5,
+            r#"<g class="tick"><text x="6" y="{}">{}</text></g>"#,
+            farewell_num::Fixed(t.y + 3.5, 1),
             escape(&t.label)
         );
     }
@@ -226,31 +235,32 @@ pub fn render_svg_with(d: &Diagram, opts: &SvgOptions) -> String {
         let anchor = if side < 0.0 { "end" } else { "start" };
         let _ = write!(
             o,
-            r#"<g class="band {}{extra}" data-state="{}"><rect x="{x:.1}" y="{:.1}" width="8" height="{:.1}" rx="3"/><text x="{:.1}" y="{:.1}" text-anchor="{anchor}">{}</text></g>"#,
+            r#"<g class="band {}{extra}" data-state="{}"><rect x="{x_1}" y="{}" width="8" height="{}" rx="3"/><text x="{}" y="{}" text-anchor="{anchor}">{}</text></g>"#,
             host_class(b.host),
             b.state.rfc_name(),
-            b.y0,
-            (b.y1 - b.y0).max(0.0),
-            b.x + side * 12.0,
-            b.label_y,
+            farewell_num::Fixed(b.y0, 1),
+            farewell_num::Fixed((b.y1 - b.y0).max(0.0), 1),
+            farewell_num::Fixed(b.x + side * 12.0, 1),
+            farewell_num::Fixed(b.label_y, 1),
             b.state.rfc_name(),
+            x_1 = farewell_num::Fixed(x, 1)
         );
     }
     // Axis breaks: the lifelines are cut with a zigzag; timers and arrows pass over.
     for b in &d.breaks {
         let _ = write!(
             o,
-            r#"<g class="axis-break"><rect x="{:.1}" y="{:.1}" width="28" height="18"/><rect x="{:.1}" y="{:.1}" width="28" height="18"/><path d="M{:.1} {:.1} l6 -5 l6 10 l6 -5 M{:.1} {:.1} l6 -5 l6 10 l6 -5"/><text x="{:.1}" y="{:.1}">{}</text></g>"#,
-            d.x_a - 14.0,
-            b.y - 9.0,
-            d.x_b - 14.0,
-            b.y - 9.0,
-            d.x_a - 9.0,
-            b.y,
-            d.x_b - 9.0,
-            b.y,
-            (d.x_a + d.x_b) / 2.0,
-            b.y + 4.0,
+            r#"<g class="axis-break"><rect x="{}" y="{}" width="28" height="18"/><rect x="{}" y="{}" width="28" height="18"/><path d="M{} {} l6 -5 l6 10 l6 -5 M{} {} l6 -5 l6 10 l6 -5"/><text x="{}" y="{}">{}</text></g>"#,
+            farewell_num::Fixed(d.x_a - 14.0, 1),
+            farewell_num::Fixed(b.y - 9.0, 1),
+            farewell_num::Fixed(d.x_b - 14.0, 1),
+            farewell_num::Fixed(b.y - 9.0, 1),
+            farewell_num::Fixed(d.x_a - 9.0, 1),
+            farewell_num::Fixed(b.y, 1),
+            farewell_num::Fixed(d.x_b - 9.0, 1),
+            farewell_num::Fixed(b.y, 1),
+            farewell_num::Fixed((d.x_a + d.x_b) / 2.0, 1),
+            farewell_num::Fixed(b.y + 4.0, 1),
             escape(&b.label)
         );
     }
@@ -273,14 +283,14 @@ pub fn render_svg_with(d: &Diagram, opts: &SvgOptions) -> String {
         };
         let _ = write!(
             o,
-            r#"<g class="timer{cls} {end}" data-timer="{}" data-host="{}"><path d="M{:.1} {:.1} h{:.1} V{:.1} h{:.1}"/>"#,
+            r#"<g class="timer{cls} {end}" data-timer="{}" data-host="{}"><path d="M{} {} h{} V{} h{}"/>"#,
             t.timer.label(),
             t.host.name(),
-            t.x + tick,
-            t.y0,
-            -tick,
-            t.y1,
-            tick,
+            farewell_num::Fixed(t.x + tick, 1),
+            farewell_num::Fixed(t.y0, 1),
+            farewell_num::Fixed(-tick, 1),
+            farewell_num::Fixed(t.y1, 1),
+            farewell_num::Fixed(tick, 1)
         );
         let mid = (t.y0 + t.y1) / 2.0;
         let len = text_width(&t.label, 10.0);
@@ -289,24 +299,27 @@ pub fn render_svg_with(d: &Diagram, opts: &SvgOptions) -> String {
             let (x, rot) = (t.x + side * 7.0, if side < 0.0 { -90 } else { 90 });
             let _ = write!(
                 o,
-                r#"<text x="{x:.1}" y="{mid:.1}" text-anchor="middle" dominant-baseline="central" transform="rotate({rot} {x:.1} {mid:.1})">{}</text>"#,
-                escape(&t.label)
+                r#"<text x="{x_1}" y="{mid_1}" text-anchor="middle" dominant-baseline="central" transform="rotate({rot} {x_1} {mid_1})">{}</text>"#,
+                escape(&t.label),
+                x_1 = farewell_num::Fixed(x, 1),
+                mid_1 = farewell_num::Fixed(mid, 1)
             );
         } else {
             let anchor = if side < 0.0 { "end" } else { "start" };
             let _ = write!(
                 o,
-                r#"<text x="{:.1}" y="{:.1}" text-anchor="{anchor}">{}</text>"#,
-                t.x + side * 4.0,
-                mid + 3.5,
+                r#"<text x="{}" y="{}" text-anchor="{anchor}">{}</text>"#,
+                farewell_num::Fixed(t.x + side * 4.0, 1),
+                farewell_num::Fixed(mid + 3.5, 1),
                 escape(&t.label)
             );
         }
         if t.end == TimerEnd::Expired {
             let _ = write!(
                 o,
-                r#"<circle class="fired" cx="{:.1}" cy="{:.1}" r="3"/>"#,
-                t.x, t.y1
+                r#"<circle class="fired" cx="{}" cy="{}" r="3"/>"#,
+                farewell_num::Fixed(t.x, 1),
+                farewell_num::Fixed(t.y1, 1)
             );
         }
         o.push_str("</g>");
@@ -346,15 +359,22 @@ pub fn render_svg_with(d: &Diagram, opts: &SvgOptions) -> String {
         );
         let _ = write!(
             o,
-            r#"<line class="hit" x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}"/><line class="shaft" x1="{:.1}" y1="{:.1}" x2="{:.1}" y2="{:.1}"/>"#,
-            a.x1, a.y1, a.x2, a.y2, a.x1, a.y1, a.x2, a.y2
+            r#"<line class="hit" x1="{}" y1="{}" x2="{}" y2="{}"/><line class="shaft" x1="{}" y1="{}" x2="{}" y2="{}"/>"#,
+            farewell_num::Fixed(a.x1, 1),
+            farewell_num::Fixed(a.y1, 1),
+            farewell_num::Fixed(a.x2, 1),
+            farewell_num::Fixed(a.y2, 1),
+            farewell_num::Fixed(a.x1, 1),
+            farewell_num::Fixed(a.y1, 1),
+            farewell_num::Fixed(a.x2, 1),
+            farewell_num::Fixed(a.y2, 1)
         );
         if a.dropped {
             let _ = write!(
                 o,
-                r#"<path class="cross" d="M{:.1} {:.1} l12 12 m0 -12 l-12 12"/>"#,
-                a.x2 - 6.0,
-                a.y2 - 6.0
+                r#"<path class="cross" d="M{} {} l12 12 m0 -12 l-12 12"/>"#,
+                farewell_num::Fixed(a.x2 - 6.0, 1),
+                farewell_num::Fixed(a.y2 - 6.0, 1)
             );
         } else {
             // Arrowhead drawn as a path (not a marker) so every renderer agrees.
@@ -368,13 +388,13 @@ pub fn render_svg_with(d: &Diagram, opts: &SvgOptions) -> String {
             let (px, py) = (-uy * half, ux * half);
             let _ = write!(
                 o,
-                r#"<path class="head" d="M{:.1} {:.1} L{:.1} {:.1} L{:.1} {:.1} Z"/>"#,
-                a.x2,
-                a.y2,
-                bx + px,
-                by + py,
-                bx - px,
-                by - py
+                r#"<path class="head" d="M{} {} L{} {} L{} {} Z"/>"#,
+                farewell_num::Fixed(a.x2, 1),
+                farewell_num::Fixed(a.y2, 1),
+                farewell_num::Fixed(bx + px, 1),
+                farewell_num::Fixed(by + py, 1),
+                farewell_num::Fixed(bx - px, 1),
+                farewell_num::Fixed(by - py, 1)
             );
         }
         let text = if a.dropped {
@@ -384,12 +404,12 @@ pub fn render_svg_with(d: &Diagram, opts: &SvgOptions) -> String {
         };
         let _ = write!(
             o,
-            r#"<text class="label" x="{:.1}" y="{:.1}" text-anchor="middle" transform="rotate({:.2} {:.1} {:.1})">{}</text></g>"#,
-            a.label_x,
-            a.label_y - 5.0,
-            a.label_angle,
-            a.label_x,
-            a.label_y,
+            r#"<text class="label" x="{}" y="{}" text-anchor="middle" transform="rotate({} {} {})">{}</text></g>"#,
+            farewell_num::Fixed(a.label_x, 1),
+            farewell_num::Fixed(a.label_y - 5.0, 1),
+            farewell_num::Fixed(a.label_angle, 2),
+            farewell_num::Fixed(a.label_x, 1),
+            farewell_num::Fixed(a.label_y, 1),
             escape(&text)
         );
     }

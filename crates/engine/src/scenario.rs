@@ -283,7 +283,10 @@ impl Scenario {
         if !(0.0..=1.0).contains(&self.link.loss) || !self.link.loss.is_finite() {
             return Err(ScenarioError::at(
                 "link.loss",
-                format!("must be a probability from 0 to 1, got {}", self.link.loss),
+                format!(
+                    "must be a probability from 0 to 1, got {}",
+                    farewell_num::Shortest(self.link.loss)
+                ),
             ));
         }
         let t = &self.tunables;
@@ -432,13 +435,20 @@ fn ms(field: &str, v: Option<f64>, zero_ok: bool) -> Result<(), ScenarioError> {
         let need = if zero_ok { "0 or more" } else { "more than 0" };
         return Err(ScenarioError::at(
             field,
-            format!("must be a number of milliseconds, {need}; got {v}"),
+            format!(
+                "must be a number of milliseconds, {need}; got {}",
+                farewell_num::Shortest(v)
+            ),
         ));
     }
     if v > MAX_MS {
         return Err(ScenarioError::at(
             field,
-            format!("at most {MAX_MS} ms (one day), got {v}"),
+            format!(
+                "at most {} ms (one day), got {}",
+                farewell_num::Shortest(MAX_MS),
+                farewell_num::Shortest(v)
+            ),
         ));
     }
     Ok(())

@@ -99,12 +99,12 @@ impl Sub for Duration {
 
 impl fmt::Display for Instant {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}ms", self.as_ms())
+        write!(f, "{}ms", farewell_num::Shortest(self.as_ms()))
     }
 }
 
 impl fmt::Display for Duration {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{}ms", self.as_ms())
+        write!(f, "{}ms", farewell_num::Shortest(self.as_ms()))
     }
 }

@@ -367,7 +367,12 @@ impl Trace {
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         for e in &self.events {
-            let _ = writeln!(out, "{:>11.3}  {}", e.t_ms, describe(&e.kind));
+            let _ = writeln!(
+                out,
+                "{:>11}  {}",
+                farewell_num::Fixed(e.t_ms, 3),
+                describe(&e.kind)
+            );
         }
         out
     }
@@ -428,7 +433,11 @@ pub fn describe(kind: &EventKind) -> String {
                 TimerAction::Expired => "expired",
             };
             match deadline_ms {
-                Some(d) => format!("{host}: {} timer {verb}, fires at {d:.3} ms", timer.label()),
+                Some(d) => format!(
+                    "{host}: {} timer {verb}, fires at {d_3} ms",
+                    timer.label(),
+                    d_3 = farewell_num::Fixed(*d, 3)
+                ),
                 None => format!("{host}: {} timer {verb}", timer.label()),
             }
         }
@@ -459,9 +468,10 @@ pub fn describe(kind: &EventKind) -> String {
             msl_ms,
             time_wait_ms,
         } => format!(
-            "start: A {a}, B {b}; {platform}, one-way delay {delay_ms} ms, MSL {} s, TIME_WAIT {} s",
-            msl_ms / 1000.0,
-            time_wait_ms / 1000.0
+            "start: A {a}, B {b}; {platform}, one-way delay {} ms, MSL {} s, TIME_WAIT {} s",
+            farewell_num::Shortest(*delay_ms),
+            farewell_num::Shortest(msl_ms / 1000.0),
+            farewell_num::Shortest(time_wait_ms / 1000.0)
         ),
         EventKind::End {
             reason,

@@ -66,7 +66,8 @@ impl fmt::Display for ExportError {
         match self {
             ExportError::BadTime { id, t_ms } => write!(
                 f,
-                "segment {id}: t_ms {t_ms} cannot be a pcap timestamp (0 ≤ t_ms < 2^32 s)"
+                "segment {id}: t_ms {} cannot be a pcap timestamp (0 ≤ t_ms < 2^32 s)",
+                farewell_num::Shortest(*t_ms)
             ),
             ExportError::TooLong { id, len } => write!(
                 f,

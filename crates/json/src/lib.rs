@@ -130,6 +130,62 @@ impl serde::de::Error for Error {
     fn custom<T: fmt::Display>(msg: T) -> Self {
         Error::new(&msg.to_string())
     }
+
+    /// serde's own wording, with a float printed by `farewell_num`: serde's
+    /// `Unexpected` prints it with core's float formatting, which would add
+    /// ~6 KB gzipped to the playground's wasm for this one message.
+    fn invalid_type(unexp: serde::de::Unexpected, exp: &dyn serde::de::Expected) -> Self {
+        Error::new(&format!(
+            "invalid type: {}, expected {exp}",
+            Unexpected(unexp)
+        ))
+    }
+
+    fn invalid_value(unexp: serde::de::Unexpected, exp: &dyn serde::de::Expected) -> Self {
+        Error::new(&format!(
+            "invalid value: {}, expected {exp}",
+            Unexpected(unexp)
+        ))
+    }
+}
+
+/// serde's `Unexpected` as serde words it (`floating point `1.0``, `string
+/// "x"`), with floats printed by `farewell_num` (and `.0` added to a whole
+/// number, as serde's `WithDecimalPoint` does).
+struct Unexpected<'a>(serde::de::Unexpected<'a>);
+
+impl fmt::Display for Unexpected<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        use serde::de::Unexpected as U;
+        match self.0 {
+            U::Bool(b) => write!(f, "boolean `{b}`"),
+            U::Unsigned(i) => write!(f, "integer `{i}`"),
+            U::Signed(i) => write!(f, "integer `{i}`"),
+            U::Float(v) => {
+                let text = farewell_num::Shortest(v).to_string();
+                let point = if v.is_finite() && !text.contains('.') {
+                    ".0"
+                } else {
+                    ""
+                };
+                write!(f, "floating point `{text}{point}`")
+            }
+            U::Char(c) => write!(f, "character `{c}`"),
+            U::Str(s) => write!(f, "string {s:?}"),
+            U::Bytes(_) => f.write_str("byte array"),
+            U::Unit => f.write_str("unit value"),
+            U::Option => f.write_str("Option value"),
+            U::NewtypeStruct => f.write_str("newtype struct"),
+            U::Seq => f.write_str("sequence"),
+            U::Map => f.write_str("map"),
+            U::Enum => f.write_str("enum"),
+            U::UnitVariant => f.write_str("unit variant"),
+            U::NewtypeVariant => f.write_str("newtype variant"),
+            U::TupleVariant => f.write_str("tuple variant"),
+            U::StructVariant => f.write_str("struct variant"),
+            U::Other(other) => f.write_str(other),
+        }
+    }
 }
 
 #[cfg(any(target_family = "wasm", test))]
@@ -782,5 +838,56 @@ mod tests {
         let mut s = sample();
         s.seed = u64::MAX;
         assert_eq!(from_str::<Sample>(&to_string(&s).unwrap()).unwrap(), s);
+    }
+}
+
+#[cfg(test)]
+mod unexpected_wording {
+    use serde::de::{Expected, Unexpected as U};
+    use std::fmt;
+
+    struct Exp;
+    impl Expected for Exp {
+        fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a number")
+        }
+    }
+
+    #[test]
+    fn invalid_type_and_value_read_as_serde_words_them() {
+        for u in [
+            U::Bool(true),
+            U::Unsigned(7),
+            U::Signed(-7),
+            U::Float(1.0),
+            U::Float(1.5),
+            U::Float(-0.0),
+            U::Float(1e21),
+            U::Float(f64::NAN),
+            U::Float(f64::INFINITY),
+            U::Char('x'),
+            U::Str("a\"b"),
+            U::Bytes(b"x"),
+            U::Unit,
+            U::Option,
+            U::NewtypeStruct,
+            U::Seq,
+            U::Map,
+            U::Enum,
+            U::UnitVariant,
+            U::NewtypeVariant,
+            U::TupleVariant,
+            U::StructVariant,
+            U::Other("thing"),
+        ] {
+            let ours = <super::Error as serde::de::Error>::invalid_type(u, &Exp);
+            let serde = <super::Error as serde::de::Error>::custom(format_args!(
+                "invalid type: {u}, expected {}",
+                &Exp as &dyn Expected
+            ));
+            assert_eq!(ours.to_string(), serde.to_string());
+            let ours = <super::Error as serde::de::Error>::invalid_value(u, &Exp);
+            assert!(ours.to_string().starts_with("invalid value: "));
+        }
     }
 }

@@ -6,14 +6,14 @@ pub use farewell_diagram::{format_clock as clock, format_duration as duration};
 
 /// Seconds with one decimal for the countdowns: `59.8`.
 pub fn seconds(ms: f64) -> String {
-    format!("{:.1}", (ms / 1000.0).max(0.0))
+    format!("{}", farewell_num::Fixed((ms / 1000.0).max(0.0), 1))
 }
 
 /// A number without a needless `.0`, for form fields.
 pub fn trim(v: f64) -> String {
     if (v - v.round()).abs() < 1e-9 {
-        format!("{}", v.round())
+        farewell_num::Shortest(v.round()).to_string()
     } else {
-        format!("{v}")
+        farewell_num::Shortest(v).to_string()
     }
 }

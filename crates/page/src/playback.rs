@@ -54,7 +54,7 @@ pub struct Ring {
 
 pub fn ring(c: &Countdown) -> Ring {
     let fraction = if c.total_ms > 0.0 {
-        (c.remaining_ms / c.total_ms).clamp(0.0, 1.0)
+        farewell_num::clamp(c.remaining_ms / c.total_ms, 0.0, 1.0)
     } else {
         0.0
     };

@@ -106,7 +106,7 @@ impl Sim {
     /// Simulated time at scrubber position `pos`.
     pub fn scrub_time(&self, pos: f64) -> f64 {
         let map = &self.diagram.time_map;
-        map.t_of(pos + map.y_of(0.0)).clamp(0.0, self.end_ms())
+        farewell_num::clamp(map.t_of(pos + map.y_of(0.0)), 0.0, self.end_ms())
     }
 }
 
@@ -256,7 +256,7 @@ impl AppState {
             Ok(()) => {
                 let sim = SimRef::new(Sim::run(&share.scenario));
                 let mut share = share;
-                share.time_ms = share.time_ms.clamp(0.0, sim.end_ms());
+                share.time_ms = farewell_num::clamp(share.time_ms, 0.0, sim.end_ms());
                 AppState {
                     share,
                     notice: sim.budget_notice(),
@@ -316,7 +316,7 @@ impl AppState {
         let t = if t.is_finite() { t } else { 0.0 };
         let end = self.sim.end_ms();
         self.with(|s| {
-            s.share.time_ms = t.clamp(0.0, end);
+            s.share.time_ms = farewell_num::clamp(t, 0.0, end);
             if s.share.time_ms >= end {
                 s.playing = false;
             }

@@ -373,7 +373,7 @@ pub fn encode(f: &Fragment) -> String {
 /// 1e-4 with an exponent, as Rust's `{:?}` does (`1e-7`, not `0.0000001`;
 /// `5e-324`, not 326 characters). [`number`] reads either back exactly.
 fn num(v: f64) -> String {
-    let plain = format!("{v}");
+    let plain = farewell_num::Shortest(v).to_string();
     if v >= 1e-4 {
         return plain;
     }

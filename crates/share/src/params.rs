@@ -138,7 +138,10 @@ pub(crate) fn ms(key: &str, v: &str, zero_ok: bool, what: &str) -> Result<f64, S
     finite(v)
         .filter(|x| *x <= MAX_MS && if zero_ok { *x >= 0.0 } else { *x > 0.0 })
         .ok_or_else(|| {
-            let what = format!("{what}: give milliseconds, {low}, up to {MAX_MS} (one day)");
+            let what = format!(
+                "{what}: give milliseconds, {low}, up to {} (one day)",
+                farewell_num::Shortest(MAX_MS)
+            );
             ShareError::not_a(key, v, &what)
         })
 }

@@ -157,10 +157,10 @@ pub async fn copy_text(text: &str) -> Result<(), String> {
 pub async fn read_file(file: &web_sys::File, max_bytes: f64) -> Result<String, String> {
     if file.size() > max_bytes {
         return Err(format!(
-            "{} is {:.0} KB; a scenario file is at most {:.0} KB",
+            "{} is {} KB; a scenario file is at most {} KB",
             file.name(),
-            file.size() / 1024.0,
-            max_bytes / 1024.0
+            farewell_num::Fixed(file.size() / 1024.0, 0),
+            farewell_num::Fixed(max_bytes / 1024.0, 0)
         ));
     }
     let text = JsFuture::from(file.text())

@@ -20,7 +20,7 @@ fn host_class(h: Host) -> &'static str {
 }
 
 fn n(v: f64) -> String {
-    format!("{v:.1}")
+    format!("{v_1}", v_1 = farewell_num::Fixed(v, 1))
 }
 
 /// The segment (its `data-seg-id`) an event happened on, if any.

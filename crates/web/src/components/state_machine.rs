@@ -123,10 +123,10 @@ pub fn state_machine(props: &StateMachineProps) -> Html {
         let (x1, y1, x2, y2) = edge_points(f, t);
         html! {
             <g class="sm-edge">
-                <line x1={x1.to_string()} y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()}
+                <line x1={farewell_num::Shortest(x1).to_string()} y1={farewell_num::Shortest(y1).to_string()} x2={farewell_num::Shortest(x2).to_string()} y2={farewell_num::Shortest(y2).to_string()}
                     marker-end="url(#sm-arrow)"/>
                 if !label.is_empty() {
-                    <text x={lx.to_string()} y={ly.to_string()} class="sm-label">{ *label }</text>
+                    <text x={farewell_num::Shortest(*lx).to_string()} y={farewell_num::Shortest(*ly).to_string()} class="sm-label">{ *label }</text>
                 }
             </g>
         }
@@ -146,16 +146,16 @@ pub fn state_machine(props: &StateMachineProps) -> Html {
             let bx = x + W / 2.0 + 2.0 + 13.0 * i as f64;
             html! {
                 <g class={classes!("sm-badge", format!("host-{}", h.name().to_ascii_lowercase()))}>
-                    <circle cx={(bx + 5.0).to_string()} cy={(y - H / 2.0 + 1.0).to_string()} r="6.5"/>
-                    <text x={(bx + 5.0).to_string()} y={(y - H / 2.0 + 4.5).to_string()}>{ h.name() }</text>
+                    <circle cx={farewell_num::Shortest(bx + 5.0).to_string()} cy={farewell_num::Shortest(y - H / 2.0 + 1.0).to_string()} r="6.5"/>
+                    <text x={farewell_num::Shortest(bx + 5.0).to_string()} y={farewell_num::Shortest(y - H / 2.0 + 4.5).to_string()}>{ h.name() }</text>
                 </g>
             }
         });
         html! {
             <g {class} data-state={s.rfc_name()}>
-                <rect x={(x - W / 2.0).to_string()} y={(y - H / 2.0).to_string()}
-                    width={W.to_string()} height={H.to_string()} rx="6"/>
-                <text x={x.to_string()} y={(y + 3.5).to_string()}>{ s.rfc_name() }</text>
+                <rect x={farewell_num::Shortest(x - W / 2.0).to_string()} y={farewell_num::Shortest(y - H / 2.0).to_string()}
+                    width={farewell_num::Shortest(W).to_string()} height={farewell_num::Shortest(H).to_string()} rx="6"/>
+                <text x={farewell_num::Shortest(*x).to_string()} y={farewell_num::Shortest(y + 3.5).to_string()}>{ s.rfc_name() }</text>
                 { for badges }
             </g>
         }

@@ -56,7 +56,7 @@ pub fn tcpdump_log(props: &TcpdumpLogProps) -> Html {
         );
         html! {
             <li {class} aria-current={(Some(i) == current).then_some("step")}>
-                <span class="ts">{ format!("{:>10.3}", e.t_ms / 1000.0) }</span>
+                <span class="ts">{ format!("{:>10}", farewell_num::Fixed(e.t_ms / 1000.0, 3)) }</span>
                 <span class="text">{ describe(&e.kind) }</span>
             </li>
         }

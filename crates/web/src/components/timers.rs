@@ -26,7 +26,7 @@ pub fn timers(sim: &Sim, time_ms: f64) -> Html {
             <li class={host} data-testid="timer" data-timer={a.timer.label()}>
                 <span>{ format!("{} {}", a.host, a.timer.label()) }</span>
                 <span class="left">{ format!("{} s", format::seconds(left)) }</span>
-                <span class="bar" aria-hidden="true"><span style={format!("width:{pct:.2}%")}></span></span>
+                <span class="bar" aria-hidden="true"><span style={format!("width:{pct_2}%", pct_2 = farewell_num::Fixed(pct, 2))}></span></span>
             </li>
         }
     });

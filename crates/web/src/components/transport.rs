@@ -64,8 +64,8 @@ pub fn transport(props: &TransportProps) -> Html {
                 <button type="button" class="icon-button" aria-label="Step to next event (→)" title="Step to next event (→)"
                     data-testid="step-forward" onclick={a(Action::StepForward)}>{ icon("M11.5 3h2v10h-2zM2.5 3L10 8l-7.5 5z") }</button>
             </div>
-            <input type="range" class="scrubber" min="0" max={props.sim.scrub_len().to_string()} step="any"
-                value={props.sim.scrub_pos(props.time_ms).to_string()}
+            <input type="range" class="scrubber" min="0" max={farewell_num::Shortest(props.sim.scrub_len()).to_string()} step="any"
+                value={farewell_num::Shortest(props.sim.scrub_pos(props.time_ms)).to_string()}
                 aria-label="Playback position" aria-valuetext={format::clock(props.time_ms)}
                 data-testid="scrubber" oninput={on_scrub} onchange={on_release}/>
             <output class="clock" data-testid="clock" aria-live="off">
