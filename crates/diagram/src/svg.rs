@@ -152,6 +152,9 @@ fn host_class(h: Host) -> &'static str {
     }
 }
 
+/// How far apart a tall state band repeats its name.
+const BAND_NAME_EVERY: f64 = 320.0;
+
 /// Rough width of monospace text at 10–11 px, to decide whether a label fits.
 fn text_width(s: &str, px: f64) -> f64 {
     s.chars().count() as f64 * px * 0.6
@@ -233,18 +236,34 @@ pub fn render_svg_with(d: &Diagram, opts: &SvgOptions) -> String {
             _ => "",
         };
         let anchor = if side < 0.0 { "end" } else { "start" };
+        // Named in words, not by colour alone: the state's name at the top,
+        // again every BAND_NAME_EVERY px down a tall band (so a scrolled view
+        // still names it), and a title with the host and the time span.
         let _ = write!(
             o,
-            r#"<g class="band {}{extra}" data-state="{}"><rect x="{x_1}" y="{}" width="8" height="{}" rx="3"/><text x="{}" y="{}" text-anchor="{anchor}">{}</text></g>"#,
+            r#"<g class="band {}{extra}" data-state="{}"><title>{} in {}, {} to {}</title><rect x="{x_1}" y="{}" width="8" height="{}" rx="3"/>"#,
             host_class(b.host),
             b.state.rfc_name(),
+            b.host,
+            b.state.rfc_name(),
+            crate::format_clock(b.t0),
+            crate::format_clock(b.t1),
             farewell_num::Fixed(b.y0, 1),
             farewell_num::Fixed((b.y1 - b.y0).max(0.0), 1),
-            farewell_num::Fixed(b.x + side * 12.0, 1),
-            farewell_num::Fixed(b.label_y, 1),
-            b.state.rfc_name(),
             x_1 = farewell_num::Fixed(x, 1)
         );
+        let mut y = b.label_y;
+        while y == b.label_y || y < b.y1 - BAND_NAME_EVERY / 3.0 {
+            let _ = write!(
+                o,
+                r#"<text x="{}" y="{}" text-anchor="{anchor}">{}</text>"#,
+                farewell_num::Fixed(b.x + side * 12.0, 1),
+                farewell_num::Fixed(y, 1),
+                b.state.rfc_name(),
+            );
+            y += BAND_NAME_EVERY;
+        }
+        o.push_str("</g>");
     }
     // Axis breaks: the lifelines are cut with a zigzag; timers and arrows pass over.
     for b in &d.breaks {

@@ -328,3 +328,38 @@ fn narration_tells_the_old_duplicate_story_and_the_delayed_ack() {
     );
     assert!(!n.contains("tail loss probe"), "the ACK is coming: {n}");
 }
+
+/// Nothing depends on colour alone: every state band carries its name in
+/// text at its top, again down a tall band, and a title with the host and
+/// the time span (the tooltip, and the group's name for assistive tech).
+#[test]
+fn every_state_band_is_named_in_words() {
+    let mut tall = 0;
+    for id in builtin::ids() {
+        let d = farewell_diagram::layout(&trace_of(id));
+        let svg = farewell_diagram::render_svg_with(&d, &farewell_diagram::SvgOptions::default());
+        let doc = roxmltree::Document::parse(&svg).unwrap();
+        let groups: Vec<_> = doc
+            .descendants()
+            .filter(|n| n.attribute("class").is_some_and(|c| c.split(' ').any(|w| w == "band")))
+            .collect();
+        assert_eq!(groups.len(), d.bands.len(), "{id}");
+        for (g, b) in groups.iter().zip(&d.bands) {
+            let name = b.state.rfc_name();
+            let title = g.children().find(|n| n.has_tag_name("title")).unwrap().text().unwrap();
+            assert!(title.starts_with(&format!("{} in {name}, ", b.host)), "{id}: {title}");
+            let names = g
+                .children()
+                .filter(|n| n.has_tag_name("text"))
+                .map(|n| n.text().unwrap())
+                .collect::<Vec<_>>();
+            assert!(!names.is_empty() && names.iter().all(|t| *t == name), "{id}: {names:?}");
+            // A band that runs on well past a screenful names itself again.
+            if b.y1 - b.label_y > 320.0 * 4.0 / 3.0 {
+                assert!(names.len() >= 2, "{id}: a {} px band names itself again", b.y1 - b.y0);
+                tall += 1;
+            }
+        }
+    }
+    assert!(tall > 0, "some built-in has a band tall enough to repeat its name");
+}

@@ -8,6 +8,8 @@ pub enum Command {
     StepForward,
     StepBack,
     ToStart,
+    /// Fit the whole diagram in view, or let it scroll.
+    ToggleFit,
     /// Opens the help dialog.
     Help,
     /// Handled where the focus is (a segment, the dialog); listed only.
@@ -53,6 +55,12 @@ pub const SHORTCUTS: &[Shortcut] = &[
         shown: &["Enter", "Space"],
         what: "On a segment: drop it, or restore it",
         command: Command::Focused,
+    },
+    Shortcut {
+        keys: &["f"],
+        shown: &["F"],
+        what: "Fit the whole diagram in view, or let it scroll",
+        command: Command::ToggleFit,
     },
     Shortcut {
         keys: &["?"],

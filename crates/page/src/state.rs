@@ -214,6 +214,8 @@ pub enum Action {
     /// Show or hide the diagram as a table.
     ToggleTable,
     SetSpeed(Speed),
+    /// Fit the whole diagram in view, or let it scroll at full width.
+    ToggleFit,
     SetTheme(Theme),
     /// Replace everything the share link holds (back/forward, a pasted link).
     Restore(Box<Share>),
@@ -467,10 +469,14 @@ impl AppState {
             Action::SetAnnounce(on) => self.with(|s| s.announce = on),
             Action::ToggleTable => self.with(|s| s.table = !s.table),
             Action::SetSpeed(speed) => self.with(|s| s.share.speed = Some(speed)),
+            Action::ToggleFit => self.with(|s| s.share.fit = !s.share.fit),
             Action::SetTheme(theme) => self.with(|s| s.theme = theme),
             Action::Restore(share) => {
                 let mut share = *share;
                 share.embed = self.share.embed;
+                // A view preference, like the theme: once chosen, fit stays on
+                // (the toggle turns it off).
+                share.fit |= self.share.fit;
                 let mut next = AppState::new(share);
                 next.theme = self.theme;
                 next.announce = self.announce;

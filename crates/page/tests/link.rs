@@ -131,3 +131,26 @@ fn a_paused_playback_position_is_written_to_a_tenth_of_a_millisecond() {
     let s = start("lost-fin").reduce(Action::Seek(1_234.567_891_234));
     assert!(s.link().ends_with("t=1234.6"), "{}", s.link());
 }
+
+#[test]
+fn fit_mode_is_in_the_link_and_stays_on_through_back_and_forward() {
+    let s = start("lost-fin");
+    assert!(!s.share.fit);
+    let fitted = s.clone().reduce(Action::ToggleFit);
+    assert!(fitted.share.fit);
+    assert!(fitted.link().contains("fit=1"), "{}", fitted.link());
+    assert!(AppState::from_link(&fitted.link()).share.fit);
+    // Back to a link without it: the chosen view stays.
+    let older = AppState::from_link("s=normal-close").share;
+    let back = fitted.clone().reduce(Action::Restore(Box::new(older)));
+    assert!(back.share.fit);
+    assert_eq!(back.share.builtin.as_deref(), Some("normal-close"));
+    // The toggle turns it off, and nothing else changed.
+    let off = fitted.reduce(Action::ToggleFit);
+    assert!(!off.share.fit);
+    assert_eq!(off.share.scenario, s.share.scenario);
+    assert!(
+        SimRef::ptr_eq(&off.sim, &s.sim),
+        "a view change does not re-simulate"
+    );
+}

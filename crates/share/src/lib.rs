@@ -24,6 +24,7 @@
 //! | `drop`     | rules joined by `,` (may be empty)       | replaces the drop rules, see [below](#drop-rules-drop) |
 //! | `t`        | milliseconds ≥ 0                         | playback position in simulated time |
 //! | `v`        | `1` `10` `100` `skip`                    | playback speed (`skip`: skip waits) |
+//! | `fit`      | `1` or `0`                               | fit the whole diagram in view instead of scrolling it |
 //! | `embed`    | `1` or `0`                               | embedded in a course page (iframe): diagram, narration, no page chrome |
 //! | `controls` | `full` `minimal` `none`                  | with `embed=1`: which controls to show (`none`: the diagram alone) |
 //! | `autoplay` | `1` or `0`                               | start playing at once |
@@ -137,6 +138,9 @@ pub struct Fragment {
     pub time_ms: f64,
     /// Playback speed; `None`: the app's default.
     pub speed: Option<Speed>,
+    /// `fit=1`: the whole diagram scaled to the height available, instead of
+    /// the full-width diagram scrolling with the playhead.
+    pub fit: bool,
     pub embed: Embed,
 }
 
@@ -148,6 +152,7 @@ impl Fragment {
             scenario,
             time_ms: 0.0,
             speed: None,
+            fit: false,
             embed: Embed::default(),
         })
     }
@@ -356,6 +361,9 @@ pub fn encode(f: &Fragment) -> String {
     if let Some(v) = f.speed {
         put("v", v.id());
     }
+    if f.fit {
+        put("fit", "1");
+    }
     if f.embed.enabled {
         put("embed", "1");
     }
@@ -528,6 +536,10 @@ pub fn decode(fragment: &str) -> Result<Fragment, ShareError> {
         ),
         None => None,
     };
+    let fit = match p.get("fit") {
+        Some(v) => params::boolean("fit", v)?,
+        None => false,
+    };
     let mut embed = Embed::default();
     if let Some(v) = p.get("embed") {
         embed.enabled = params::boolean("embed", v)?;
@@ -545,6 +557,7 @@ pub fn decode(fragment: &str) -> Result<Fragment, ShareError> {
         scenario,
         time_ms,
         speed,
+        fit,
         embed,
     })
 }

@@ -5,13 +5,13 @@ use crate::ShareError;
 use farewell_engine::scenario::MAX_MS;
 
 /// The keys the format defines, in the order [`crate::encode`] writes them.
-pub(crate) const KEYS: [&str; 14] = [
-    "s", "c", "p", "msl", "d", "loss", "seed", "hs", "drop", "t", "v", "embed", "controls",
+pub(crate) const KEYS: [&str; 15] = [
+    "s", "c", "p", "msl", "d", "loss", "seed", "hs", "drop", "t", "v", "fit", "embed", "controls",
     "autoplay",
 ];
 
 /// Boolean keys: a bare key (no `=`) means `1`.
-const FLAGS: [&str; 3] = ["hs", "embed", "autoplay"];
+const FLAGS: [&str; 4] = ["hs", "fit", "embed", "autoplay"];
 
 /// The known parameters of one fragment, percent-decoded.
 pub(crate) struct Params {

@@ -53,8 +53,8 @@ const MAX_MESSAGE: usize = 500;
 const MAX_DECODE_TIME: Duration = Duration::from_secs(3);
 
 /// The keys of the format (an error names one of them, or none).
-const KEYS: [&str; 14] = [
-    "s", "c", "p", "msl", "d", "loss", "seed", "hs", "drop", "t", "v", "embed", "controls",
+const KEYS: [&str; 15] = [
+    "s", "c", "p", "msl", "d", "loss", "seed", "hs", "drop", "t", "v", "fit", "embed", "controls",
     "autoplay",
 ];
 
@@ -402,7 +402,10 @@ fn edits() -> BoxedStrategy<Edits> {
 fn fragment() -> BoxedStrategy<Fragment> {
     let view = (
         prop_oneof![Just(0.0), any_ms()],
-        proptest::option::of(select(Speed::ALL.to_vec())),
+        (
+            proptest::option::of(select(Speed::ALL.to_vec())),
+            any::<bool>(),
+        ),
         (any::<bool>(), select(Controls::ALL.to_vec()), any::<bool>()),
     );
     (
@@ -413,7 +416,7 @@ fn fragment() -> BoxedStrategy<Fragment> {
         view,
     )
         .prop_map(
-            |(id, keep, edits, (time_ms, speed, (enabled, controls, autoplay)))| {
+            |(id, keep, edits, (time_ms, (speed, fit), (enabled, controls, autoplay)))| {
                 let mut f = Fragment::from_builtin(id).unwrap();
                 if !keep {
                     f.builtin = None;
@@ -423,6 +426,7 @@ fn fragment() -> BoxedStrategy<Fragment> {
                 }
                 f.time_ms = time_ms;
                 f.speed = speed;
+                f.fit = fit;
                 f.embed = Embed {
                     enabled,
                     controls,
@@ -1055,6 +1059,7 @@ fn thousand_megabyte_sends() -> String {
         scenario: s,
         time_ms: 0.0,
         speed: None,
+        fit: false,
         embed: Embed::default(),
     })
 }

@@ -245,3 +245,19 @@ fn link_deflated_by_other_tools() {
     assert_eq!(f.builtin, None);
     assert_eq!(f.scenario, expected);
 }
+
+#[test]
+fn fit_mode_travels_in_the_link() {
+    let mut f = farewell_share::Fragment::from_builtin("lost-fin").unwrap();
+    f.fit = true;
+    let text = farewell_share::encode(&f);
+    assert_eq!(text, "s=lost-fin&fit=1");
+    assert!(farewell_share::decode(&text).unwrap().fit);
+    assert!(
+        farewell_share::decode("s=lost-fin&fit").unwrap().fit,
+        "a bare flag means 1"
+    );
+    assert!(!farewell_share::decode("s=lost-fin").unwrap().fit);
+    let e = farewell_share::decode("s=lost-fin&fit=maybe").unwrap_err();
+    assert_eq!(e.key, "fit");
+}

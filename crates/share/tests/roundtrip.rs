@@ -85,11 +85,11 @@ fn edited_builtin() -> impl Strategy<Value = Fragment> {
             proptest::option::of(proptest::collection::vec(drop_rule(), 0..4)),
         ),
         prop_oneof![Just(0.0), ms(true)],
-        speed(),
+        (speed(), any::<bool>()),
         embed(),
     )
         .prop_map(
-            |(id, (platform, msl, delay, loss, seed, hs, drops), time_ms, speed, embed)| {
+            |(id, (platform, msl, delay, loss, seed, hs, drops), time_ms, (speed, fit), embed)| {
                 let mut f = Fragment::from_builtin(id).unwrap();
                 let s = &mut f.scenario;
                 if let Some(v) = platform {
@@ -115,6 +115,7 @@ fn edited_builtin() -> impl Strategy<Value = Fragment> {
                 }
                 f.time_ms = time_ms;
                 f.speed = speed;
+                f.fit = fit;
                 f.embed = embed;
                 f
             },

@@ -31,6 +31,9 @@ pub const THEME_KEY: &str = "farewell-theme";
 /// The localStorage key of the narration announcement switch (`on`, `off`).
 pub const ANNOUNCE_KEY: &str = "farewell-announce";
 
+/// localStorage key of fit mode (`on`/`off`).
+pub const FIT_KEY: &str = "farewell-fit";
+
 /// The page's localStorage, if the browser allows it.
 pub fn storage() -> Option<web_sys::Storage> {
     web_sys::window()?.local_storage().ok().flatten()

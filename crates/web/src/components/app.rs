@@ -96,6 +96,7 @@ fn use_shortcuts(on_action: Callback<Action>) {
                     Some(Command::StepForward) => Action::StepForward,
                     Some(Command::StepBack) => Action::StepBack,
                     Some(Command::ToStart) => Action::Seek(0.0),
+                    Some(Command::ToggleFit) => Action::ToggleFit,
                     Some(Command::Help) => {
                         e.prevent_default();
                         return keys::open_help();
@@ -210,11 +211,14 @@ fn use_height_reporting(embedded: bool) {
 #[function_component(App)]
 pub fn app() -> Html {
     let state = use_reducer(|| {
-        Page(Rc::new(AppState {
+        let mut s = AppState {
             theme: stored_theme(),
             announce: stored(browser::ANNOUNCE_KEY).as_deref() != Some("off"),
             ..AppState::from_link(&browser::fragment())
-        }))
+        };
+        // Fit mode, once chosen, stays on (remembered as the theme is).
+        s.share.fit |= stored(browser::FIT_KEY).as_deref() == Some("on");
+        Page(Rc::new(s))
     });
     let on_action = {
         let state = state.clone();
@@ -223,6 +227,11 @@ pub fn app() -> Html {
     use_animation_loop(state.playing, on_action.clone());
     use_shortcuts(on_action.clone());
     use_theme(state.theme);
+    use_effect_with(state.share.fit, |fit| {
+        if let Some(s) = browser::storage() {
+            let _ = s.set_item(browser::FIT_KEY, if *fit { "on" } else { "off" });
+        }
+    });
     use_link_sync(&state, on_action.clone());
     use_height_reporting(state.share.embed.enabled);
     // The menu's names, read from the built-ins' files once.
@@ -256,11 +265,11 @@ pub fn app() -> Html {
     if state.share.embed.enabled {
         let controls = state.share.embed.controls;
         return html! {
-            <div class={classes!("app", "embedded")} data-controls={controls.id()}>
+            <div class={classes!("app", "embedded", share.fit.then_some("fit"))} data-controls={controls.id()}>
                 { notice(&NoticeProps { notice: state.notice.clone(), on_action: on_action.clone() }) }
                 if controls != Controls::None {
                     { transport(&TransportProps { sim: sim.clone(), time_ms: t, playing: state.playing,
-                        speed: state.speed(), on_action: on_action.clone() }) }
+                        speed: state.speed(), fit: share.fit, on_action: on_action.clone() }) }
                 }
                 <div class="embed-body">
                     <DiagramView sim={sim.clone()} time_ms={t} playing={state.playing} on_action={on_action.clone()}/>
@@ -282,7 +291,7 @@ pub fn app() -> Html {
         };
     }
     html! {
-        <div class="app" {ondragover} {ondrop}>
+        <div class={classes!("app", share.fit.then_some("fit"))} {ondragover} {ondrop}>
             { header(&HeaderProps { theme: state.theme, on_action: on_action.clone() }) }
             { notice(&NoticeProps { notice: state.notice.clone(), on_action: on_action.clone() }) }
             <div class="layout">
@@ -300,7 +309,7 @@ pub fn app() -> Html {
                 </aside>
                 <section class="col-center" aria-label="Sequence diagram">
                     { transport(&TransportProps { sim: sim.clone(), time_ms: t, playing: state.playing,
-                        speed: state.speed(), on_action: on_action.clone() }) }
+                        speed: state.speed(), fit: share.fit, on_action: on_action.clone() }) }
                     { legend() }
                     <DiagramView sim={sim.clone()} time_ms={t} playing={state.playing} on_action={on_action.clone()}/>
                     { diagram_table(&sim, t, state.table, &on_action) }

@@ -99,7 +99,10 @@ pub fn diagram_view(props: &DiagramViewProps) -> Html {
     let picture = Html::from_html_unchecked(AttrValue::from(props.sim.svg.clone()));
     html! {
         <div class="diagram-scroll" ref={scroll}>
-            <div class="diagram-stack" {onclick} {onkeydown}>
+            // The picture's proportions, for fit mode (`.app.fit`), which
+            // sizes the stack by the height available.
+            <div class="diagram-stack" style={format!("--ar:{}/{}", farewell_num::Fixed(d.width, 1), farewell_num::Fixed(d.height, 1))}
+                {onclick} {onkeydown}>
                 { picture }
                 <PlaybackLayer sim={props.sim.clone()} time_ms={props.time_ms}/>
             </div>

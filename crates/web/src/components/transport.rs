@@ -8,6 +8,7 @@ pub struct TransportProps {
     pub time_ms: f64,
     pub playing: bool,
     pub speed: Speed,
+    pub fit: bool,
     pub on_action: Callback<Action>,
 }
 
@@ -71,6 +72,8 @@ pub fn transport(props: &TransportProps) -> Html {
             <output class="clock" data-testid="clock" aria-live="off">
                 { format::clock(props.time_ms) }<span class="end">{ " / " }{ format::clock(end) }</span>
             </output>
+            <button type="button" class="small fit-toggle" aria-pressed={props.fit.to_string()}
+                title="Fit the whole diagram in view (F)" data-testid="fit" onclick={a(Action::ToggleFit)}>{ "Fit" }</button>
             <label class="speed">
                 <span class="visually-hidden">{ "Speed" }</span>
                 <select data-testid="speed-select" aria-label="Playback speed" onchange={on_speed}>
