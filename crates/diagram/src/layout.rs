@@ -4,7 +4,7 @@
 
 use crate::timemap::{TimeMap, HOP_PX};
 use farewell_engine::trace::{EventKind, Fate, TimerKind};
-use farewell_engine::{Flags, Host, SegmentEvent, SegmentKind, TcpState, Trace};
+use farewell_engine::{DiscardReason, Flags, Host, SegmentEvent, SegmentKind, TcpState, Trace};
 
 /// Width of the drawing (viewBox units).
 pub const WIDTH: f64 = 740.0;
@@ -68,6 +68,8 @@ pub struct Arrow {
     pub dropped: bool,
     pub retransmission: bool,
     pub duplicate: bool,
+    /// The receiver threw it away unread (PAWS): a `discard` event names it.
+    pub discarded: Option<DiscardReason>,
     /// `FIN seq=6 ack=1`, tcpdump's numbers in the RFC's words.
     pub label: String,
     pub label_x: f64,
@@ -238,6 +240,14 @@ pub fn layout(trace: &Trace) -> Diagram {
 
     // Arrows.
     let mut arrows = Vec::new();
+    let discarded: Vec<(u32, DiscardReason)> = trace
+        .events
+        .iter()
+        .filter_map(|e| match &e.kind {
+            EventKind::Discard { seg_id, reason, .. } => Some((*seg_id, *reason)),
+            _ => None,
+        })
+        .collect();
     let mut ticks: Vec<Tick> = Vec::new();
     let mut last_send: [(f64, u32); 2] = [(f64::NAN, 0); 2];
     for (t, s) in trace.segments() {
@@ -278,6 +288,7 @@ pub fn layout(trace: &Trace) -> Diagram {
             dropped,
             retransmission: s.retransmission,
             duplicate: s.duplicate,
+            discarded: discarded.iter().find(|d| d.0 == s.id).map(|d| d.1),
             label: segment_label(s),
             label_x,
             label_y,

@@ -4,7 +4,9 @@
 
 use crate::layout::{format_clock, format_duration, TimerEnd};
 use farewell_engine::trace::{AppCall, EventKind, Fate, TimerAction, TimerKind};
-use farewell_engine::{Flags, Host, SegmentEvent, SegmentKind, TcpState, Trace, TraceEvent};
+use farewell_engine::{
+    DiscardReason, Flags, Host, SegmentEvent, SegmentKind, TcpState, Trace, TraceEvent,
+};
 
 /// Events that have happened by `t` (inclusive).
 pub(crate) fn until(trace: &Trace, t: f64) -> impl Iterator<Item = &TraceEvent> {
@@ -285,6 +287,27 @@ pub fn narration_at(trace: &Trace, t: f64) -> String {
             if s.flags.contains(Flags::RST) && s.arrive_ms == Some(last_t) {
                 got_rst[s.to.index()] = true;
             }
+        }
+    }
+    for e in &now {
+        if let EventKind::Discard {
+            host,
+            seg_id,
+            reason,
+        } = &e.kind
+        {
+            let seg = trace
+                .segments()
+                .find(|(_, s)| s.id == *seg_id)
+                .map(|(_, s)| s);
+            let (from, what) = seg.map_or((host.peer(), "segment"), |s| (s.from, what(s)));
+            parts.push(if *reason == DiscardReason::Paws {
+                format!(
+                    "{host} threw {from}'s {what} away unread: its timestamp is older than the newest one {host} has seen from {from}, so it must be an old duplicate (PAWS, RFC 7323 §5). {host} answers with a duplicate ACK."
+                )
+            } else {
+                format!("{host} threw {from}'s {what} away unread ({}).", reason.label())
+            });
         }
     }
     for e in &now {

@@ -5,7 +5,7 @@
 
 use crate::layout::{Diagram, TimerEnd};
 use farewell_engine::trace::TimerKind;
-use farewell_engine::{Host, TcpState};
+use farewell_engine::{DiscardReason, Host, TcpState};
 use std::fmt::Write as _;
 
 /// The diagram's stylesheet (classes only; colours come from CSS variables).
@@ -149,6 +149,23 @@ fn host_class(h: Host) -> &'static str {
     match h {
         Host::A => "host-a",
         Host::B => "host-b",
+    }
+}
+
+/// A discarded segment's mark after its label, and its status in words.
+fn discard_mark(r: DiscardReason) -> &'static str {
+    if r == DiscardReason::Paws {
+        "PAWS"
+    } else {
+        "discarded"
+    }
+}
+
+fn discard_status(r: DiscardReason) -> &'static str {
+    if r == DiscardReason::Paws {
+        ", discarded unread by PAWS (an old duplicate)"
+    } else {
+        ", discarded unread"
     }
 }
 
@@ -351,6 +368,7 @@ pub fn render_svg_with(d: &Diagram, opts: &SvgOptions) -> String {
             (a.dropped, " dropped"),
             (a.retransmission, " retransmission"),
             (a.duplicate, " duplicate"),
+            (a.discarded.is_some(), " discarded"),
         ] {
             if on {
                 cls.push_str(name);
@@ -362,7 +380,13 @@ pub fn render_svg_with(d: &Diagram, opts: &SvgOptions) -> String {
         } else {
             ""
         };
-        let status = if a.dropped { ", lost" } else { "" };
+        let status = if a.dropped {
+            ", lost"
+        } else if let Some(r) = a.discarded {
+            discard_status(r)
+        } else {
+            ""
+        };
         let aria = format!(
             "{} to {}: {}{retx}{status}. Press Enter to {verb} it.",
             a.from,
@@ -418,6 +442,8 @@ pub fn render_svg_with(d: &Diagram, opts: &SvgOptions) -> String {
         }
         let text = if a.dropped {
             format!("✕ {}", a.label)
+        } else if let Some(r) = a.discarded {
+            format!("{} ⊘ {}", a.label, discard_mark(r))
         } else {
             a.label.clone()
         };

@@ -60,7 +60,10 @@ pub fn diagram_table(trace: &Trace) -> Vec<TableRow> {
                     }
                     flags += f;
                 }
-                let ack = s.ack.map(|a| format!(" ack {a}")).unwrap_or_default();
+                let mut ack = s.ack.map(|a| format!(" ack {a}")).unwrap_or_default();
+                if let (Some(val), Some(ecr)) = (s.tsval, s.tsecr) {
+                    ack += &format!(" TS val {val} ecr {ecr}");
+                }
                 let fate = match (s.fate, s.arrive_ms) {
                     (Fate::Delivered, Some(at)) => "arrives ".to_string() + &format_clock(at),
                     _ => "lost".to_string(),
@@ -72,6 +75,15 @@ pub fn diagram_table(trace: &Trace) -> Vec<TableRow> {
                     format!("{verb} {flags} seq {seq}{ack} len {len} to {to}, {fate}"),
                 );
             }
+            EventKind::Discard {
+                host,
+                seg_id,
+                reason,
+            } => row(
+                e.t_ms,
+                *host,
+                format!("discards segment #{seg_id} unread ({})", reason.label()),
+            ),
             _ => {}
         }
     }

@@ -341,25 +341,102 @@ fn every_state_band_is_named_in_words() {
         let doc = roxmltree::Document::parse(&svg).unwrap();
         let groups: Vec<_> = doc
             .descendants()
-            .filter(|n| n.attribute("class").is_some_and(|c| c.split(' ').any(|w| w == "band")))
+            .filter(|n| {
+                n.attribute("class")
+                    .is_some_and(|c| c.split(' ').any(|w| w == "band"))
+            })
             .collect();
         assert_eq!(groups.len(), d.bands.len(), "{id}");
         for (g, b) in groups.iter().zip(&d.bands) {
             let name = b.state.rfc_name();
-            let title = g.children().find(|n| n.has_tag_name("title")).unwrap().text().unwrap();
-            assert!(title.starts_with(&format!("{} in {name}, ", b.host)), "{id}: {title}");
+            let title = g
+                .children()
+                .find(|n| n.has_tag_name("title"))
+                .unwrap()
+                .text()
+                .unwrap();
+            assert!(
+                title.starts_with(&format!("{} in {name}, ", b.host)),
+                "{id}: {title}"
+            );
             let names = g
                 .children()
                 .filter(|n| n.has_tag_name("text"))
                 .map(|n| n.text().unwrap())
                 .collect::<Vec<_>>();
-            assert!(!names.is_empty() && names.iter().all(|t| *t == name), "{id}: {names:?}");
+            assert!(
+                !names.is_empty() && names.iter().all(|t| *t == name),
+                "{id}: {names:?}"
+            );
             // A band that runs on well past a screenful names itself again.
             if b.y1 - b.label_y > 320.0 * 4.0 / 3.0 {
-                assert!(names.len() >= 2, "{id}: a {} px band names itself again", b.y1 - b.y0);
+                assert!(
+                    names.len() >= 2,
+                    "{id}: a {} px band names itself again",
+                    b.y1 - b.y0
+                );
                 tall += 1;
             }
         }
     }
-    assert!(tall > 0, "some built-in has a band tall enough to repeat its name");
+    assert!(
+        tall > 0,
+        "some built-in has a band tall enough to repeat its name"
+    );
+}
+
+/// The old duplicate that PAWS stops (the `old-duplicate` built-in with
+/// timestamps on) is told in the narration, marked on its arrow and listed
+/// in the table, with the timestamps.
+#[test]
+fn a_segment_discarded_by_paws_is_narrated_marked_and_tabled() {
+    let mut s: Scenario = builtin::get("old-duplicate").unwrap();
+    s.tunables.timestamps = Some(true);
+    let trace = simulate(&s);
+    let (at, seg_id) = trace
+        .events
+        .iter()
+        .find_map(|e| match &e.kind {
+            EventKind::Discard { seg_id, .. } => Some((e.t_ms, *seg_id)),
+            _ => None,
+        })
+        .expect("PAWS discards the old duplicate");
+    let said = narration_at(&trace, at);
+    assert!(said.contains("B threw A's data away unread"), "{said}");
+    assert!(said.contains("PAWS, RFC 7323"), "{said}");
+    assert!(!narration_at(&trace, at - 1.0).contains("PAWS"));
+
+    let d = layout(&trace);
+    let arrow = d.arrows.iter().find(|a| a.id == seg_id).unwrap();
+    assert!(arrow.discarded.is_some());
+    assert_eq!(d.arrows.iter().filter(|a| a.discarded.is_some()).count(), 1);
+    let svg = render_svg(&d);
+    let doc = roxmltree::Document::parse(&svg).unwrap();
+    let g = doc
+        .descendants()
+        .find(|n| n.attribute("data-seg-id") == Some(&seg_id.to_string()))
+        .unwrap();
+    assert!(g
+        .attribute("class")
+        .unwrap()
+        .split(' ')
+        .any(|c| c == "discarded"));
+    assert!(g
+        .attribute("aria-label")
+        .unwrap()
+        .contains("discarded unread by PAWS"));
+    let label = g
+        .descendants()
+        .find(|n| n.attribute("class") == Some("label"))
+        .unwrap();
+    assert!(label.text().unwrap().ends_with("⊘ PAWS"));
+
+    let rows = farewell_diagram::diagram_table(&trace);
+    assert!(rows.iter().any(|r| r.t_ms == at
+        && r.what
+            .starts_with(&format!("discards segment #{seg_id} unread (PAWS"))));
+    assert!(
+        rows.iter().any(|r| r.what.contains(" TS val ")),
+        "segments show their timestamps"
+    );
 }
