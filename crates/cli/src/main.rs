@@ -308,19 +308,24 @@ fn run(args: &[String], stdout_is_terminal: bool) -> Result<Output, String> {
     }
 }
 
+/// `--platform P` of `explain` and `lab`, with one message for a bad name.
+fn platform_arg(p: &str) -> Result<farewell_engine::Platform, String> {
+    farewell_engine::Platform::from_id(p).ok_or_else(|| {
+        format!(
+            "--platform: no platform `{}`; choose one of: {}",
+            farewell_json::shown(p),
+            farewell_engine::Platform::ALL.map(|p| p.id()).join(", ")
+        )
+    })
+}
+
 /// `farewell explain`: read the capture, pick the connection, infer, print.
 fn explain(args: &ExplainArgs) -> Result<Output, String> {
     use farewell_capture::explain as ex;
     let path = &args.capture;
     let bytes = read_capture_file(path)?;
     let capture = farewell_capture::read(&bytes).map_err(|e| format!("{path}: {e}"))?;
-    let platform = farewell_engine::Platform::from_id(&args.platform).ok_or_else(|| {
-        format!(
-            "unknown platform `{}`; choose one of: {}",
-            farewell_json::shown(&args.platform),
-            farewell_engine::Platform::ALL.map(|p| p.id()).join(", ")
-        )
-    })?;
+    let platform = platform_arg(&args.platform)?;
     let conn = match args.conn {
         Some(0) => return Err("--conn counts from 1".into()),
         Some(n) => n - 1,
@@ -473,13 +478,7 @@ fn lab(args: &LabArgs) -> Result<Output, String> {
 fn lab_config(a: &LabArgs) -> Result<farewell_lab::LabConfig, String> {
     let mut cfg = farewell_lab::LabConfig::default();
     if let Some(p) = &a.platform {
-        cfg.platform = farewell_engine::Platform::from_id(p).ok_or_else(|| {
-            format!(
-                "--platform: no platform `{}`; choose one of: {}",
-                farewell_json::shown(p),
-                farewell_engine::Platform::ALL.map(|p| p.id()).join(", ")
-            )
-        })?;
+        cfg.platform = platform_arg(p)?;
     }
     if let Some(r) = &a.ports {
         let bad = || {

@@ -590,3 +590,18 @@ fn explain_refuses_bad_input_with_a_message() {
     assert!(String::from_utf8_lossy(&out.stderr)
         .contains("the capture has no TCP segments (0 frames read)"));
 }
+
+#[test]
+fn a_bad_platform_is_refused_alike_by_explain_and_lab() {
+    let path = builtin_pcap("normal-close");
+    let explain = farewell(&["explain", path.to_str().unwrap(), "--platform", "plan9"]);
+    let lab = lab(&["--platform", "plan9"]);
+    for out in [&explain, &lab] {
+        assert_eq!(out.status.code(), Some(2));
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            err.contains("--platform: no platform `plan9`; choose one of: linux"),
+            "{err}"
+        );
+    }
+}
