@@ -605,3 +605,76 @@ fn a_bad_platform_is_refused_alike_by_explain_and_lab() {
         );
     }
 }
+
+/// Real tcpdump files of real Linux closes (`tests/pcaps/record.sh`: two
+/// network namespaces, a veth pair, nft drops on the receiver's input), read
+/// and explained as an on-call engineer would, with `farewell explain`.
+fn explain_recorded(name: &str) -> String {
+    let path = format!("{}/tests/pcaps/{name}.pcap", env!("CARGO_MANIFEST_DIR"));
+    let out = farewell(&["explain", &path]);
+    assert!(
+        out.status.success(),
+        "{name}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout).unwrap()
+}
+
+fn assert_has(text: &str, lines: &[&str]) {
+    for l in lines {
+        assert!(text.contains(l), "missing {l:?} in:\n{text}");
+    }
+}
+
+#[test]
+fn a_real_tcpdump_normal_close_is_read_and_explained() {
+    for name in ["normal-close", "any-sll2"] {
+        let text = explain_recorded(name);
+        assert_has(
+            &text,
+            &[
+                "10.0.9.1:40000 → 10.0.9.2:80  #1  9 frames  FIN",
+                "A  ESTABLISHED  → FIN_WAIT_1   sent frame 6",
+                "A  FIN_WAIT_1   → FIN_WAIT_2   received frame 7",
+                "B  CLOSE_WAIT   → LAST_ACK     sent frame 8",
+                "A  FIN_WAIT_2   → TIME_WAIT    received frame 8",
+                "at the last frame: A TIME_WAIT, B CLOSED",
+                "A closed first (its FIN, frame 6",
+            ],
+        );
+        assert!(
+            !text.contains("retransmitted"),
+            "{name}: nothing was lost\n{text}"
+        );
+    }
+}
+
+#[test]
+fn a_real_lost_fin_is_found_from_its_retransmission() {
+    let text = explain_recorded("lost-fin");
+    assert_has(
+        &text,
+        &[
+            "10 frames  FIN",
+            "A's FIN (frame 6) was retransmitted once after 2",
+            "the first copy never reached B",
+            "A  FIN_WAIT_1   → FIN_WAIT_2   received frame 8",
+            "at the last frame: A TIME_WAIT, B CLOSED",
+        ],
+    );
+}
+
+#[test]
+fn a_real_abort_is_a_rst_and_no_time_wait() {
+    let text = explain_recorded("abort-rst");
+    assert_has(
+        &text,
+        &[
+            "6 frames  RST",
+            "A  ESTABLISHED  → CLOSED       sent frame 6",
+            "at the last frame: A CLOSED, B CLOSED",
+            "A aborted the connection: a RST instead of a FIN",
+        ],
+    );
+    assert!(!text.contains("TIME_WAIT ("), "{text}");
+}
