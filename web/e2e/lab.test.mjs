@@ -1,7 +1,8 @@
 // The TIME_WAIT lab page (issue 11), in the release build: its own wasm
 // module, never loaded by the playground; a run to its findings; knobs that
 // rerun it and keep the link; bad links and bad fields refused with a message;
-// remedies tried; a long run that shows progress and stays responsive; axe in
+// remedies tried; a long run, in the lab's Web Worker, that shows progress and
+// can be replaced midway; the per-second table a minute at a time; axe in
 // both themes. Run by `cargo xtask test`.
 
 import { test, before, after, afterEach } from 'node:test';
@@ -109,6 +110,8 @@ test('a long run shows its progress, draws as it goes and can be replaced midway
   await page.waitForSelector('.lab-progress progress', { timeout: 30_000 });
   await page.waitForFunction(() => /Replaying second \d+ of 600/.test(document.querySelector('.lab-progress').textContent), null, { timeout: 30_000 });
   assert.equal(await page.locator('svg.lab-chart rect.pending').count(), 1, 'the seconds to come are shaded');
+  // The run is in the lab's Web Worker, not on the page's main thread.
+  assert.equal(page.workers().length, 1, 'one Web Worker runs the lab');
   // The page answers while it runs: a preset replaces the run.
   await page.selectOption('.preset select', 'steady');
   await page.waitForFunction(() => location.hash === '#rate=200&duration=120');
@@ -118,8 +121,15 @@ test('a long run shows its progress, draws as it goes and can be replaced midway
 test('the per-second table is there for those who want the numbers', async () => {
   const page = await openLab('#rate=200&duration=120');
   await page.click('.per-second summary');
-  await page.waitForFunction(() => document.querySelectorAll('.per-second tbody tr').length === 120);
-  assert.match(await page.textContent('.per-second tbody tr:nth-child(120)'), /119\s*\d/);
+  // A minute at a time (600 rows at once held the main thread too long).
+  await page.waitForFunction(() => document.querySelectorAll('.per-second tbody tr').length === 60);
+  assert.equal(await page.textContent('.table-pages span'), 'Seconds 0–59 of 120');
+  assert.ok(await page.isDisabled('.table-pages button:has-text("Previous minute")'));
+  await page.click('.table-pages button:has-text("Next minute")');
+  await page.waitForFunction(() => document.querySelector('.table-pages span').textContent === 'Seconds 60–119 of 120');
+  assert.equal(await page.locator('.per-second tbody tr').count(), 60);
+  assert.match(await page.textContent('.per-second tbody tr:nth-child(60)'), /119\s*\d/);
+  assert.ok(await page.isDisabled('.table-pages button:has-text("Next minute")'));
 });
 
 for (const colorScheme of ['light', 'dark']) {

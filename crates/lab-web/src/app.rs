@@ -1,23 +1,24 @@
-//! The lab page: one reducer, the run scheduled in slices of at most
-//! [`SLICE_MS`] so the page stays responsive, then the remedies run the same
-//! way.
+//! The lab page: one reducer; the runs (the run itself, then its remedies)
+//! happen in the lab's Web Worker (`crate::worker`), so the main thread only
+//! draws their progress and results. A newer config sends a newer job, which
+//! replaces the worker's older one; reports for an older generation are
+//! ignored.
 
-use farewell_lab::{LabConfig, LabRun, Summary};
+use crate::worker::{run_from, Bin, Job, LabWorker, Report};
+use farewell_lab::{LabConfig, LabRun, Row, Summary};
 use farewell_lab_view::fields::{applies, placeholder, Field, Input, GROUPS};
 use farewell_lab_view::format::thousands;
 use farewell_lab_view::knobs::{cli_command, from_fragment, set_text, to_fragment, value_of};
 use farewell_lab_view::presets::PRESETS;
 use farewell_lab_view::report::{findings, outcome, remedies, stats, Remedy};
-use farewell_lab_view::runner::{Progress, Runner};
+use farewell_lab_view::runner::Progress;
 use farewell_lab_view::{chart_svg, ChartOptions};
 use farewell_web::browser;
-use std::cell::Cell;
+use gloo_worker::{Spawnable, WorkerBridge};
 use std::collections::BTreeMap;
 use std::rc::Rc;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
-
-/// The longest stretch of work between two yields to the browser.
-const SLICE_MS: f64 = 12.0;
 
 #[derive(Clone, PartialEq)]
 struct LabState {
@@ -29,6 +30,8 @@ struct LabState {
     /// A link that could not be used.
     notice: Option<String>,
     progress: Option<Progress>,
+    /// The seconds replayed so far, while the run is under way.
+    rows: Vec<Row>,
     chart: AttrValue,
     run: Option<Rc<LabRun>>,
     remedies: Vec<(Remedy, Option<Summary>)>,
@@ -41,9 +44,8 @@ enum Msg {
     Config(LabConfig),
     /// The fragment changed (Back, Forward, a pasted link).
     Link(String),
-    Progress(u32, Progress, String),
-    Done(u32, Rc<LabRun>),
-    Remedy(u32, usize, Summary),
+    /// What the worker said.
+    Report(Report),
 }
 
 impl LabState {
@@ -55,6 +57,7 @@ impl LabState {
             drafts: BTreeMap::new(),
             notice,
             progress: None,
+            rows: Vec::new(),
             run: None,
             remedies: Vec::new(),
         }
@@ -80,6 +83,42 @@ impl LabState {
             notice: None,
             ..LabState::new(cfg, None)
         }
+    }
+}
+
+impl LabState {
+    /// What the worker said about the current generation.
+    fn take(&mut self, report: Report) -> Result<(), String> {
+        match report {
+            Report::Progress {
+                fraction,
+                label,
+                rows,
+                ..
+            } => {
+                self.progress = Some(Progress { fraction, label });
+                self.rows.extend(rows.into_iter().map(Row::from));
+                self.chart = chart_svg(&self.cfg, &self.rows, &ChartOptions::default()).into();
+            }
+            Report::Done { rows, summary, .. } => {
+                let run = run_from(rows, summary);
+                self.progress = None;
+                self.rows = Vec::new();
+                self.chart = chart_svg(&self.cfg, &run.rows, &ChartOptions::default()).into();
+                self.run = Some(Rc::new(run));
+            }
+            // In a task of its own after the run's results.
+            Report::RemediesStarted { .. } => {
+                self.remedies = remedies(&self.cfg).into_iter().map(|r| (r, None)).collect();
+            }
+            Report::Remedy { index, summary, .. } => {
+                if let Some(r) = self.remedies.get_mut(index) {
+                    r.1 = Some(summary.into());
+                }
+            }
+            Report::Refused { message, .. } => return Err(message),
+        }
+        Ok(())
     }
 }
 
@@ -122,88 +161,133 @@ impl Reducible for LabState {
                 next.notice = restored.notice;
                 return Rc::new(next);
             }
-            Msg::Progress(g, p, chart) if g == s.generation => {
-                s.progress = Some(p);
-                s.chart = chart.into();
-            }
-            Msg::Done(g, run) if g == s.generation => {
-                s.progress = None;
-                s.chart = chart_svg(&s.cfg, &run.rows, &ChartOptions::default()).into();
-                s.remedies = remedies(&s.cfg).into_iter().map(|r| (r, None)).collect();
-                s.run = Some(run);
-            }
-            Msg::Remedy(g, i, summary) if g == s.generation => {
-                if let Some(r) = s.remedies.get_mut(i) {
-                    r.1 = Some(summary);
+            Msg::Report(report) => {
+                if report.generation() != s.generation {
+                    return self;
+                }
+                if let Err(message) = s.take(report) {
+                    s.progress = None;
+                    s.notice = Some(format!("The lab could not run: {message}"));
                 }
             }
-            _ => return self,
         }
         Rc::new(s)
     }
 }
 
-fn now_ms() -> f64 {
-    web_sys::window()
-        .and_then(|w| w.performance())
-        .map(|p| p.now())
-        .unwrap_or_else(js_sys::Date::now)
+/// The lab's worker: this same module (`lab.html`'s modulepreload and wasm
+/// preload name it, with the build's version), imported by a small loader
+/// script, where [`crate::start`] finds no window and serves the runs.
+fn spawn_worker(on_report: impl Fn(Report) + 'static) -> Result<WorkerBridge<LabWorker>, String> {
+    let document = web_sys::window()
+        .and_then(|w| w.document())
+        .ok_or("no document")?;
+    // `href` of a link element is its absolute address.
+    let url = |selector: &str| -> Result<String, String> {
+        document
+            .query_selector(selector)
+            .ok()
+            .flatten()
+            .and_then(|l| l.dyn_into::<web_sys::HtmlLinkElement>().ok())
+            .map(|l| l.href())
+            .ok_or(format!(
+                "lab.html does not name the lab module ({selector})"
+            ))
+    };
+    let script = url("link[rel=modulepreload]")?;
+    let wasm = url("link[rel=preload][as=fetch]")?;
+    // A JavaScript string literal (a link's `href` is percent-encoded ASCII).
+    let quote = |s: &str| format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""));
+    // The wasm is fetched while the script is imported.
+    let loader = format!(
+        "const w=fetch({});import({}).then(m=>m.default({{module_or_path:w}}));",
+        quote(&wasm),
+        quote(&script)
+    );
+    let parts = js_sys::Array::of1(&loader.into());
+    let options = web_sys::BlobPropertyBag::new();
+    options.set_type("text/javascript");
+    let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options)
+        .map_err(|_| "could not make the worker's loader")?;
+    let loader_url =
+        web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| "no object URL")?;
+    Ok(LabWorker::spawner()
+        .callback(on_report)
+        .encoding::<Bin>()
+        .spawn_with_loader(&loader_url))
 }
 
-/// Runs `cfg` to the end in slices, yielding between them; `on_slice` sees
-/// the runner after each slice. `None` if a newer config took over.
-async fn run_sliced(
-    cfg: &LabConfig,
-    live: impl Fn() -> bool,
-    on_slice: impl Fn(&Runner),
-) -> Option<LabRun> {
-    let mut runner = Runner::new(cfg).ok()?;
-    loop {
-        let start = now_ms();
-        let mut more = true;
-        while more && now_ms() - start < SLICE_MS {
-            more = runner.step();
-        }
-        if !live() {
-            return None;
-        }
-        if !more {
-            return Some(runner.finish());
-        }
-        on_slice(&runner);
-        gloo_timers::future::TimeoutFuture::new(0).await;
-        if !live() {
-            return None;
-        }
+/// The worker, its first job already sent, and where its reports go once the
+/// page is drawn.
+struct Early {
+    bridge: Result<WorkerBridge<LabWorker>, String>,
+    sink: Sink,
+    /// The job sent for generation 0, before the page was drawn.
+    first: Job,
+}
+
+type Sink = Rc<std::cell::RefCell<Option<UseReducerDispatcher<LabState>>>>;
+
+thread_local! {
+    static EARLY: std::cell::RefCell<Option<Early>> = const { std::cell::RefCell::new(None) };
+}
+
+/// The job for generation `generation` of `cfg`: the run, then each remedy.
+fn job(generation: u32, cfg: &LabConfig) -> Job {
+    let configs = std::iter::once(to_fragment(cfg))
+        .chain(remedies(cfg).iter().map(|r| to_fragment(&r.config)))
+        .collect();
+    Job {
+        generation,
+        configs,
     }
 }
 
-/// The run of the current config, then its remedies, each in slices.
+/// Starts the worker on the link's config before the page is first drawn,
+/// so its download, compilation and first slice overlap the page's start
+/// (the worker answers only jobs, and the page is drawn before any answer).
+pub fn start_worker_early() {
+    let sink: Sink = Rc::default();
+    let to = sink.clone();
+    let bridge = spawn_worker(move |r| {
+        if let Some(d) = to.borrow().as_ref() {
+            d.dispatch(Msg::Report(r));
+        }
+    });
+    let first = job(0, &LabState::from_link(&browser::fragment()).cfg);
+    if let Ok(b) = &bridge {
+        b.send(first.clone());
+    }
+    EARLY.with(|e| {
+        *e.borrow_mut() = Some(Early {
+            bridge,
+            sink,
+            first,
+        })
+    });
+}
+
+/// Sends each new config, with its remedies, to the worker (the first one
+/// was sent by [`start_worker_early`]).
 #[hook]
-fn use_scheduler(state: &UseReducerHandle<LabState>) {
-    let current = use_mut_ref(|| Rc::new(Cell::new(0u32)));
-    let generation = state.generation;
-    let cfg = state.cfg.clone();
+fn use_worker(state: &UseReducerHandle<LabState>) {
+    let early = use_mut_ref(|| EARLY.with(|e| e.borrow_mut().take()));
     let dispatcher = state.dispatcher();
-    let current = current.borrow().clone();
-    use_effect_with(generation, move |&g| {
-        current.set(g);
-        wasm_bindgen_futures::spawn_local(async move {
-            let live = || current.get() == g;
-            let run = run_sliced(&cfg, live, |r| {
-                let svg = chart_svg(&cfg, r.rows(), &ChartOptions::default());
-                dispatcher.dispatch(Msg::Progress(g, r.progress(), svg));
-            })
-            .await;
-            let Some(run) = run else { return };
-            dispatcher.dispatch(Msg::Done(g, Rc::new(run)));
-            for (i, remedy) in remedies(&cfg).into_iter().enumerate() {
-                match run_sliced(&remedy.config, live, |_| {}).await {
-                    Some(r) => dispatcher.dispatch(Msg::Remedy(g, i, r.summary)),
-                    None => return,
-                }
-            }
-        });
+    let next = job(state.generation, &state.cfg);
+    use_effect_with(state.generation, move |_| {
+        let early = early.borrow();
+        let Some(early) = early.as_ref() else {
+            return;
+        };
+        *early.sink.borrow_mut() = Some(dispatcher.clone());
+        match &early.bridge {
+            Ok(_) if next == early.first => {}
+            Ok(b) => b.send(next),
+            Err(message) => dispatcher.dispatch(Msg::Report(Report::Refused {
+                generation: next.generation,
+                message: message.clone(),
+            })),
+        }
     });
 }
 
@@ -236,11 +320,23 @@ fn use_link_sync(state: &UseReducerHandle<LabState>) {
 #[function_component(LabApp)]
 pub fn lab_app() -> Html {
     let state = use_reducer(|| LabState::from_link(&browser::fragment()));
-    use_scheduler(&state);
+    use_worker(&state);
     use_link_sync(&state);
+    // The form is drawn in a task of its own after the first one (the
+    // header, the chart and the worker started), so neither is one long task.
+    let form_shown = use_state(|| false);
+    {
+        let form_shown = form_shown.clone();
+        use_effect_with((), move |_| {
+            let timeout = gloo_timers::callback::Timeout::new(0, move || form_shown.set(true));
+            move || drop(timeout)
+        });
+    }
+    // One callback for the page's life, so the form (whose props include it)
+    // is not redrawn by progress reports.
     let dispatch = {
         let d = state.dispatcher();
-        Callback::from(move |m: Msg| d.dispatch(m))
+        (*use_memo((), move |_| Callback::from(move |m: Msg| d.dispatch(m)))).clone()
     };
     html! {
         <div class="app lab-app">
@@ -255,7 +351,11 @@ pub fn lab_app() -> Html {
                 <div class="notice error" role="alert">{ n }</div>
             }
             <div class="lab-layout">
-                <Knobs cfg={state.cfg.clone()} drafts={state.drafts.clone()} on={dispatch.clone()}/>
+                if *form_shown {
+                    <Knobs cfg={state.cfg.clone()} drafts={state.drafts.clone()} on={dispatch.clone()}/>
+                } else {
+                    <div class="panel lab-knobs"></div>
+                }
                 <Results state={state.clone()} on={dispatch}/>
             </div>
         </div>
@@ -403,8 +503,10 @@ fn field_view(
 #[function_component(Results)]
 fn results(p: &Props) -> Html {
     let s = &p.state;
-    // Up to 600 rows of 9 cells: built only while the table is open.
+    // A minute of rows (9 cells each) at a time, built only while the
+    // table is open.
     let table_open = use_state(|| false);
+    let table_page = use_state(|| 0usize);
     let ontoggle = {
         let table_open = table_open.clone();
         Callback::from(move |e: Event| {
@@ -456,6 +558,7 @@ fn results(p: &Props) -> Html {
                 <Command cfg={s.cfg.clone()}/>
                 <details class="panel per-second" {ontoggle}>
                     <summary>{ "Every second as a table" }</summary>
+                    { page_nav(&table_page, run.rows.len()) }
                     <div class="table-scroll" tabindex="0">
                         <table>
                             <thead><tr>
@@ -470,7 +573,8 @@ fn results(p: &Props) -> Html {
                                 <th scope="col">{ "overflow" }</th>
                             </tr></thead>
                             <tbody>
-                                { for run.rows.iter().filter(|_| *table_open).map(|r| html! { <tr>
+                                { for run.rows[farewell_lab_view::format::table_page(*table_page, run.rows.len()).0]
+                                    .iter().filter(|_| *table_open).map(|r| html! { <tr>
                                     <th scope="row">{ r.t_s }</th>
                                     <td>{ thousands(r.established) }</td>
                                     <td>{ thousands(r.time_wait_client) }</td>
@@ -487,6 +591,25 @@ fn results(p: &Props) -> Html {
                 </details>
             }
         </section>
+    }
+}
+
+/// The per-second table's minute, and buttons to the one before and after.
+fn page_nav(page: &UseStateHandle<usize>, rows: usize) -> Html {
+    let (range, label) = farewell_lab_view::format::table_page(**page, rows);
+    let current = range.start / farewell_lab_view::format::TABLE_PAGE;
+    let go = |to: usize| {
+        let page = page.clone();
+        Callback::from(move |_| page.set(to))
+    };
+    html! {
+        <div class="table-pages">
+            <button type="button" class="small" disabled={current == 0}
+                onclick={go(current.saturating_sub(1))}>{ "Previous minute" }</button>
+            <span aria-live="polite">{ label }</span>
+            <button type="button" class="small" disabled={range.end >= rows}
+                onclick={go(current + 1)}>{ "Next minute" }</button>
+        </div>
     }
 }
 

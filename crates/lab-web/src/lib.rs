@@ -1,10 +1,12 @@
 //! The TIME_WAIT lab page (issue 11): knobs, a run taken in slices with a
 //! progress bar, the chart, the findings, the remedies and the same run as a
 //! `farewell lab` command. Everything it says and draws comes from
-//! `farewell-lab-view`; this crate only puts it on the page and schedules the
-//! work so the main thread never blocks for long.
+//! `farewell-lab-view`; this crate only puts it on the page. The runs happen
+//! in a Web Worker ([`worker`]) running this same module, so the main thread
+//! never blocks for long.
 
 mod app;
+pub mod worker;
 
 /// Stylesheets: the palette and the playground's page styles (the same
 /// files, so the lab looks like the playground), the chart's, and the lab's.
@@ -36,11 +38,14 @@ fn apply_stored_theme(document: &web_sys::Document) {
     }
 }
 
-/// Mounts the lab on `<main id="lab">`.
+/// Mounts the lab on `<main id="lab">`; in the lab's worker (no window),
+/// serves the page's runs instead.
 pub fn start() {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        worker::register();
         return;
     };
+    app::start_worker_early();
     add_styles(&document);
     apply_stored_theme(&document);
     match document.get_element_by_id("lab") {

@@ -2,9 +2,15 @@
 //! module that nothing loads (`data-type="worker"`, `data-bindgen-target="web"`:
 //! fixed file names, no script tag), and `lab.html` imports it, so the
 //! playground's first load never carries it.
+//!
+//! The same module is the lab's Web Worker: on the page (a `Window`) it
+//! mounts the lab; in the worker the page starts (`app::spawn_worker`) it
+//! runs the simulations (`farewell_lab_web::worker`). One download serves
+//! both.
 
-// SAFETY: the lab runs on the browser's main thread only (no wasm threads, no
-// shared memory), which is what `new_global` requires.
+// SAFETY: each instance of the module (the page's, the worker's) runs on its
+// own thread with its own memory (no wasm threads, no shared memory), which
+// is what `new_global` requires.
 #[cfg(target_family = "wasm")]
 #[global_allocator]
 static ALLOCATOR: talc::TalckWasm = unsafe { talc::TalckWasm::new_global() };

@@ -50,6 +50,7 @@ pub fn measure(ctx: &Ctx) -> Result<(), String> {
     let first = loaded_by(&dist, "index.html", &sizes)?;
     let total = print_kinds(&first);
     println!("  {}", budget_verdict(total));
+    // The lab's Web Worker runs the same module, so this is all its code.
     let lab = loaded_by(&dist, "lab.html", &sizes)?;
     println!("the TIME_WAIT lab (lab.html, loaded only when opened; not in the first load):");
     print_kinds(&lab);
