@@ -11,6 +11,7 @@
 //! this crate only draws them and handles input.
 
 pub mod browser;
+pub mod capture;
 pub mod components;
 pub mod edit;
 pub mod format;
