@@ -723,7 +723,8 @@ pub fn narration(inf: &Inference) -> Vec<String> {
     findings(inf).into_iter().map(|f| f.text).collect()
 }
 
-fn vantage_text(inf: &Inference) -> String {
+/// Where the capture was taken, with the answer gaps that say so.
+pub fn vantage_text(inf: &Inference) -> String {
     let p = &inf.position;
     let turn = |t: Option<i64>| t.map_or("never timed".to_string(), duration);
     let place = match p.vantage {

@@ -83,7 +83,8 @@ impl Position {
     pub fn rtt_us(&self) -> i64 {
         2 * (self.to_a_us + self.to_b_us)
     }
-    fn to(&self, h: Host) -> i64 {
+    /// The one-way delay from the capture point to `h`.
+    pub fn to(&self, h: Host) -> i64 {
         match h {
             Host::A => self.to_a_us,
             Host::B => self.to_b_us,

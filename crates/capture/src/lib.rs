@@ -8,10 +8,12 @@
 //! options). Only the 20-byte Linux cooked v2 (SLL2) header and the 4-byte
 //! BSD loopback header are read here, since etherparse has no parser for them.
 //!
-//! The input is one byte slice (a browser hands a dropped file over whole);
-//! memory stays bounded because files over [`MAX_BYTES`] or with more than
-//! [`MAX_PACKETS`] frames are refused with a message, and frames are never
-//! copied: a [`Packet`] keeps only the header fields a close diagram needs.
+//! [`read`] takes a whole file, refusing one over [`MAX_BYTES`] or with more
+//! than [`MAX_PACKETS`] frames with a message; [`Reader`] takes one in pieces
+//! (the playground reads a dropped file in slices), drops the bytes it has
+//! parsed, and with [`Limits::bounded`] stops at a limit and says so. Frames
+//! are never kept: a [`Packet`] holds only the header fields a close diagram
+//! needs.
 //! Frames that are not TCP, or that cannot be parsed, are counted, not errors.
 //! A broken file gives a [`CaptureError`], never a panic.
 //!
@@ -22,6 +24,7 @@
 
 pub mod explain;
 pub mod infer;
+pub mod replay;
 pub mod trace;
 
 pub use explain::{findings, narration, Finding, FindingKind};
@@ -132,6 +135,8 @@ pub struct Capture {
     /// The file ended in the middle of a record (as when tcpdump is killed):
     /// the frames before it were read.
     pub cut_short: bool,
+    /// A bounded read ([`Reader`] with [`Limits::bounded`]) stopped here.
+    pub stopped: Option<Stopped>,
 }
 
 impl Capture {
@@ -210,44 +215,250 @@ impl fmt::Display for CaptureError {
 impl std::error::Error for CaptureError {}
 
 /// Reads a classic pcap or pcapng file (told apart by the magic number).
+///
+/// The whole file at once, refused past [`MAX_BYTES`] or [`MAX_PACKETS`]
+/// frames; [`Reader`] reads one in pieces and can stop at a limit instead.
 pub fn read(bytes: &[u8]) -> Result<Capture, CaptureError> {
     if bytes.len() > MAX_BYTES {
         return Err(CaptureError::TooLarge { len: bytes.len() });
     }
-    let mut b = Builder::default();
-    match bytes.get(..4) {
-        None => return Err(CaptureError::TruncatedHeader { len: bytes.len() }),
-        Some([0x0a, 0x0d, 0x0d, 0x0a]) => read_pcapng(bytes, &mut b)?,
-        Some(m)
-            if matches!(
-                u32::from_le_bytes([m[0], m[1], m[2], m[3]]),
-                0xa1b2_c3d4 | 0xa1b2_3c4d | 0xd4c3_b2a1 | 0x4d3c_b2a1
-            ) =>
-        {
-            read_pcap(bytes, &mut b)?
-        }
-        Some([0x34, 0xcd, 0xb2, 0xa1] | [0xa1, 0xb2, 0xcd, 0x34]) => {
-            return Err(CaptureError::Unsupported(
-                "the \"modified\" (Kuznetsov) pcap format",
-            ))
-        }
-        Some(_) => return Err(CaptureError::NotACapture),
-    }
-    if b.capture.packets.is_empty() {
-        if let Some(t) = b.unknown_link {
-            return Err(CaptureError::UnknownLinkType(t));
-        }
-    }
-    b.split_connections();
-    Ok(b.capture)
+    let mut r = Reader::new(Limits::strict());
+    r.push(bytes)?;
+    r.finish()
 }
 
-fn read_pcap(bytes: &[u8], b: &mut Builder) -> Result<(), CaptureError> {
-    let (mut rest, header) = match parse_pcap_header(bytes) {
-        Ok(v) => v,
-        Err(nom::Err::Incomplete(_)) => {
-            return Err(CaptureError::TruncatedHeader { len: bytes.len() })
+/// What a [`Reader`] keeps before it stops reading.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Limits {
+    /// Frames read (TCP or not).
+    pub frames: u32,
+    /// TCP segments kept.
+    pub segments: u32,
+    /// Connections kept.
+    pub connections: u32,
+    /// At a limit, stop and keep what was read ([`Capture::stopped`]) rather
+    /// than fail with [`CaptureError::TooManyPackets`].
+    pub stop: bool,
+}
+
+impl Limits {
+    /// [`read`]'s: [`MAX_PACKETS`] frames, or an error.
+    pub const fn strict() -> Limits {
+        Limits {
+            frames: MAX_PACKETS,
+            segments: MAX_PACKETS,
+            connections: MAX_PACKETS,
+            stop: false,
         }
+    }
+    /// The playground's: a file of any size is read up to 200,000 segments
+    /// or 5,000 connections (about 25 MB of memory), then the reading stops
+    /// and says so.
+    pub const fn bounded() -> Limits {
+        Limits {
+            frames: MAX_PACKETS,
+            segments: 200_000,
+            connections: 5_000,
+            stop: true,
+        }
+    }
+}
+
+/// Which limit ended a bounded read early.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stopped {
+    Frames(u32),
+    Segments(u32),
+    Connections(u32),
+}
+
+impl fmt::Display for Stopped {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let (n, what) = match self {
+            Stopped::Frames(n) => (n, "frames"),
+            Stopped::Segments(n) => (n, "TCP segments"),
+            Stopped::Connections(n) => (n, "connections"),
+        };
+        write!(
+            f,
+            "only the first {n} {what} were read, the most kept; filter the capture for one connection (tcpdump -r in.pcap -w out.pcap 'tcp port N') to see the rest"
+        )
+    }
+}
+
+/// The file's format, once its header is read.
+enum Format {
+    /// Not enough bytes yet for the header.
+    Unknown,
+    Pcap {
+        link: u32,
+        frac_per_s: i64,
+        big: bool,
+    },
+    Pcapng {
+        big: bool,
+        interfaces: Vec<Interface>,
+        next_global: u32,
+    },
+}
+
+/// Reads a capture handed over in pieces (a browser reads a big file in
+/// slices), so that no piece of work is long and memory stays bounded: bytes
+/// are dropped once parsed, and the reading stops at [`Limits`].
+pub struct Reader {
+    /// Bytes not yet parsed (a record cut by the end of the last piece).
+    buf: Vec<u8>,
+    /// Offset in the file of `buf[0]`.
+    offset: usize,
+    format: Format,
+    limits: Limits,
+    b: Builder,
+}
+
+impl Reader {
+    pub fn new(limits: Limits) -> Reader {
+        Reader {
+            buf: Vec::new(),
+            offset: 0,
+            format: Format::Unknown,
+            limits,
+            b: Builder::default(),
+        }
+    }
+
+    /// Makes room for the segments a file of `bytes` can hold (a frame
+    /// takes at least 54 bytes with its record header), within the limits.
+    pub fn reserve(&mut self, bytes: usize) {
+        let n = (bytes / 54).min(self.limits.segments as usize);
+        self.b.capture.packets.reserve(n);
+    }
+
+    /// Bytes handed over so far.
+    pub fn bytes_read(&self) -> usize {
+        self.offset + self.buf.len()
+    }
+
+    /// Frames read so far.
+    pub fn frames(&self) -> u32 {
+        self.b.capture.frames
+    }
+
+    /// A limit was reached: the rest of the file need not be read.
+    pub fn stopped(&self) -> Option<Stopped> {
+        self.b.capture.stopped
+    }
+
+    /// Parses `piece`, the next bytes of the file, and whatever was left over
+    /// from the previous piece. An error is final.
+    pub fn push(&mut self, piece: &[u8]) -> Result<(), CaptureError> {
+        if self.stopped().is_some() {
+            return Ok(());
+        }
+        self.buf.extend_from_slice(piece);
+        let used = self.parse()?;
+        self.buf.drain(..used);
+        self.offset += used;
+        Ok(())
+    }
+
+    /// The end of the file: what was read, or why it cannot be read.
+    pub fn finish(mut self) -> Result<Capture, CaptureError> {
+        match self.format {
+            Format::Unknown => {
+                return Err(match detect(&self.buf) {
+                    Some(Err(e)) => e,
+                    _ => CaptureError::TruncatedHeader {
+                        len: self.buf.len(),
+                    },
+                })
+            }
+            _ => {
+                if !self.buf.is_empty() && self.stopped().is_none() {
+                    self.b.capture.cut_short = true;
+                }
+            }
+        }
+        if self.b.capture.packets.is_empty() {
+            if let Some(t) = self.b.unknown_link {
+                return Err(CaptureError::UnknownLinkType(t));
+            }
+        }
+        self.b.orient_connections();
+        Ok(self.b.capture)
+    }
+
+    /// Parses the complete records in `buf`; returns the bytes used.
+    fn parse(&mut self) -> Result<usize, CaptureError> {
+        let mut pos = 0;
+        if let Format::Unknown = self.format {
+            match detect(&self.buf) {
+                None => return Ok(0),
+                Some(Err(e)) => return Err(e),
+                Some(Ok(ng)) => {
+                    let header = if ng {
+                        pcapng_header(&self.buf)?
+                    } else {
+                        pcap_header(&self.buf)?
+                    };
+                    let Some((used, format)) = header else {
+                        return Ok(0);
+                    };
+                    pos = used;
+                    self.format = format;
+                }
+            }
+        }
+        let Reader {
+            buf,
+            offset,
+            format,
+            limits,
+            b,
+        } = self;
+        b.limits = *limits;
+        let rest = match format {
+            Format::Unknown => unreachable!("the header was read above"),
+            Format::Pcap {
+                link,
+                frac_per_s,
+                big,
+            } => pcap_records(&buf[pos..], *offset + pos, *link, *frac_per_s, *big, b)?,
+            Format::Pcapng {
+                big,
+                interfaces,
+                next_global,
+            } => pcapng_blocks(&buf[pos..], *offset + pos, big, interfaces, next_global, b)?,
+        };
+        Ok(buf.len() - rest)
+    }
+}
+
+/// Some(Ok(true)) for pcapng, Some(Ok(false)) for pcap, None when fewer than
+/// 4 bytes are there.
+fn detect(bytes: &[u8]) -> Option<Result<bool, CaptureError>> {
+    let m = bytes.get(..4)?;
+    Some(match m {
+        [0x0a, 0x0d, 0x0d, 0x0a] => Ok(true),
+        m if matches!(
+            u32::from_le_bytes([m[0], m[1], m[2], m[3]]),
+            0xa1b2_c3d4 | 0xa1b2_3c4d | 0xd4c3_b2a1 | 0x4d3c_b2a1
+        ) =>
+        {
+            Ok(false)
+        }
+        [0x34, 0xcd, 0xb2, 0xa1] | [0xa1, 0xb2, 0xcd, 0x34] => Err(CaptureError::Unsupported(
+            "the \"modified\" (Kuznetsov) pcap format",
+        )),
+        _ => Err(CaptureError::NotACapture),
+    })
+}
+
+/// A classic pcap file header: (its length, the format), or None until it is
+/// all there.
+fn pcap_header(bytes: &[u8]) -> Result<Option<(usize, Format)>, CaptureError> {
+    let (rest, header) = match parse_pcap_header(bytes) {
+        Ok(v) => v,
+        Err(nom::Err::Incomplete(_)) => return Ok(None),
         Err(_) => return Err(CaptureError::NotACapture),
     };
     let link = header.network.0 as u32;
@@ -262,9 +473,29 @@ fn read_pcap(bytes: &[u8], b: &mut Builder) -> Result<(), CaptureError> {
     } else {
         1_000_000
     };
-    let big = header.is_bigendian();
-    while !rest.is_empty() {
-        let offset = bytes.len() - rest.len();
+    Ok(Some((
+        bytes.len() - rest.len(),
+        Format::Pcap {
+            link,
+            frac_per_s,
+            big: header.is_bigendian(),
+        },
+    )))
+}
+
+/// Parses the complete records of `bytes` (at `offset` in the file); returns
+/// how many bytes are left (a record the next piece completes).
+fn pcap_records(
+    bytes: &[u8],
+    offset: usize,
+    link: u32,
+    frac_per_s: i64,
+    big: bool,
+    b: &mut Builder,
+) -> Result<usize, CaptureError> {
+    let mut rest = bytes;
+    while !rest.is_empty() && b.capture.stopped.is_none() {
+        let at = offset + bytes.len() - rest.len();
         let record_caplen = rest.get(8..12).map(|c| {
             let c = [c[0], c[1], c[2], c[3]];
             if big {
@@ -276,7 +507,7 @@ fn read_pcap(bytes: &[u8], b: &mut Builder) -> Result<(), CaptureError> {
         if let Some(caplen) = record_caplen {
             if caplen > MAX_SNAPLEN {
                 return Err(CaptureError::Malformed {
-                    offset,
+                    offset: at,
                     what: format!(
                         "a record claims {caplen} captured bytes (at most {MAX_SNAPLEN})"
                     ),
@@ -288,7 +519,7 @@ fn read_pcap(bytes: &[u8], b: &mut Builder) -> Result<(), CaptureError> {
         } else {
             parse_pcap_frame(rest)
         };
-        let Some((r, frame)) = next_record(parsed, offset, &mut b.capture.cut_short)? else {
+        let Some((r, frame)) = next_record(parsed, at)? else {
             break;
         };
         rest = r;
@@ -296,23 +527,19 @@ fn read_pcap(bytes: &[u8], b: &mut Builder) -> Result<(), CaptureError> {
             i64::from(frame.ts_sec) * 1_000_000 + i64::from(frame.ts_usec) * 1_000_000 / frac_per_s;
         b.frame(link, 0, t_us, frame.data)?;
     }
-    Ok(())
+    Ok(rest.len())
 }
 
-/// A parsed record or block, `None` where the file stops inside one (the
-/// frames before it are kept and the capture marked `cut_short`), or the error
-/// that says where it is damaged.
+/// A parsed record or block, `None` where the bytes stop inside one (the next
+/// piece may complete it; at the end of the file the capture is marked
+/// `cut_short`), or the error that says where it is damaged.
 fn next_record<'a, T>(
     parsed: nom::IResult<&'a [u8], T, PcapError<&'a [u8]>>,
     offset: usize,
-    cut_short: &mut bool,
 ) -> Result<Option<(&'a [u8], T)>, CaptureError> {
     match parsed {
         Ok(v) => Ok(Some(v)),
-        Err(nom::Err::Incomplete(_)) => {
-            *cut_short = true;
-            Ok(None)
-        }
+        Err(nom::Err::Incomplete(_)) => Ok(None),
         Err(e) => Err(CaptureError::Malformed {
             offset,
             what: describe(&e),
@@ -331,12 +558,39 @@ struct Interface {
     global: u32,
 }
 
-fn read_pcapng(bytes: &[u8], b: &mut Builder) -> Result<(), CaptureError> {
-    let mut rest = match parse_sectionheaderblock(bytes) {
+/// Largest pcapng block read: a frame of [`MAX_SNAPLEN`] bytes and its options.
+const MAX_BLOCK: u32 = 2 * MAX_SNAPLEN;
+
+/// A block claiming more than [`MAX_BLOCK`] bytes is damaged (and would
+/// otherwise be waited for to the end of the file).
+fn block_length_ok(bytes: &[u8], big: bool, offset: usize) -> Result<(), CaptureError> {
+    let Some(l) = bytes.get(4..8) else {
+        return Ok(());
+    };
+    let l = [l[0], l[1], l[2], l[3]];
+    let len = if big {
+        u32::from_be_bytes(l)
+    } else {
+        u32::from_le_bytes(l)
+    };
+    if len > MAX_BLOCK {
+        return Err(CaptureError::Malformed {
+            offset,
+            what: format!("a block claims {len} bytes (at most {MAX_BLOCK})"),
+        });
+    }
+    Ok(())
+}
+
+fn pcapng_header(bytes: &[u8]) -> Result<Option<(usize, Format)>, CaptureError> {
+    // The byte-order magic follows the block length.
+    let big = bytes.get(8..12) == Some(&[0x1a, 0x2b, 0x3c, 0x4d]);
+    if bytes.len() >= 12 {
+        block_length_ok(bytes, big, 0)?;
+    }
+    let rest = match parse_sectionheaderblock(bytes) {
         Ok((r, _)) => r,
-        Err(nom::Err::Incomplete(_)) => {
-            return Err(CaptureError::TruncatedHeader { len: bytes.len() })
-        }
+        Err(nom::Err::Incomplete(_)) => return Ok(None),
         Err(e) => {
             return Err(CaptureError::Malformed {
                 offset: 0,
@@ -344,24 +598,41 @@ fn read_pcapng(bytes: &[u8], b: &mut Builder) -> Result<(), CaptureError> {
             })
         }
     };
-    // The first section's byte order: the SHB's byte-order magic.
-    let mut big = bytes.get(8..12) == Some(&[0x1a, 0x2b, 0x3c, 0x4d]);
-    let mut interfaces: Vec<Interface> = Vec::new();
-    let mut next_global = 0u32;
-    while !rest.is_empty() {
-        let offset = bytes.len() - rest.len();
-        let parsed = if big {
+    Ok(Some((
+        bytes.len() - rest.len(),
+        Format::Pcapng {
+            // The first section's byte order: the SHB's byte-order magic.
+            big,
+            interfaces: Vec::new(),
+            next_global: 0,
+        },
+    )))
+}
+
+fn pcapng_blocks(
+    bytes: &[u8],
+    offset: usize,
+    big: &mut bool,
+    interfaces: &mut Vec<Interface>,
+    next_global: &mut u32,
+    b: &mut Builder,
+) -> Result<usize, CaptureError> {
+    let mut rest = bytes;
+    while !rest.is_empty() && b.capture.stopped.is_none() {
+        let at = offset + bytes.len() - rest.len();
+        block_length_ok(rest, *big, at)?;
+        let parsed = if *big {
             parse_block_be(rest)
         } else {
             parse_block_le(rest)
         };
-        let Some((r, block)) = next_record(parsed, offset, &mut b.capture.cut_short)? else {
+        let Some((r, block)) = next_record(parsed, at)? else {
             break;
         };
         rest = r;
         match block {
             Block::SectionHeader(shb) => {
-                big = shb.big_endian();
+                *big = shb.big_endian();
                 interfaces.clear();
             }
             Block::InterfaceDescription(idb) => {
@@ -370,7 +641,7 @@ fn read_pcapng(bytes: &[u8], b: &mut Builder) -> Result<(), CaptureError> {
                 }
                 let Some(units_per_s) = idb.ts_resolution().filter(|&u| u > 0) else {
                     return Err(CaptureError::Malformed {
-                        offset,
+                        offset: at,
                         what: format!("interface timestamp resolution {:#x}", idb.if_tsresol),
                     });
                 };
@@ -379,9 +650,9 @@ fn read_pcapng(bytes: &[u8], b: &mut Builder) -> Result<(), CaptureError> {
                     snaplen: idb.snaplen,
                     units_per_s,
                     offset_s: idb.if_tsoffset,
-                    global: next_global,
+                    global: *next_global,
                 });
-                next_global = next_global.saturating_add(1);
+                *next_global = next_global.saturating_add(1);
             }
             Block::EnhancedPacket(epb) => {
                 let Some(ifc) = interfaces.get(epb.if_id as usize) else {
@@ -420,7 +691,7 @@ fn read_pcapng(bytes: &[u8], b: &mut Builder) -> Result<(), CaptureError> {
             _ => {}
         }
     }
-    Ok(())
+    Ok(rest.len())
 }
 
 fn describe(e: &nom::Err<PcapError<&[u8]>>) -> String {
@@ -438,17 +709,40 @@ fn describe(e: &nom::Err<PcapError<&[u8]>>) -> String {
     }
 }
 
+/// An incarnation still open on its 4-tuple.
+struct Open {
+    conn: usize,
+    last_us: i64,
+    incarnations: u32,
+}
+
 #[derive(Default)]
 struct Builder {
     capture: Capture,
     /// A link type seen but not decoded (pcapng interfaces).
     unknown_link: Option<u32>,
+    limits: Limits,
+    /// Each 4-tuple's current incarnation (connections are split as the
+    /// packets come, so no pass over them all is left for the end).
+    open: HashMap<(SocketAddr, SocketAddr), Open>,
+    /// Each connection's first SYN: (source, destination, with ACK).
+    first_syn: Vec<Option<(SocketAddr, SocketAddr, bool)>>,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits::strict()
+    }
 }
 
 impl Builder {
     fn count_frame(&mut self) -> Result<u32, CaptureError> {
-        if self.capture.frames >= MAX_PACKETS {
-            return Err(CaptureError::TooManyPackets);
+        if self.capture.frames >= self.limits.frames {
+            if !self.limits.stop {
+                return Err(CaptureError::TooManyPackets);
+            }
+            self.capture.stopped = Some(Stopped::Frames(self.limits.frames));
+            return Ok(0);
         }
         self.capture.frames += 1;
         Ok(self.capture.frames)
@@ -462,6 +756,9 @@ impl Builder {
         data: &[u8],
     ) -> Result<(), CaptureError> {
         let frame = self.count_frame()?;
+        if self.capture.stopped.is_some() {
+            return Ok(());
+        }
         let sliced = match link {
             linktype::ETHERNET => SlicedPacket::from_ethernet(data),
             linktype::LINUX_SLL => SlicedPacket::from_linux_sll(data),
@@ -539,7 +836,7 @@ impl Builder {
                 Err(_) => break,
             }
         }
-        self.capture.packets.push(Packet {
+        let packet = Packet {
             frame,
             t_us,
             interface,
@@ -551,86 +848,88 @@ impl Builder {
             len: tcp.payload().len() as u32,
             window: tcp.window_size(),
             options,
-        });
+        };
+        self.add(packet)
+    }
+
+    /// Keeps a packet, in its connection: packets are grouped by 4-tuple,
+    /// and a 4-tuple's packets into incarnations: a new one starts with a SYN
+    /// (without ACK) after the current one saw a FIN or RST, or with any SYN
+    /// after a gap of [`TIME_WAIT_US`].
+    fn add(&mut self, p: Packet) -> Result<(), CaptureError> {
+        let over = |n: usize, max: u32| n >= max as usize;
+        if over(self.capture.packets.len(), self.limits.segments) {
+            if !self.limits.stop {
+                return Err(CaptureError::TooManyPackets);
+            }
+            self.capture.stopped = Some(Stopped::Segments(self.limits.segments));
+            return Ok(());
+        }
+        let key = if p.src <= p.dst {
+            (p.src, p.dst)
+        } else {
+            (p.dst, p.src)
+        };
+        let syn = p.flags.contains(Flags::SYN);
+        let new_conn = match self.open.get(&key) {
+            None => Some(1),
+            Some(o) => {
+                let cur = &self.capture.connections[o.conn];
+                let closed = cur.has_fin || cur.has_rst;
+                let pure_syn = syn && !p.flags.contains(Flags::ACK);
+                let gap = p.t_us.saturating_sub(o.last_us) >= TIME_WAIT_US;
+                ((pure_syn && closed) || (syn && gap)).then_some(o.incarnations + 1)
+            }
+        };
+        let conns = &mut self.capture.connections;
+        if new_conn.is_some() && over(conns.len(), self.limits.connections) {
+            if !self.limits.stop {
+                return Err(CaptureError::TooManyPackets);
+            }
+            self.capture.stopped = Some(Stopped::Connections(self.limits.connections));
+            return Ok(());
+        }
+        if let Some(incarnation) = new_conn {
+            conns.push(Connection {
+                a: p.src,
+                b: p.dst,
+                incarnation,
+                packets: Vec::new(),
+                has_fin: false,
+                has_rst: false,
+            });
+            self.first_syn.push(None);
+            self.open.insert(
+                key,
+                Open {
+                    conn: conns.len() - 1,
+                    last_us: p.t_us,
+                    incarnations: incarnation,
+                },
+            );
+        }
+        let o = self.open.get_mut(&key).expect("opened above");
+        o.last_us = p.t_us;
+        let conn = o.conn;
+        let c = &mut conns[conn];
+        c.packets.push(self.capture.packets.len() as u32);
+        c.has_fin |= p.flags.contains(Flags::FIN);
+        c.has_rst |= p.flags.contains(Flags::RST);
+        if syn && self.first_syn[conn].is_none() {
+            self.first_syn[conn] = Some((p.src, p.dst, p.flags.contains(Flags::ACK)));
+        }
+        self.capture.packets.push(p);
         Ok(())
     }
 
-    /// Groups the packets by 4-tuple, and a 4-tuple's packets into
-    /// incarnations: a new one starts with a SYN (without ACK) after the
-    /// current one saw a FIN or RST, or with any SYN after a gap of
-    /// [`TIME_WAIT_US`].
-    fn split_connections(&mut self) {
-        struct Open {
-            conn: usize,
-            last_us: i64,
-            incarnations: u32,
-        }
-        let mut open: HashMap<(SocketAddr, SocketAddr), Open> = HashMap::new();
-        let conns = &mut self.capture.connections;
-        for (i, p) in self.capture.packets.iter().enumerate() {
-            let key = if p.src <= p.dst {
-                (p.src, p.dst)
-            } else {
-                (p.dst, p.src)
-            };
-            let syn = p.flags.contains(Flags::SYN);
-            let new_conn = |conns: &mut Vec<Connection>, incarnation| {
-                conns.push(Connection {
-                    a: p.src,
-                    b: p.dst,
-                    incarnation,
-                    packets: Vec::new(),
-                    has_fin: false,
-                    has_rst: false,
-                });
-                conns.len() - 1
-            };
-            let conn = match open.get_mut(&key) {
-                None => {
-                    let conn = new_conn(conns, 1);
-                    open.insert(
-                        key,
-                        Open {
-                            conn,
-                            last_us: p.t_us,
-                            incarnations: 1,
-                        },
-                    );
-                    conn
-                }
-                Some(o) => {
-                    let cur = &conns[o.conn];
-                    let closed = cur.has_fin || cur.has_rst;
-                    let pure_syn = syn && !p.flags.contains(Flags::ACK);
-                    let gap = p.t_us.saturating_sub(o.last_us) >= TIME_WAIT_US;
-                    if (pure_syn && closed) || (syn && gap) {
-                        o.incarnations += 1;
-                        o.conn = new_conn(conns, o.incarnations);
-                    }
-                    o.last_us = p.t_us;
-                    o.conn
-                }
-            };
-            let c = &mut conns[conn];
-            c.packets.push(i as u32);
-            c.has_fin |= p.flags.contains(Flags::FIN);
-            c.has_rst |= p.flags.contains(Flags::RST);
-        }
-        // Orient each connection: A opened it.
-        let packets = &self.capture.packets;
-        for c in conns.iter_mut() {
-            let first_syn = c
-                .packets
-                .iter()
-                .map(|&i| &packets[i as usize])
-                .find(|p| p.flags.contains(Flags::SYN));
-            let (a, b) = match first_syn {
-                Some(p) if !p.flags.contains(Flags::ACK) => (p.src, p.dst),
-                Some(p) => (p.dst, p.src),
-                None => {
-                    let p = &packets[c.packets[0] as usize];
-                    (p.src, p.dst)
-                }
+    /// Orients each connection: A opened it (sent the first SYN, or received
+    /// the first SYN-ACK), else A sent its first packet.
+    fn orient_connections(&mut self) {
+        for (c, syn) in self.capture.connections.iter_mut().zip(&self.first_syn) {
+            let (a, b) = match *syn {
+                Some((src, dst, false)) => (src, dst),
+                Some((src, dst, true)) => (dst, src),
+                None => (c.a, c.b),
             };
             c.a = a;
             c.b = b;

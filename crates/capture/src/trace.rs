@@ -5,12 +5,24 @@
 //! sender to the capture point, and reaches the receiver at the capture time
 //! plus the delay onwards; a segment presumed lost is drawn dropped. Times
 //! start at the first event; frames seen twice within a moment are drawn
-//! once. What was inferred rather than seen is not marked yet (the diagram
-//! has no hatched bands): the text and jsonl formats say it.
+//! once. What was inferred rather than seen is not marked here: the text and
+//! jsonl formats say it, and the playground's capture view
+//! (`crates/capture-view`) hatches the inferred state bands.
 
 use crate::infer::Inference;
 use farewell_engine::trace::{DropCause, EndReason, EventKind, Fate, SegmentEvent, TraceEvent};
 use farewell_engine::{Host, TcpState, Trace};
+
+/// The capture-clock time (µs) that the trace's 0 ms stands for: the first
+/// segment's departure from its sender, or an earlier inferred state change.
+pub fn origin_us(inf: &Inference) -> i64 {
+    inf.segments
+        .iter()
+        .map(|s| s.t_us - inf.position.to(s.from))
+        .chain(inf.changes.iter().map(|c| c.t_us))
+        .min()
+        .unwrap_or(inf.first_us)
+}
 
 /// The trace the diagram draws for `inf`.
 pub fn to_trace(inf: &Inference) -> Trace {
@@ -19,13 +31,7 @@ pub fn to_trace(inf: &Inference) -> Trace {
         Host::B => inf.position.to_b_us,
     };
     let sent_at = |t_us: i64, from: Host| t_us - to(from);
-    let t0 = inf
-        .segments
-        .iter()
-        .map(|s| sent_at(s.t_us, s.from))
-        .chain(inf.changes.iter().map(|c| c.t_us))
-        .min()
-        .unwrap_or(inf.first_us);
+    let t0 = origin_us(inf);
     let ms = |t_us: i64| (t_us - t0) as f64 / 1000.0;
     let profile = inf.platform.profile();
     let mut events = vec![TraceEvent {

@@ -11,6 +11,7 @@
 //! handles input.
 
 pub mod browser;
+pub mod capture;
 pub mod components;
 pub use farewell_page::{edit, format, notice, playback, state};
 

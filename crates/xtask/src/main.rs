@@ -152,13 +152,15 @@ fn test_steps(ctx: &Ctx, steps: &mut Steps, exhaustive: bool) -> Result<(), Stri
         ]),
     )?;
     steps.cmd(
-        "cargo clippy (web, lab page and json crates, wasm32, -D warnings)",
+        "cargo clippy (web, lab page, capture view and json crates, wasm32, -D warnings)",
         ctx.cargo().args([
             "clippy",
             "-p",
             "farewell-web",
             "-p",
             "farewell-lab-web",
+            "-p",
+            "farewell-capture-web",
             "-p",
             "farewell-json",
             "--target",

@@ -54,6 +54,15 @@ pub fn measure(ctx: &Ctx) -> Result<(), String> {
     let lab = loaded_by(&dist, "lab.html", &sizes)?;
     println!("the TIME_WAIT lab (lab.html, loaded only when opened; not in the first load):");
     print_kinds(&lab);
+    // No page refers to it: the playground import()s it for a dropped capture.
+    let capture: Vec<&Size> = sizes
+        .iter()
+        .filter(|s| s.name.starts_with("farewell-capture-web"))
+        .collect();
+    println!(
+        "the capture view (farewell-capture-web, loaded only when a capture is dropped or picked):"
+    );
+    print_kinds(&capture);
     println!("{timing}");
     Ok(())
 }

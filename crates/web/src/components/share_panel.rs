@@ -69,9 +69,17 @@ pub fn export_svg(state: &AppState) -> String {
 
 /// Reads a scenario file the user picked or dropped and imports it; a bad file
 /// leaves the current scenario as it is and says what is wrong, naming the field.
+/// A capture (told by its first bytes) opens the capture view instead.
 pub fn import_file(file: web_sys::File, on_action: Callback<Action>) {
     yew::platform::spawn_local(async move {
         let name = file.name();
+        let capture = crate::capture::opened(&file).await;
+        if let Some(why) = capture.as_string() {
+            return on_action.emit(Action::ShowNotice(Notice::error(why)));
+        }
+        if capture.is_truthy() {
+            return;
+        }
         let action = match browser::read_file(&file, MAX_IMPORT_BYTES).await {
             // `farewell_json` (the browser's JSON.parse), not
             // `Scenario::from_json`: serde_json and its field-path errors would
@@ -193,8 +201,8 @@ pub fn share_panel(props: &SharePanelProps) -> Html {
                 <button type="button" class="button" data-testid="export-json" onclick={json} title="The scenario as a JSON file">{ "JSON" }</button>
             </div>
             <label class="import">
-                <span>{ "Import a scenario file (or drop it on the page)" }</span>
-                <input type="file" accept=".json,application/json" data-testid="import" onchange={import}/>
+                <span>{ "Import a scenario file or a capture (or drop it on the page)" }</span>
+                <input type="file" accept=".json,application/json,.pcap,.pcapng,.cap" data-testid="import" onchange={import}/>
             </label>
         </section>
     }
