@@ -564,6 +564,8 @@ impl Builder {
             conn: usize,
             last_us: i64,
             incarnations: u32,
+            /// The sender and sequence number of the SYN that opened it.
+            syn: Option<(SocketAddr, u32)>,
         }
         let mut open: HashMap<(SocketAddr, SocketAddr), Open> = HashMap::new();
         let conns = &mut self.capture.connections;
@@ -594,6 +596,7 @@ impl Builder {
                             conn,
                             last_us: p.t_us,
                             incarnations: 1,
+                            syn: (syn && !p.flags.contains(Flags::ACK)).then_some((p.src, p.seq)),
                         },
                     );
                     conn
@@ -603,9 +606,16 @@ impl Builder {
                     let closed = cur.has_fin || cur.has_rst;
                     let pure_syn = syn && !p.flags.contains(Flags::ACK);
                     let gap = p.t_us.saturating_sub(o.last_us) >= TIME_WAIT_US;
-                    if (pure_syn && closed) || (syn && gap) {
+                    // The same SYN again, with no FIN since (retransmitted
+                    // after a TIME_WAIT answered it with the old connection's
+                    // ACK and the RST that ACK drew), is the same attempt.
+                    let resent = o.syn == Some((p.src, p.seq)) && !cur.has_fin;
+                    if ((pure_syn && closed) || (syn && gap)) && !resent {
                         o.incarnations += 1;
                         o.conn = new_conn(conns, o.incarnations);
+                        if pure_syn {
+                            o.syn = Some((p.src, p.seq));
+                        }
                     }
                     o.last_us = p.t_us;
                     o.conn
