@@ -325,7 +325,10 @@ pub fn infer(capture: &Capture, conn: usize, opts: &Options) -> Result<Inference
     }
     let dup = &duplicate;
 
-    // Retransmissions: sequence space the sender had already sent.
+    // Retransmissions: sequence space the sender had already sent. A copy
+    // with the TSval of an earlier segment is the network's (an old
+    // duplicate): a retransmission carries the clock of its own sending
+    // (RFC 7323 §3.2).
     let mut retransmission = vec![false; n];
     let mut snd_max: [Option<u32>; 2] = [None; 2];
     for i in 0..n {
@@ -335,6 +338,18 @@ pub fn infer(capture: &Capture, conn: usize, opts: &Options) -> Result<Inference
         let (p, h) = (pk[i], from[i].index());
         let len = seg_len(p);
         if len == 0 || p.flags.contains(Flags::RST) {
+            continue;
+        }
+        let old_copy = (0..i).any(|k| {
+            let q = pk[k];
+            let ack_older = p.flags.contains(Flags::ACK)
+                && q.flags.contains(Flags::ACK)
+                && seq_lt(p.ack, q.ack);
+            let same_ts = p.options.ts.is_some()
+                && (q.seq, q.len, q.flags, q.options.ts) == (p.seq, p.len, p.flags, p.options.ts);
+            from[k] == from[i] && (ack_older || same_ts)
+        });
+        if old_copy {
             continue;
         }
         let end = p.seq.wrapping_add(len);
@@ -385,6 +400,28 @@ pub fn infer(capture: &Capture, conn: usize, opts: &Options) -> Result<Inference
     let margin = position.to_a_us.max(position.to_b_us) + 1;
     let last_rel = pk.iter().map(|p| p.t_us).max().unwrap_or(0);
     let instant = |t: i64| Instant::from_micros((t + margin).max(0) as u64);
+    // The next connection on this 4-tuple, if the capture has one, ends the
+    // quiet timers' run: a SYN that a TIME_WAIT let through, or a connect()
+    // that took the TIME_WAIT over, replaces it before it expires.
+    // This incarnation began with a SYN that the previous one's TIME_WAIT
+    // refused: SYN, the TIME_WAIT's ACK, the RST it drew. Which host held
+    // that TIME_WAIT.
+    let refused_by = (c.incarnation > 1
+        && n >= 3
+        && pk[0].flags == Flags::SYN
+        && from[1] != from[0]
+        && pk[1].flags.contains(Flags::ACK)
+        && !pk[1].flags.contains(Flags::SYN)
+        && from[2] == from[0]
+        && pk[2].flags.contains(Flags::RST))
+    .then(|| from[1]);
+    let next_conn = capture
+        .connections
+        .iter()
+        .find(|o| o.incarnation == c.incarnation + 1 && (o.a, o.b) == (c.a, c.b));
+    let next_incarnation = next_conn
+        .and_then(|o| o.packets.first())
+        .map(|&i| capture.packets[i as usize].t_us.saturating_sub(first_us));
     let abs = |rel: i64| first_us.saturating_add(rel);
     let back = |at: Instant| abs(at.as_micros() as i64 - margin);
 
@@ -492,6 +529,12 @@ pub fn infer(capture: &Capture, conn: usize, opts: &Options) -> Result<Inference
             .map(|i| pk[i].seq.wrapping_add(pk[i].len))
             .next();
         for (t, i) in inputs {
+            if refused_by == Some(host) && i < 3 {
+                // The previous incarnation's TIME_WAIT answered these (see
+                // below): its ACK is explained there.
+                segments[i].explained |= from[i] == host;
+                continue;
+            }
             let now = instant(t);
             r.advance(now, false);
             let p = pk[i];
@@ -518,9 +561,40 @@ pub fn infer(capture: &Capture, conn: usize, opts: &Options) -> Result<Inference
         // Up to the capture's last frame on this side's clock, then what the
         // quiet timers (TIME_WAIT, FIN_WAIT_2) do after it.
         r.advance(instant(last_rel + to_host), false);
+        // A new SYN this side's TIME_WAIT refused (answered with the old
+        // connection's ACK, RFC 9293 §3.10.7.4) draws the peer's RST, which
+        // ends the TIME_WAIT unless RFC 1337 protects it. The capture files
+        // the three under the next incarnation; the RST is this one's.
+        if let Some(next) = next_conn {
+            let me = if host == Host::A { c.a } else { c.b };
+            let q: Vec<&Packet> = next
+                .packets
+                .iter()
+                .take(3)
+                .map(|&i| &capture.packets[i as usize])
+                .collect();
+            if let [syn, ack, rst] = q[..] {
+                if syn.dst == me
+                    && syn.flags == Flags::SYN
+                    && ack.src == me
+                    && !ack.flags.contains(Flags::SYN)
+                    && rst.src == syn.src
+                    && rst.flags.contains(Flags::RST)
+                    && r.ep.state() == TcpState::TimeWait
+                {
+                    let at = instant(rst.t_us.saturating_sub(first_us) + to_host);
+                    r.advance(at, false);
+                    r.ep.on_segment(at, segment(rst));
+                    r.collect(at, Cause::Received { frame: rst.frame });
+                }
+            }
+        }
         at_end[host.index()] = r.ep.state();
         let in_capture = r.changes.len();
-        r.advance(Instant::from_micros(u64::MAX / 4), true);
+        r.advance(
+            next_incarnation.map_or(Instant::from_micros(u64::MAX / 4), |t| instant(t + to_host)),
+            true,
+        );
         let near = match position.vantage {
             Vantage::NearA => Some(Host::A),
             Vantage::NearB => Some(Host::B),

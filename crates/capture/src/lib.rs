@@ -714,6 +714,8 @@ struct Open {
     conn: usize,
     last_us: i64,
     incarnations: u32,
+    /// The sender and sequence number of the SYN that opened it.
+    syn: Option<(SocketAddr, u32)>,
 }
 
 #[derive(Default)]
@@ -855,7 +857,8 @@ impl Builder {
     /// Keeps a packet, in its connection: packets are grouped by 4-tuple,
     /// and a 4-tuple's packets into incarnations: a new one starts with a SYN
     /// (without ACK) after the current one saw a FIN or RST, or with any SYN
-    /// after a gap of [`TIME_WAIT_US`].
+    /// after a gap of [`TIME_WAIT_US`], unless it is the SYN that opened the
+    /// current one, sent again.
     fn add(&mut self, p: Packet) -> Result<(), CaptureError> {
         let over = |n: usize, max: u32| n >= max as usize;
         if over(self.capture.packets.len(), self.limits.segments) {
@@ -871,14 +874,18 @@ impl Builder {
             (p.dst, p.src)
         };
         let syn = p.flags.contains(Flags::SYN);
+        let pure_syn = syn && !p.flags.contains(Flags::ACK);
         let new_conn = match self.open.get(&key) {
             None => Some(1),
             Some(o) => {
                 let cur = &self.capture.connections[o.conn];
                 let closed = cur.has_fin || cur.has_rst;
-                let pure_syn = syn && !p.flags.contains(Flags::ACK);
                 let gap = p.t_us.saturating_sub(o.last_us) >= TIME_WAIT_US;
-                ((pure_syn && closed) || (syn && gap)).then_some(o.incarnations + 1)
+                // The same SYN again, with no FIN since (retransmitted after
+                // a TIME_WAIT answered it with the old connection's ACK and
+                // the RST that ACK drew), is the same attempt.
+                let resent = o.syn == Some((p.src, p.seq)) && !cur.has_fin;
+                (((pure_syn && closed) || (syn && gap)) && !resent).then_some(o.incarnations + 1)
             }
         };
         let conns = &mut self.capture.connections;
@@ -899,12 +906,18 @@ impl Builder {
                 has_rst: false,
             });
             self.first_syn.push(None);
+            let earlier = self.open.get(&key).and_then(|o| o.syn);
             self.open.insert(
                 key,
                 Open {
                     conn: conns.len() - 1,
                     last_us: p.t_us,
                     incarnations: incarnation,
+                    syn: if pure_syn {
+                        Some((p.src, p.seq))
+                    } else {
+                        earlier
+                    },
                 },
             );
         }

@@ -28,6 +28,17 @@ fn trace_incarnations(trace: &Trace, host: Host) -> Vec<Vec<Change>> {
         if h != host || to == TcpState::Listen {
             continue;
         }
+        // A connection that replaces a TIME_WAIT (a SYN the TIME_WAIT let
+        // through, or a connect() that took it over) starts one too. The
+        // inference replays each incarnation on its own, from CLOSED (a
+        // connect) or LISTEN (a SYN taken), so that is its `from`.
+        let replaces =
+            from == TcpState::TimeWait && matches!(to, TcpState::SynSent | TcpState::SynReceived);
+        let from = match (replaces, to) {
+            (true, TcpState::SynSent) => TcpState::Closed,
+            (true, _) => TcpState::Listen,
+            _ => from,
+        };
         let starts = matches!(from, TcpState::Closed | TcpState::Listen);
         if starts || out.is_empty() {
             out.push(Vec::new());

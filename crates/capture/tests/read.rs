@@ -5,7 +5,7 @@ mod common;
 
 use common::*;
 use farewell_capture::{read, CaptureError, Packet, MAX_BYTES};
-use farewell_engine::sim::initial_sequence_numbers;
+use farewell_engine::sim::connection_isns;
 use farewell_engine::{builtin, simulate, Flags, Host};
 use farewell_export::absolute_numbers;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
@@ -20,7 +20,7 @@ fn the_simulators_export_reads_back_as_its_trace() {
     for id in builtin::ids() {
         let scenario = builtin::get(id).unwrap();
         let trace = simulate(&scenario);
-        let isns = initial_sequence_numbers(&scenario);
+        let isns = connection_isns(&scenario);
         let bytes = farewell_export::pcap(&trace, &scenario).unwrap();
         let cap = read(&bytes).unwrap_or_else(|e| panic!("{id}: {e}"));
         let segs: Vec<_> = trace.segments().collect();

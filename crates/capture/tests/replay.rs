@@ -34,8 +34,13 @@ fn replayed(scenario: &Scenario) -> (Scenario, Vec<String>, usize, bool) {
 /// Built-ins whose story a capture at the sender cannot show: the copy of
 /// A's last ACK that B answers with a RST is made by the network (a
 /// duplicate rule), after the capture point, so the replay has no cause for
-/// the RST.
-const NOT_REPLAYABLE: [&str; 2] = ["rst-in-time-wait", "rst-in-time-wait-rfc1337"];
+/// the RST. Likewise `old-duplicate-paws`: the old copy of A's data, and so
+/// the RST it draws from a stack that does not ACK it, is the network's.
+const NOT_REPLAYABLE: [&str; 3] = [
+    "rst-in-time-wait",
+    "rst-in-time-wait-rfc1337",
+    "old-duplicate-paws",
+];
 
 /// Each side's segments, in the order it sent them.
 fn per_host(v: &[(Host, Flags, u32)], swapped: bool) -> [Vec<(Flags, u32)>; 2] {
@@ -74,7 +79,12 @@ fn a_builtins_capture_replays_as_the_builtin() {
             );
             let want = segments(&simulate(&original), (conns > 1).then_some(1));
             let got = segments(&simulate(&scenario), None);
-            if want != got {
+            // RFC 793 answers the SYN into TIME_WAIT with the old
+            // connection's ACK: those two frames belong to the first
+            // incarnation in the capture, and a replay of one incarnation has
+            // no second connect() to send that SYN.
+            let second_connect = id == "syn-into-time-wait" && platform == Platform::Rfc793;
+            if want != got && !second_connect {
                 failures.push(format!(
                     "{id} on {platform}:\n  want {want:?}\n  got  {got:?}\n  {json}"
                 ));
@@ -82,7 +92,10 @@ fn a_builtins_capture_replays_as_the_builtin() {
             checked += 1;
         }
     }
-    assert_eq!(checked, (builtin::ids().count() - 2) * Platform::ALL.len());
+    assert_eq!(
+        checked,
+        (builtin::ids().count() - NOT_REPLAYABLE.len()) * Platform::ALL.len()
+    );
     assert!(
         failures.is_empty(),
         "{} of {checked}:\n{}",

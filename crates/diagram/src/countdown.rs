@@ -19,7 +19,9 @@ pub enum Phase {
     Running,
     /// The 2MSL timer expired: TIME_WAIT served in full.
     Expired,
-    /// A RST ended TIME_WAIT before its timer (TIME-WAIT assassination).
+    /// TIME_WAIT ended before its timer: a RST (TIME-WAIT assassination), or
+    /// a new connection on the 4-tuple (a newer SYN let in, RFC 6191, or a
+    /// connect() over it, `tcp_tw_reuse`).
     CutShort,
     /// The connection ended without anyone entering TIME_WAIT.
     Skipped,
@@ -73,7 +75,8 @@ pub fn countdown_at(trace: &Trace, t: f64, time_wait_ms: f64) -> Countdown {
                 let h = host.index();
                 state[h] = *to;
                 if *from == TcpState::TimeWait && running[h].is_some() {
-                    // Left TIME_WAIT with its timer still set: a RST cut it.
+                    // Left TIME_WAIT with its timer still set: a RST cut it,
+                    // or a new connection took its place.
                     running[h] = None;
                     ended.get_or_insert((Phase::CutShort, *host));
                 }
@@ -161,7 +164,7 @@ pub fn countdown_at(trace: &Trace, t: f64, time_wait_ms: f64) -> Countdown {
             Phase::CutShort,
             h,
             "TIME_WAIT cut short",
-            format!("A RST reached {h} in TIME_WAIT and ended it before its 2MSL timer (TIME-WAIT assassination, RFC 1337)."),
+            format!("{h}'s TIME_WAIT ended before its 2MSL timer: a RST reached it (TIME-WAIT assassination, RFC 1337), or a new connection took its 4-tuple."),
         ),
         // No TIME_WAIT: once the side that closed first is gone, say why.
         (None, Some(h)) if state[h.index()] == TcpState::Closed => (

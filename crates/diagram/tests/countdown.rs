@@ -80,7 +80,13 @@ fn check(id: &str, p: Platform, t: &Trace, at: f64, time_wait_ms: f64) -> Result
                     && s.fate == Fate::Delivered
                     && s.arrive_ms.is_some_and(|a| a <= at)
             });
-            if !cut_by_rst || state_at(t, h, at) == TcpState::TimeWait {
+            // Or a new connection on the 4-tuple replaced it.
+            let replaced = t.events.iter().any(|e| {
+                e.t_ms <= at
+                    && matches!(e.kind, EventKind::State { host, from: TcpState::TimeWait, to }
+                        if host == h && matches!(to, TcpState::SynSent | TcpState::SynReceived))
+            });
+            if !(cut_by_rst || replaced) || state_at(t, h, at) == TcpState::TimeWait {
                 return Err(format!("claims a RST ended TIME_WAIT: {}", ctx()));
             }
         }

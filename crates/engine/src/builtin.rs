@@ -32,6 +32,9 @@ pub const ALL: &[Builtin] = builtins![
     "rst-in-time-wait",
     "rst-in-time-wait-rfc1337",
     "old-duplicate",
+    "old-duplicate-paws",
+    "syn-into-time-wait",
+    "tw-reuse",
     "handshake-and-close",
 ];
 

@@ -11,7 +11,7 @@
 //! synchronized states): sequence check, RST, SYN, ACK, text, FIN. Where a real
 //! stack departs from the RFC the [`Profile`] says how, with the source.
 
-use crate::profile::{FinAckPolicy, Nagle, Profile};
+use crate::profile::{FinAckPolicy, Nagle, Profile, SynInTimeWait, TimeWaitReuse};
 use crate::rtt::RttEstimator;
 use crate::segment::{Flags, Segment, Timestamps};
 use crate::state::TcpState;
@@ -107,6 +107,17 @@ fn seq_le(a: u32, b: u32) -> bool {
     !seq_lt(b, a)
 }
 
+/// The ISN Linux gives a connection that replaces a TIME_WAIT one: the old
+/// SND.NXT + 65535 + 2, never 0 (`tcp_timewait_state_process` for a SYN into
+/// TIME_WAIT, `tcp_twsk_unique` for a connect() over one), so that the new
+/// sequence space starts a full window beyond anything the old one sent.
+fn tw_isn(snd_nxt: u32) -> u32 {
+    match snd_nxt.wrapping_add(65_535 + 2) {
+        0 => 1,
+        isn => isn,
+    }
+}
+
 #[derive(Clone, Debug)]
 pub struct Endpoint {
     cfg: Config,
@@ -140,6 +151,10 @@ pub struct Endpoint {
     quickack: u32,
     /// Linux pingpong (interactive) mode, entered on the peer's FIN.
     pingpong: bool,
+    /// Data has arrived on this connection: Linux `tcp_event_data_recv` sets
+    /// `icsk_ack.ato` (TCP_ATO_MIN) on the first data segment; before it ato is
+    /// 0 and a "delayed" ACK is due at the next jiffy.
+    data_received: bool,
     /// None before the first RTT sample.
     rtt: Option<RttEstimator>,
     rto: Duration,
@@ -156,6 +171,22 @@ pub struct Endpoint {
     ts_recent: u32,
     /// Last.ACK.sent (RFC 7323 §4.3; Linux `rcv_wup`): RCV.NXT on our last ACK.
     last_ack_sent: u32,
+    /// When TIME_WAIT began (Linux `tw_entry_stamp`, for `tcp_tw_reuse_delay`).
+    time_wait_since: Instant,
+    /// The application binds its port before connect() (see `HostConfig::bind`).
+    port_bound: bool,
+    /// Clock-driven ISNs (RFC 9293 §3.4.1, ISN = M + F(4-tuple)): nanoseconds
+    /// per tick of M, and when the first connection began. Later connections
+    /// on the 4-tuple then start M's ticks later than the first: Linux
+    /// `secure_tcp_seq` adds `ktime_get_real_ns() >> 6` to a hash of the
+    /// 4-tuple. `None`: every ISN from `cfg.isns` (the scenario gave them).
+    isn_clock: Option<(u64, Instant)>,
+    /// ISNs not taken from `cfg.isns`: the connections (`isn_taken_conn`) whose
+    /// ISN came from the clock or from a TIME_WAIT they replaced (Linux
+    /// `tcp_tw_isn`, `tcp_twsk_unique`), and those ISNs. (Two `Vec<u32>`
+    /// rather than one of pairs: the wasm already has `Vec<u32>`'s code.)
+    isn_taken_conn: Vec<u32>,
+    isn_taken: Vec<u32>,
     timers: [Option<Instant>; 5],
     events: Vec<EndpointEvent>,
 }
@@ -190,6 +221,7 @@ impl Endpoint {
             orphaned: false,
             quickack,
             pingpong: false,
+            data_received: false,
             rtt: None,
             rto,
             retries: 0,
@@ -199,6 +231,11 @@ impl Endpoint {
             ts_on: false,
             ts_recent: 0,
             last_ack_sent: 0,
+            time_wait_since: Instant::ZERO,
+            port_bound: true,
+            isn_clock: None,
+            isn_taken_conn: Vec::new(),
+            isn_taken: Vec::new(),
             timers: [None; 5],
             events: Vec::new(),
         }
@@ -251,8 +288,24 @@ impl Endpoint {
     pub fn profile(&self) -> &Profile {
         &self.cfg.profile
     }
-    /// The ISN this endpoint will use for connection number `conn` (1-based).
+    /// Whether the application binds its port before connect() (the default),
+    /// or lets connect() choose it: Linux's `tcp_tw_reuse` applies only then.
+    pub fn set_port_bound(&mut self, bound: bool) {
+        self.port_bound = bound;
+    }
+    /// Connections after the first take their ISN from the clock, `tick_ns`
+    /// per step, counted from the first connection's (`cfg.isns[0]`): what
+    /// RFC 9293 §3.4.1 asks for and Linux does (64 ns, `secure_tcp_seq`), so a
+    /// reconnect on the same 4-tuple starts above the old sequence space.
+    pub fn set_isn_clock(&mut self, tick_ns: u64) {
+        self.isn_clock = Some((tick_ns, Instant::ZERO));
+    }
+    /// The ISN this endpoint uses (or will use) for connection number `conn`
+    /// (1-based).
     pub fn isn_for(&self, conn: u32) -> u32 {
+        if let Some(i) = self.isn_taken_conn.iter().position(|c| *c == conn) {
+            return self.isn_taken[i];
+        }
         let n = self.cfg.isns.len().max(1);
         self.cfg
             .isns
@@ -283,16 +336,85 @@ impl Endpoint {
     /// connect(): active OPEN (RFC 9293 §3.10.1).
     pub fn connect(&mut self, now: Instant) {
         self.now = now;
+        if self.state == TcpState::TimeWait {
+            match self.time_wait_reusable(now) {
+                Err(errno) => {
+                    self.app(AppCall::Connect, None, Some(errno));
+                    return;
+                }
+                Ok(isn) => {
+                    // The TIME_WAIT socket is taken over: Linux
+                    // `__inet_check_established` unhashes it
+                    // (TCPTimeWaitRecycled) and the new socket goes SYN_SENT.
+                    self.app(AppCall::Connect, None, None);
+                    let ts_recent = self.ts_recent;
+                    self.stop(TimerKind::TimeWait);
+                    self.begin_connection();
+                    self.take_isn(isn);
+                    // `tcp_twsk_unique`: "tp->rx_opt.ts_recent = tcptw->tw_ts_recent",
+                    // so the SYN's TSecr echoes the old connection's last TSval.
+                    self.ts_recent = ts_recent;
+                    self.send_syn(now);
+                    return;
+                }
+            }
+        }
         if !self.is_closed() {
             self.app(AppCall::Connect, None, Some("EISCONN"));
             return;
         }
         self.app(AppCall::Connect, None, None);
         self.begin_connection();
+        self.send_syn(now);
+    }
+
+    fn send_syn(&mut self, now: Instant) {
         self.snd_una = self.iss;
         self.snd_nxt = self.iss;
         self.send_new(now, Flags::SYN, 0);
         self.set_state(TcpState::SynSent);
+    }
+
+    /// Records `isn` as the current connection's, for [`Endpoint::isn_for`].
+    fn note_isn(&mut self, isn: u32) {
+        match self.isn_taken_conn.iter().position(|c| *c == self.conn) {
+            Some(i) => self.isn_taken[i] = isn,
+            None => {
+                self.isn_taken_conn.push(self.conn);
+                self.isn_taken.push(isn);
+            }
+        }
+    }
+
+    /// Uses `isn` for the connection just begun, instead of `cfg.isns`.
+    fn take_isn(&mut self, isn: u32) {
+        self.iss = isn;
+        self.snd_sml = isn;
+        self.note_isn(isn);
+    }
+
+    /// May connect() take over our own TIME_WAIT 4-tuple? `Ok(ISN)` or the errno.
+    /// Linux `tcp_twsk_unique` (net/ipv4/tcp_ipv4.c): timestamps must have been
+    /// seen (`tw_ts_recent_stamp`); a port bound before connect() reaches it
+    /// with `twp` NULL and is reused whatever the sysctl; a port connect()
+    /// chose needs `tcp_tw_reuse` (2 = loopback only) and
+    /// `tcp_clock_ms() > tw_entry_stamp + tcp_tw_reuse_delay`. The new
+    /// write_seq is `tw_snd_nxt + 65535 + 2` (never 0). Otherwise
+    /// `__inet_check_established` returns -EADDRNOTAVAIL.
+    fn time_wait_reusable(&self, now: Instant) -> Result<u32, &'static str> {
+        match self.cfg.profile.time_wait_reuse {
+            TimeWaitReuse::Refused(errno) => Err(errno),
+            TimeWaitReuse::Linux { tw_reuse, delay } => {
+                // 2 reuses only on loopback; the engine's hosts are 10.0.0.1/2.
+                let sysctl_allows =
+                    tw_reuse == 1 && now.saturating_since(self.time_wait_since) > delay;
+                if self.ts_on && (self.port_bound || sysctl_allows) {
+                    Ok(tw_isn(self.snd_nxt))
+                } else {
+                    Err("EADDRNOTAVAIL")
+                }
+            }
+        }
     }
 
     /// send(): queue `bytes` of data (RFC 9293 §3.10.2).
@@ -517,7 +639,16 @@ impl Endpoint {
         if !seg.flags.contains(Flags::SYN) {
             return;
         }
+        self.open_passive(now, seg, None);
+    }
+
+    /// A SYN taken by the listening socket: SYN_RECEIVED, with the SYN-ACK
+    /// sent. `isn`: the one the TIME_WAIT it replaces chose (Linux), if any.
+    fn open_passive(&mut self, now: Instant, seg: Segment, isn: Option<u32>) {
         self.begin_connection();
+        if let Some(isn) = isn {
+            self.take_isn(isn);
+        }
         self.ts_from_syn(&seg);
         self.irs = seg.seq;
         self.rcv_nxt = seg.seq.wrapping_add(1);
@@ -756,6 +887,16 @@ impl Endpoint {
     /// TIME-WAIT (RFC 9293 §3.10.7.4; Linux `tcp_timewait_state_process`, BSD
     /// `tcp_twcheck`).
     fn on_time_wait(&mut self, now: Instant, seg: Segment) {
+        if seg.flags.contains(Flags::SYN) && !seg.flags.contains(Flags::ACK) {
+            if let Some(isn) = self.syn_opens_new_connection(&seg) {
+                // The TIME_WAIT is descheduled and the listener takes the SYN
+                // (Linux `tcp_v4_rcv`, case TCP_TW_SYN; BSD `tcp_twcheck`
+                // returns 1 to look the listener up).
+                self.stop(TimerKind::TimeWait);
+                self.open_passive(now, seg, isn);
+                return;
+            }
+        }
         if seg.flags.contains(Flags::RST) {
             // An exact RST kills TIME_WAIT unless RFC 1337 protection is on
             // ("TIME-WAIT assassination"); any other RST is dropped silently.
@@ -774,6 +915,30 @@ impl Endpoint {
         }
         if !self.acceptable(&seg) || seg.len > 0 || seg.flags.contains(Flags::SYN) {
             self.send_oow_ack(now, &seg);
+        }
+    }
+
+    /// A SYN without ACK reaching TIME_WAIT (PAWS already passed): may it open
+    /// a new connection? `Some(ISN to use)`, `Some(None)` for the usual choice.
+    /// Only with a listening socket behind: without one Linux's TCP_TW_SYN
+    /// falls through to the TIME_WAIT ACK.
+    fn syn_opens_new_connection(&self, seg: &Segment) -> Option<Option<u32>> {
+        if !self.cfg.listen || seg.flags.contains(Flags::RST) {
+            return None;
+        }
+        let newer_seq = seq_lt(self.rcv_nxt, seg.seq);
+        match self.cfg.profile.syn_in_time_wait {
+            SynInTimeWait::Ack => None,
+            SynInTimeWait::NewerSeq => newer_seq.then_some(None),
+            // RFC 6191 §2: with timestamps, a newer TSval (not the ISN) decides;
+            // Linux takes either.
+            SynInTimeWait::Linux => {
+                let newer_ts = self.ts_on
+                    && seg
+                        .ts
+                        .is_some_and(|t| (self.ts_recent.wrapping_sub(t.val) as i32) < 0);
+                (newer_seq || newer_ts).then_some(Some(tw_isn(self.snd_nxt)))
+            }
         }
     }
 
@@ -832,6 +997,7 @@ impl Endpoint {
             return false;
         }
         self.rcv_nxt = end;
+        self.data_received = true;
         if self.cfg.app_reads {
             self.app(AppCall::Read, Some(new_bytes), None);
         } else {
@@ -863,6 +1029,19 @@ impl Endpoint {
                 self.set_state(TcpState::CloseWait);
                 match self.cfg.profile.fin_ack {
                     FinAckPolicy::Immediate => self.send_ack(),
+                    // No data received yet: Linux's `tcp_send_delayed_ack`
+                    // finds `icsk_ack.ato` still 0 (only `tcp_event_data_recv`
+                    // sets it, with the quickack count) and arms the timer for
+                    // the next jiffy: the FIN is ACKed at once (seen 0.4 ms
+                    // after it, before the application's close), so the close
+                    // has four segments (the syn-into-time-wait captures).
+                    // Profiles without quickack have no such engine.
+                    FinAckPolicy::Delayed
+                        if !self.data_received && self.cfg.profile.quickack_segments > 0 =>
+                    {
+                        self.pingpong = true;
+                        self.send_ack();
+                    }
                     FinAckPolicy::Delayed => {
                         // Linux `tcp_fin`: schedule an ACK and enter pingpong mode, so
                         // the ACK waits for the delayed-ACK timer.
@@ -894,6 +1073,16 @@ impl Endpoint {
     fn begin_connection(&mut self) {
         self.conn += 1;
         self.iss = self.isn_for(self.conn);
+        if let Some((tick_ns, first)) = &mut self.isn_clock {
+            if self.conn == 1 {
+                *first = self.now;
+            } else {
+                let ticks = self.now.saturating_since(*first).as_micros() * 1000 / *tick_ns;
+                let isn = self.isn_for(1).wrapping_add(ticks as u32);
+                self.note_isn(isn);
+                self.iss = isn;
+            }
+        }
         self.fin_seq = None;
         self.unsent = 0;
         self.fin_queued = false;
@@ -905,6 +1094,7 @@ impl Endpoint {
         self.orphaned = false;
         self.quickack = self.cfg.profile.quickack_segments;
         self.pingpong = false;
+        self.data_received = false;
         self.rtt = None;
         self.rto = self.cfg.profile.rto_initial;
         self.retries = 0;
@@ -1212,6 +1402,7 @@ impl Endpoint {
     // ----- state and timers -----
 
     fn enter_time_wait(&mut self, now: Instant) {
+        self.time_wait_since = now;
         self.stop(TimerKind::Retransmission);
         self.stop(TimerKind::FinWait2);
         self.set_state(TcpState::TimeWait);

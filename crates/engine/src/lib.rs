@@ -27,7 +27,7 @@ pub mod state;
 pub mod time;
 pub mod trace;
 
-pub use profile::{Estimator, Nagle, Platform, Profile, Tunables};
+pub use profile::{Estimator, Nagle, Platform, Profile, SynInTimeWait, TimeWaitReuse, Tunables};
 pub use scenario::{Action, Do, DropRule, DuplicateRule, LinkConfig, Scenario, ScenarioError};
 pub use segment::{Flags, Host, Segment, SegmentKind, Timestamps};
 pub use sim::{simulate, simulate_into, CountingSink, Simulation, TraceSink};

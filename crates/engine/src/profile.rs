@@ -126,6 +126,13 @@ pub struct Profile {
     /// TCP timestamps (RFC 7323) offered on the SYN and used when both sides
     /// offer them: TSval/TSecr on every segment, 12 bytes less payload, PAWS.
     pub timestamps: bool,
+    /// ISN clock step (RFC 9293 §3.4.1's M): a later connection on the same
+    /// 4-tuple starts this many ns per sequence number after the first.
+    pub isn_tick_ns: u64,
+    /// What a TIME_WAIT socket does with a SYN for its 4-tuple.
+    pub syn_in_time_wait: SynInTimeWait,
+    /// Whether connect() may take over this host's own TIME_WAIT 4-tuple.
+    pub time_wait_reuse: TimeWaitReuse,
     /// What the playground shows about this platform's numbers and their sources.
     pub notes: &'static str,
 }
@@ -142,6 +149,50 @@ pub enum Nagle {
     /// Never hold (`TCP_NODELAY`). Used by the capture reader, which replays
     /// the segments a capture shows and so must send each one when it is seen.
     Off,
+}
+
+/// A SYN reaching a TIME_WAIT socket (RFC 1122 §4.2.2.13: a TCP "MAY accept a
+/// new SYN from the remote TCP to reopen the connection directly" if its ISN is
+/// larger; RFC 6191 adds the timestamp rule).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum SynInTimeWait {
+    /// RFC 9293 §3.10.7.4 as written: a SYN in a synchronized state gets an
+    /// ACK (RFC 5961 §4), here for the old connection.
+    Ack,
+    /// BSD `tcp_twcheck` (FreeBSD sys/netinet/tcp_timewait.c): a SYN without
+    /// ACK whose sequence number is above RCV.NXT closes the TIME_WAIT and is
+    /// handed to the listener, which picks its ISN as for any connection.
+    /// Timestamps are not looked at.
+    NewerSeq,
+    /// Linux `tcp_timewait_state_process` (net/ipv4/tcp_minisocks.c,
+    /// TCP_TW_SYN; RFC 6191): a SYN without ACK that passes PAWS and has a
+    /// newer TSval, or (no timestamps) a sequence number above RCV.NXT, goes to
+    /// the listener, which answers with ISN = the old SND.NXT + 65535 + 2
+    /// (`tcp_tw_isn`).
+    Linux,
+}
+
+/// connect() from a host whose socket on the same 4-tuple is in TIME_WAIT.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TimeWaitReuse {
+    /// The 4-tuple is in use until TIME_WAIT ends: connect() fails with this
+    /// errno (BSD `in_pcbconnect_setup`, FreeBSD sys/netinet/in_pcb.c:
+    /// EADDRINUSE for a 4-tuple already in the table).
+    Refused(&'static str),
+    /// Linux `tcp_twsk_unique` (net/ipv4/tcp_ipv4.c), called from
+    /// `__inet_check_established` (net/ipv4/inet_hashtables.c): the TIME_WAIT
+    /// socket is taken over if timestamps were seen on it and either the port
+    /// was bound before connect() (`twp` is NULL: no sysctl, no delay) or
+    /// connect() chose it and `tcp_tw_reuse` allows it (1; 2 = loopback only,
+    /// which the engine's 10.0.0.x hosts are not) `tcp_tw_reuse_delay` after
+    /// TIME_WAIT began. The new write_seq is the old SND.NXT + 65535 + 2 and
+    /// TS.Recent carries over. Otherwise EADDRNOTAVAIL.
+    Linux {
+        /// `net.ipv4.tcp_tw_reuse`: 0, 1 or 2 (the default).
+        tw_reuse: u32,
+        /// `net.ipv4.tcp_tw_reuse_delay`: 1000 ms by default.
+        delay: Duration,
+    },
 }
 
 /// How a stack turns RTT samples into SRTT and the retransmission timeout.
@@ -167,9 +218,15 @@ pub enum Estimator {
 /// `tcp_early_retrans` 3: tail loss probes on), `net/ipv4/tcp_output.c`
 /// (`tcp_schedule_loss_probe`, `tcp_send_loss_probe`, `tcp_nagle_check`,
 /// `tcp_minshall_check`, `tcp_send_fin`), `tcp_timestamps` 1 (ip-sysctl.rst; the
-/// per-pair offset is `secure_tcp_ts_off`, net/core/secure_seq.c). Checked
+/// per-pair offset is `secure_tcp_ts_off`, net/core/secure_seq.c; the ISN
+/// `secure_tcp_seq` adds `ktime_get_real_ns() >> 6`, a 64 ns step),
+/// `net/ipv4/tcp_minisocks.c` (`tcp_timewait_state_process`: a SYN into
+/// TIME_WAIT), `net/ipv4/tcp_ipv4.c` (`tcp_twsk_unique`: `tcp_tw_reuse` 2,
+/// `tcp_tw_reuse_delay` 1000 ms, ip-sysctl.rst). Checked
 /// against captures of Linux 6.18 in `tests/captures` (the `-ts` cases with
-/// timestamps on, the others with `tcp_timestamps=0`).
+/// timestamps on, the others with `tcp_timestamps=0`; the reconnection cases,
+/// `syn-into-time-wait*`, `tw-reuse*` and `old-duplicate-paws`, with the ISNs
+/// and the errno above).
 pub const LINUX: Profile = Profile {
     platform: Platform::Linux,
     label: "Linux 6.x",
@@ -189,6 +246,12 @@ pub const LINUX: Profile = Profile {
     nagle: Nagle::Minshall,
     tail_loss_probe: true,
     timestamps: true,
+    isn_tick_ns: 64,
+    syn_in_time_wait: SynInTimeWait::Linux,
+    time_wait_reuse: TimeWaitReuse::Linux {
+        tw_reuse: 2,
+        delay: Duration::from_secs(1),
+    },
     estimator: Estimator::Linux,
     fin_on_ack_while_fin_unacked: false,
     notes: "Linux has no MSL setting: TIME_WAIT is hard-coded at 60 s (TCP_TIMEWAIT_LEN in include/net/tcp.h); the \"30 s MSL\" in tables is 60 s / 2. An orphaned FIN_WAIT_2 dies after tcp_fin_timeout (60 s). The FIN is ACKed by the delayed-ACK timer (40 ms), so a peer that closes at once sends a 3-segment close. tcp_rfc1337 defaults to 0: a RST kills TIME_WAIT. A lost last segment is first resent by a tail loss probe (about 2 RTT + 200 ms, RFC 8985), which does not back off the RTO; small writes wait for the ACK of an earlier small segment (Nagle, Minshall's rule).",
@@ -198,7 +261,10 @@ pub const LINUX: Profile = Profile {
 /// 1 s, `TCPTV_MIN` 30 ms plus `tcp_rexmit_slop` 200 ms, `TCPTV_REXMTMAX` 64 s,
 /// `TCPTV_DELACK` 100 ms, `TCP_MAXRXTSHIFT` 12), `sys/netinet/tcp_timer.c`
 /// (`tcp_maxidle` 600 s for orphaned FIN_WAIT_2), `tcp_input.c` (FIN sets `TF_ACKNOW`),
-/// `tcp_subr.c` (`V_tcp_do_rfc1323` 1: `net.inet.tcp.rfc1323`, timestamps on).
+/// `tcp_subr.c` (`V_tcp_do_rfc1323` 1: `net.inet.tcp.rfc1323`, timestamps on),
+/// `tcp_timewait.c` (`tcp_twcheck`: a SYN above RCV.NXT reopens), `in_pcb.c`
+/// (`in_pcbconnect_setup`: EADDRINUSE for a 4-tuple in use). ISN step: RFC
+/// 9293's 4 µs, unconfirmed.
 pub const FREEBSD: Profile = Profile {
     platform: Platform::Freebsd,
     label: "FreeBSD 14",
@@ -218,6 +284,9 @@ pub const FREEBSD: Profile = Profile {
     nagle: Nagle::Classic,
     tail_loss_probe: false,
     timestamps: true,
+    isn_tick_ns: 4_000,
+    syn_in_time_wait: SynInTimeWait::NewerSeq,
+    time_wait_reuse: TimeWaitReuse::Refused("EADDRINUSE"),
     estimator: Estimator::Rfc6298,
     fin_on_ack_while_fin_unacked: true,
     notes: "TIME_WAIT is 2×MSL with net.inet.tcp.msl = 30 s (TCPTV_MSL in sys/netinet/tcp_timer.h). A FIN is ACKed at once, so the close is always four segments. An orphaned FIN_WAIT_2 is dropped after tcp_maxidle (600 s), or 60 s with net.inet.tcp.fast_finwait2_recycle. A RST in TIME_WAIT is ignored (RFC 1337).",
@@ -226,7 +295,9 @@ pub const FREEBSD: Profile = Profile {
 /// macOS (xnu). Sources: xnu `bsd/netinet/tcp_timer.h` (`TCPTV_MSL` 15 s,
 /// `TCPTV_DELACK` 100 ms, `TCPTV_REXMTMAX` 64 s), `net.inet.tcp.fin_timeout` 60 s,
 /// `net.inet.tcp.msl` sysctl reading 15000 on current releases, xnu
-/// `bsd/netinet/tcp_subr.c` (`tcp_do_rfc1323` 1: timestamps on).
+/// `bsd/netinet/tcp_subr.c` (`tcp_do_rfc1323` 1: timestamps on). A SYN into
+/// TIME_WAIT and a connect() over one as FreeBSD's (4.4BSD `tcp_input`),
+/// unconfirmed for xnu; ISN step unconfirmed.
 pub const MACOS: Profile = Profile {
     platform: Platform::Macos,
     label: "macOS",
@@ -246,6 +317,9 @@ pub const MACOS: Profile = Profile {
     nagle: Nagle::Classic,
     tail_loss_probe: false,
     timestamps: true,
+    isn_tick_ns: 4_000,
+    syn_in_time_wait: SynInTimeWait::NewerSeq,
+    time_wait_reuse: TimeWaitReuse::Refused("EADDRINUSE"),
     estimator: Estimator::Rfc6298,
     fin_on_ack_while_fin_unacked: true,
     notes: "Tables say 30 s MSL for BSD/macOS, but macOS ships net.inet.tcp.msl = 15 s (xnu bsd/netinet/tcp_timer.h), so TIME_WAIT lasts 2×15 = 30 s. A FIN is ACKed at once (always a 4-segment close). A RST in TIME_WAIT is ignored (RFC 1337).",
@@ -256,6 +330,8 @@ pub const MACOS: Profile = Profile {
 /// ("TcpAckFrequency" article), RTO initial 3 s on older and 1 s on newer releases,
 /// MinRto 300 ms (`netsh int tcp show global`, which also shows "RFC 1323
 /// Timestamps: disabled", the default of current releases; `Tcp1323Opts`).
+/// A SYN into TIME_WAIT (accepted above RCV.NXT), a connect() over one
+/// (WSAEADDRINUSE) and the ISN step: unconfirmed.
 pub const WINDOWS: Profile = Profile {
     platform: Platform::Windows,
     label: "Windows",
@@ -275,6 +351,9 @@ pub const WINDOWS: Profile = Profile {
     nagle: Nagle::Classic,
     tail_loss_probe: false,
     timestamps: false,
+    isn_tick_ns: 4_000,
+    syn_in_time_wait: SynInTimeWait::NewerSeq,
+    time_wait_reuse: TimeWaitReuse::Refused("WSAEADDRINUSE"),
     estimator: Estimator::Rfc6298,
     fin_on_ack_while_fin_unacked: false,
     notes: "Windows uses MSL = 120 s and TIME_WAIT = TcpTimedWaitDelay, 240 s by default on the classic documentation (0xF0); some Server releases document 120 s. Tables quoting \"Windows 120 s\" mean the MSL. Retransmission gives up after TcpMaxDataRetransmissions = 5. No orphaned FIN_WAIT_2 timer is documented, so none is modelled.",
@@ -285,7 +364,9 @@ pub const WINDOWS: Profile = Profile {
 /// `tcp_rexmit_interval_min` 400 ms, `tcp_rexmit_interval_max` 60 s,
 /// `tcp_deferred_ack_interval` 100 ms, `tcp_fin_wait_2_flush_interval` 1 minute,
 /// `tcp_tstamp_if_wscale` and `tcp_wscale_always` true: timestamps on;
-/// OpenSolaris' `tcp.c` parameter table had 675 s).
+/// OpenSolaris' `tcp.c` parameter table had 675 s). A SYN into TIME_WAIT
+/// (`tcp_time_wait_processing` in tcp_time_wait.c, modelled as BSD's rule), a
+/// connect() over one and the ISN step: unconfirmed.
 pub const SOLARIS: Profile = Profile {
     platform: Platform::Solaris,
     label: "Solaris / illumos",
@@ -305,6 +386,9 @@ pub const SOLARIS: Profile = Profile {
     nagle: Nagle::Classic,
     tail_loss_probe: false,
     timestamps: true,
+    isn_tick_ns: 4_000,
+    syn_in_time_wait: SynInTimeWait::NewerSeq,
+    time_wait_reuse: TimeWaitReuse::Refused("EADDRINUSE"),
     estimator: Estimator::Rfc6298,
     fin_on_ack_while_fin_unacked: false,
     notes: "Solaris has no MSL tunable: TIME_WAIT is tcp_time_wait_interval, 60 s on illumos and Solaris 10+ (it was 4 minutes on Solaris 8). The MSL shown is 60 s / 2. Minimum RTO is 400 ms (tcp_rexmit_interval_min). An orphaned FIN_WAIT_2 is flushed after tcp_fin_wait_2_flush_interval: 60 s on illumos, 675 s in OpenSolaris' older tcp.c.",
@@ -313,7 +397,9 @@ pub const SOLARIS: Profile = Profile {
 /// RFC 793 / RFC 9293 as written. Sources: RFC 9293 §3.4.3 (MSL 2 minutes,
 /// TIME_WAIT 2×MSL), RFC 6298 §2 (initial RTO 1 s, minimum 1 s, maximum ≥ 60 s),
 /// RFC 9293 §3.8.6.3 (MUST-40: delayed ACK under 0.5 s), RFC 1122 §4.2.3.5 (R2 ≥ 100 s);
-/// no timestamps (RFC 7323 is an extension).
+/// no timestamps (RFC 7323 is an extension); a SYN into TIME_WAIT gets an ACK
+/// (§3.10.7.4; §3.6.1 only says a TCP MAY reopen), a connect() over one
+/// "error: connection already exists" (§3.10.1), the ISN clock 4 µs (§3.4.1).
 pub const RFC793: Profile = Profile {
     platform: Platform::Rfc793,
     label: "RFC 793 / 9293",
@@ -333,6 +419,9 @@ pub const RFC793: Profile = Profile {
     nagle: Nagle::Classic,
     tail_loss_probe: false,
     timestamps: false,
+    isn_tick_ns: 4_000,
+    syn_in_time_wait: SynInTimeWait::Ack,
+    time_wait_reuse: TimeWaitReuse::Refused("connection already exists"),
     estimator: Estimator::Rfc6298,
     fin_on_ack_while_fin_unacked: false,
     notes: "The specification: MSL is 2 minutes, so TIME_WAIT lasts 2×MSL = 4 minutes (RFC 9293 §3.4.3). RTO starts at 1 s with a 1 s floor (RFC 6298). FIN_WAIT_2 has no timer in the RFC. A RST in TIME_WAIT is accepted; RFC 1337 explains why that is a hazard.",
@@ -365,6 +454,12 @@ pub struct Tunables {
     /// Offer TCP timestamps (RFC 7323) on the SYN (Linux `net.ipv4.tcp_timestamps`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamps: Option<bool>,
+    /// Linux `net.ipv4.tcp_tw_reuse` (0, 1, 2): see [`TimeWaitReuse::Linux`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tw_reuse: Option<u32>,
+    /// Linux `net.ipv4.tcp_tw_reuse_delay`, in ms.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tw_reuse_delay_ms: Option<f64>,
 }
 
 impl Profile {
@@ -405,6 +500,12 @@ impl Profile {
         }
         if let Some(v) = t.timestamps {
             self.timestamps = v;
+        }
+        if let TimeWaitReuse::Linux { tw_reuse, delay } = &mut self.time_wait_reuse {
+            *tw_reuse = t.tw_reuse.unwrap_or(*tw_reuse);
+            if let Some(v) = t.tw_reuse_delay_ms {
+                *delay = Duration::from_ms(v);
+            }
         }
         self
     }

@@ -118,10 +118,20 @@ pub struct HostConfig {
     /// Default: drawn from the seeded RNG, as real stacks randomize them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub isn: Vec<u32>,
+    /// The application binds its port before connect(), as the recordings do.
+    /// `false`: connect() chooses it, from a range holding only this port
+    /// (`ip_local_port_range` = 40000 40000), so it can only get this 4-tuple
+    /// back through `tcp_tw_reuse`: a kernel with a wider range would take
+    /// another port instead.
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub bind: bool,
 }
 
 fn yes() -> bool {
     true
+}
+fn is_true(v: &bool) -> bool {
+    *v
 }
 
 impl Default for HostConfig {
@@ -130,6 +140,7 @@ impl Default for HostConfig {
             app_reads: true,
             listen: None,
             isn: Vec::new(),
+            bind: true,
         }
     }
 }
@@ -297,6 +308,11 @@ impl Scenario {
         ms("tunables.rto_min_ms", t.rto_min_ms, false)?;
         ms("tunables.rto_max_ms", t.rto_max_ms, false)?;
         ms("tunables.delayed_ack_ms", t.delayed_ack_ms, true)?;
+        ms("tunables.tw_reuse_delay_ms", t.tw_reuse_delay_ms, false)?;
+        // Other profiles ignore both (`TimeWaitReuse::Refused`).
+        if t.tw_reuse.is_some_and(|v| v > 2) {
+            return Err(ScenarioError::at("tunables.tw_reuse", "is 0, 1 or 2"));
+        }
         let p = self.profile();
         if p.rto_min > p.rto_max {
             return Err(ScenarioError::at(

@@ -184,8 +184,34 @@ struct Run<'a, S> {
     paired: [u32; 2],
 }
 
+/// The ISNs each host used for its 1st, 2nd, … connection in the scenario's
+/// run: [`initial_sequence_numbers`], except for the connections whose ISN the
+/// endpoint chose itself (the clock for a later connection on the 4-tuple,
+/// `tcp_tw_isn` over a TIME_WAIT), which only running the scenario tells. The
+/// exporters add these back to the trace's relative numbers.
+pub fn connection_isns(scenario: &Scenario) -> [Vec<u32>; 2] {
+    // A `Vec` sink, as `simulate` uses: a second instantiation of the
+    // simulator (with `CountingSink`) would cost the playground's wasm 3 KB.
+    let (_, hosts) = Simulation::default().run_keeping_hosts(scenario, &mut Vec::new());
+    let mut out = [Vec::new(), Vec::new()];
+    for (v, ep) in out.iter_mut().zip(&hosts) {
+        for c in 1..=ep.conn().max(1) {
+            v.push(ep.isn_for(c));
+        }
+    }
+    out
+}
+
 impl Simulation {
     pub fn run<S: TraceSink>(&mut self, scenario: &Scenario, sink: &mut S) -> EndReason {
+        self.run_keeping_hosts(scenario, sink).0
+    }
+
+    fn run_keeping_hosts<S: TraceSink>(
+        &mut self,
+        scenario: &Scenario,
+        sink: &mut S,
+    ) -> (EndReason, [Endpoint; 2]) {
         self.queue.clear();
         self.scratch.clear();
         self.fired.clear();
@@ -201,7 +227,7 @@ impl Simulation {
         };
         let [isn_a, isn_b] = initial_sequence_numbers(scenario);
         let delay = Duration::from_ms(scenario.link.delay_ms);
-        let hosts = if scenario.handshake {
+        let mut hosts = if scenario.handshake {
             [
                 Endpoint::new(config(Host::A, isn_a)),
                 Endpoint::new(config(Host::B, isn_b)),
@@ -214,6 +240,13 @@ impl Simulation {
                 Endpoint::new_established(config(Host::B, isn_b), a0, ts[0], rtt),
             ]
         };
+        for h in Host::BOTH {
+            let ep = &mut hosts[h.index()];
+            ep.set_port_bound(scenario.hosts.get(h).bind);
+            if scenario.hosts.get(h).isn.is_empty() {
+                ep.set_isn_clock(profile.isn_tick_ns);
+            }
+        }
         let mut run = Run {
             scenario,
             sink,
@@ -237,7 +270,8 @@ impl Simulation {
             cut: false,
             paired: [1, 1],
         };
-        run.go()
+        let reason = run.go();
+        (reason, run.hosts)
     }
 }
 
@@ -355,11 +389,12 @@ impl<S: TraceSink> Run<'_, S> {
                 // tells which of the peer's incarnations it talks to: an
                 // accepted SYN (or SYN-ACK), or the ACK that ends SYN_RECEIVED
                 // (which may come from a later attempt reusing the ISN).
-                let opened = matches!(
+                let opened = (matches!(
                     before,
                     TcpState::Listen | TcpState::SynSent | TcpState::Closed
                 ) && seg.flags.contains(Flags::SYN)
-                    && !ep.is_closed();
+                    && !ep.is_closed())
+                    || (before == TcpState::TimeWait && ep.state() == TcpState::SynReceived);
                 let completed =
                     before == TcpState::SynReceived && ep.state() == TcpState::Established;
                 if opened || completed {

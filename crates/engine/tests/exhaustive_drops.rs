@@ -316,12 +316,13 @@ fn well_formed(case: &Case, t: &Trace) -> Result<Walk, Violation> {
                 }
                 next_id += 1;
                 // A listener's SYN-ACK is sent from a new incarnation (the endpoint
-                // begins it before sending, and records LISTEN → SYN_RECEIVED after).
+                // begins it before sending, and records LISTEN → SYN_RECEIVED after),
+                // and so is one answering a SYN that a TIME_WAIT let through.
                 // (A connect() from a listening host sends a bare SYN, counted by
                 // its `connect` event instead.)
                 if s.flags.contains(Flags::SYN)
                     && s.flags.contains(Flags::ACK)
-                    && state[s.from.index()] == TcpState::Listen
+                    && matches!(state[s.from.index()], TcpState::Listen | TcpState::TimeWait)
                 {
                     conn[s.from.index()] += 1;
                 }

@@ -36,7 +36,10 @@
 //!   engine's duplicate segments at their arrival time.
 //! * Sequence numbers are made relative as in the trace: each side's ISN comes
 //!   from its SYN (SYN = 0, first data byte = 1), or, with no SYN, from its first
-//!   segment (taken to carry byte 1). tcpdump prints no `seq` for a segment
+//!   segment (taken to carry byte 1). A later SYN from the same side (a new
+//!   connection on the 4-tuple) starts its numbering again, and the peer's
+//!   ACKs count from it once they acknowledge it; until then (the old
+//!   connection's ACK from a TIME_WAIT) they count from the old one. tcpdump prints no `seq` for a segment
 //!   with no data, SYN, FIN or RST; such a pure ACK carries the sender's
 //!   SND.NXT (RFC 9293 §3.10.7.4 "send an ACK": <SEQ=SND.NXT>), which is taken as
 //!   the highest sequence number the sender has used so far.
@@ -50,7 +53,8 @@
 //!   same tolerance, and in the capture within 2 ms of the send time: the
 //!   kernel's clock is in ms), and which of the peer's segments TSecr echoes
 //!   (the first that carried that TSval), exactly. Those cases record the
-//!   handshake, so every echoed TSval is in the capture. Also: the number of segments the nft rules dropped equals the
+//!   handshake, so every echoed TSval is in the capture. A D-SACK block
+//!   (`sack 1 {X:Y}`) is compared as where it lies behind the ACK field. Also: the number of segments the nft rules dropped equals the
 //!   number the engine's drop rules dropped, and each host's state when the
 //!   recording stopped (from `ss`) equals the engine's at the time limit.
 //! * States: each host's state at T0 and its sequence of state changes equal
@@ -97,11 +101,16 @@ const MATCHING: &[&str] = &[
     "handshake-and-close-ts",
     "lost-fin-ts",
     "lost-data-ts",
+    "syn-into-time-wait",
+    "syn-into-time-wait-no-ts",
+    "tw-reuse-bind",
+    "tw-reuse-bind-no-ts",
+    "tw-reuse-0",
+    "tw-reuse",
+    "tw-reuse-2",
 ];
 
-/// A case the engine does not reproduce yet. (None today: the machinery stays
-/// for the next recording that disagrees.)
-#[allow(dead_code)]
+/// A case the engine does not reproduce yet.
 struct KnownDifference {
     case: &'static str,
     /// The first segment (in time) that differs: the `n`th (0-based) sent by `host`.
@@ -109,7 +118,16 @@ struct KnownDifference {
     reason: &'static str,
 }
 
-const KNOWN_DIFFERENCES: &[KnownDifference] = &[];
+const KNOWN_DIFFERENCES: &[KnownDifference] = &[KnownDifference {
+    case: "old-duplicate-paws",
+    first_differing_segment: SegRef {
+        host: Host::B,
+        n: 5,
+    },
+    reason: "PAWS's duplicate ACK: Linux (SACK on by default) adds a D-SACK block naming \
+             the old copy's bytes (tcp_send_dupack -> tcp_dsack_set, RFC 2883); the engine \
+             models no SACK option, so its duplicate ACK is otherwise the same segment",
+}];
 
 /// How far a segment's measured one-way trip may be from `delay_ms`.
 const WIRE_SLACK_MS: f64 = 3.0;
@@ -144,6 +162,9 @@ struct Dumped {
     len: u32,
     /// `TS val X ecr Y`, when the segment carries the timestamp option.
     ts: Option<(u32, u32)>,
+    /// A single SACK block `sack 1 {X:Y}` (absolute), the D-SACK a duplicate
+    /// ACK carries (RFC 2883).
+    sack: Option<(u32, u32)>,
     /// The line after the timestamp: identical in both captures for one packet.
     body: String,
 }
@@ -153,7 +174,9 @@ struct Dumped {
 enum Echo {
     /// 0: a SYN, which has nothing to echo yet.
     Zero,
-    /// The TSval that the peer's `n`th segment (0-based) carried first.
+    /// The TSval that the peer's `n`th segment (0-based) carried, the latest
+    /// one sent before that did: two segments sent in the same millisecond
+    /// carry the same TSval, and TS.Recent follows the later one.
     Of(usize),
     /// A TSval the peer never sent.
     Unknown(u32),
@@ -180,6 +203,9 @@ struct Seg {
     ack: Option<u32>,
     len: u32,
     ts: Option<Ts>,
+    /// A D-SACK block, as (its start minus the ACK field, its length): where
+    /// the duplicate lies behind what is acknowledged.
+    dsack: Option<(i32, u32)>,
 }
 
 impl Seg {
@@ -196,6 +222,9 @@ impl Seg {
             let _ = write!(s, " ack {a}");
         }
         let _ = write!(s, " len {}", self.len);
+        if let Some((off, len)) = self.dsack {
+            let _ = write!(s, " dsack {off}+{len}");
+        }
         if let Some(ts) = self.ts {
             let _ = write!(s, " TS +{}", ts.val_ms);
             match ts.echo {
@@ -231,7 +260,7 @@ fn relate_timestamps(segs: &mut [Seg]) {
         } else {
             sent[1 - i]
                 .iter()
-                .position(|v| *v == ecr)
+                .rposition(|v| *v == ecr)
                 .map_or(Echo::Unknown(ecr), Echo::Of)
         };
         sent[i].push(val);
@@ -316,8 +345,24 @@ fn parse_line(line: &str) -> Result<Dumped, String> {
         }
         None => None,
     };
+    // `sack 1 {X:Y}`: one block; more are not expected in these cases.
+    let sack = match rest.split_once("sack 1 {") {
+        Some((_, after)) => {
+            let block = after.split('}').next().unwrap_or_default();
+            let (a, b) = block
+                .split_once(':')
+                .ok_or_else(|| format!("bad SACK block in {line:?}"))?;
+            let num = |s: &str| {
+                s.parse::<u32>()
+                    .map_err(|_| format!("bad SACK edge {s:?} in {line:?}"))
+            };
+            Some((num(a)?, num(b)?))
+        }
+        None => None,
+    };
     Ok(Dumped {
         epoch,
+        sack,
         from,
         flags: flags.to_string(),
         seq,
@@ -405,6 +450,9 @@ fn observed(dir: &Path, rec: &Recording) -> Observed {
     }
     sent.sort_by(|x, y| x.epoch.total_cmp(&y.epoch));
 
+    // Each host's ISN: from its first segment with a sequence number (for a
+    // connection set up before T0), then from each SYN it sends: a new
+    // connection on the same 4-tuple starts its own numbering, as in the trace.
     let mut isn: [Option<u32>; 2] = [None, None];
     for d in &sent {
         let i = d.from.index();
@@ -418,10 +466,29 @@ fn observed(dir: &Path, rec: &Recording) -> Observed {
             }
         }
     }
+    // The peer ISN each host's ACKs count from: the peer's first, until the
+    // host acknowledges a newer SYN of the peer's (its SYN-ACK, or the ACK of
+    // a SYN-ACK); a TIME_WAIT's ACK of the old connection still counts from
+    // the old one, as the trace's `peer_conn` does.
+    let mut latest_syn: [Option<u32>; 2] = isn;
+    let mut ack_base: [Option<u32>; 2] = [isn[1], isn[0]];
     let mut snd_nxt: [Option<u32>; 2] = [None, None];
     let mut all = Vec::new();
     for d in &sent {
         let i = d.from.index();
+        if d.flags.contains('S') {
+            let s = d.seq.expect("a SYN has a sequence number");
+            if latest_syn[i] != Some(s) || snd_nxt[i].is_none() {
+                latest_syn[i] = Some(s);
+                isn[i] = Some(s);
+                snd_nxt[i] = None;
+            }
+        }
+        if let (Some(a), Some(peer_syn)) = (d.ack, latest_syn[1 - i]) {
+            if a == peer_syn.wrapping_add(1) {
+                ack_base[i] = Some(peer_syn);
+            }
+        }
         let my_isn = isn[i].unwrap_or_else(|| {
             panic!(
                 "{}: {} never sent a segment with a sequence number",
@@ -439,7 +506,7 @@ fn observed(dir: &Path, rec: &Recording) -> Observed {
         snd_nxt[i] = Some(snd_nxt[i].map_or(end, |n| n.max(end)));
         let ack =
             d.ack.map(|a| {
-                a.wrapping_sub(isn[d.from.peer().index()].unwrap_or_else(|| {
+                a.wrapping_sub(ack_base[i].unwrap_or_else(|| {
                     panic!("{}: ACK before the peer's ISN is known", dir.display())
                 }))
             });
@@ -451,6 +518,10 @@ fn observed(dir: &Path, rec: &Recording) -> Observed {
             ack,
             len: d.len,
             ts: raw_ts(d.ts),
+            dsack: d
+                .sack
+                .zip(d.ack)
+                .map(|((a, b), ack)| (a.wrapping_sub(ack) as i32, b.wrapping_sub(a))),
         });
     }
     relate_timestamps(&mut all);
@@ -509,6 +580,8 @@ fn engine(scenario: &Scenario) -> EngineRun {
         ack: s.ack,
         len: s.len,
         ts: raw_ts(s.tsval.zip(s.tsecr)),
+        // The engine sends no SACK option (see KNOWN_DIFFERENCES).
+        dsack: None,
     };
     let mut segs: Vec<Seg> = trace
         .segments()
@@ -516,11 +589,24 @@ fn engine(scenario: &Scenario) -> EngineRun {
         .map(|(t, s)| seg(t, s))
         .collect();
     relate_timestamps(&mut segs);
-    // An old duplicate is compared where the capture sees it: at its arrival.
+    // An old duplicate is compared where the capture sees it: at its arrival,
+    // with the timestamps related as the original's were.
     let duplicates = trace
         .segments()
         .filter(|(_, s)| s.duplicate)
-        .map(|(t, s)| seg(s.arrive_ms.unwrap_or(t), s))
+        .map(|(t, s)| {
+            let mut d = seg(s.arrive_ms.unwrap_or(t), s);
+            if let Some(original) = segs.iter().rev().find(|o| {
+                o.from == d.from
+                    && o.seq == d.seq
+                    && o.len == d.len
+                    && o.t_ms <= d.t_ms
+                    && o.ts.map(|x| x.raw) == d.ts.map(|x| x.raw)
+            }) {
+                d.ts = original.ts;
+            }
+            d
+        })
         .collect();
     let dropped = trace
         .segments()
@@ -696,6 +782,9 @@ fn segment_differences(real: &Seg, sim: &Seg) -> Vec<String> {
     if real.len != sim.len {
         d.push(format!("len {} vs engine {}", real.len, sim.len));
     }
+    if real.dsack != sim.dsack {
+        d.push(format!("D-SACK {:?} vs engine {:?}", real.dsack, sim.dsack));
+    }
     match (real.ts, sim.ts) {
         (Some(r), Some(e)) => {
             let tol = tolerance_ms(f64::from(e.val_ms));
@@ -795,7 +884,6 @@ struct Comparison {
 }
 
 impl Comparison {
-    #[allow(dead_code)]
     fn first_differing_segment(&self) -> Option<SegRef> {
         self.differences.iter().find_map(|(r, _)| *r)
     }
@@ -973,7 +1061,6 @@ fn check_matching(case: &str) {
     );
 }
 
-#[allow(dead_code)]
 fn check_known_difference(case: &str) {
     let known = KNOWN_DIFFERENCES
         .iter()
@@ -1034,9 +1121,18 @@ cases! { check_matching:
     handshake_and_close_ts => "handshake-and-close-ts",
     lost_fin_ts => "lost-fin-ts",
     lost_data_ts => "lost-data-ts",
+    syn_into_time_wait => "syn-into-time-wait",
+    syn_into_time_wait_no_ts => "syn-into-time-wait-no-ts",
+    tw_reuse_bind => "tw-reuse-bind",
+    tw_reuse_bind_no_ts => "tw-reuse-bind-no-ts",
+    tw_reuse_0 => "tw-reuse-0",
+    tw_reuse => "tw-reuse",
+    tw_reuse_2 => "tw-reuse-2",
 }
 
-cases! { check_known_difference: }
+cases! { check_known_difference:
+    old_duplicate_paws => "old-duplicate-paws",
+}
 
 /// Every recorded case is compared: each directory is in exactly one list, and
 /// each listed case has a directory.

@@ -4,11 +4,11 @@
 //! The trace prints sequence numbers relative to each host's initial sequence
 //! number (ISN), as tcpdump does by default; the pcap carries absolute ones, so
 //! the exporter adds back the ISNs the simulator used
-//! ([`farewell_engine::sim::initial_sequence_numbers`]). With them, `tcpdump -S`
+//! ([`farewell_engine::sim::connection_isns`]). With them, `tcpdump -S`
 //! on the file shows exactly what the two simulated stacks put on the wire.
 
 use farewell_engine::endpoint::RCV_WND;
-use farewell_engine::sim::initial_sequence_numbers;
+use farewell_engine::sim::connection_isns;
 use farewell_engine::{Flags, Host, Scenario, SegmentEvent, Trace};
 use std::fmt;
 
@@ -233,7 +233,7 @@ pub fn frame(s: &SegmentEvent, isns: &[Vec<u32>; 2]) -> Result<Vec<u8>, ExportEr
 ///
 /// Errors only for hand-edited traces (see [`ExportError`]).
 pub fn pcap(trace: &Trace, scenario: &Scenario) -> Result<Vec<u8>, ExportError> {
-    pcap_with_isns(trace, &initial_sequence_numbers(scenario))
+    pcap_with_isns(trace, &connection_isns(scenario))
 }
 
 /// [`pcap`] with explicit ISNs per host and connection incarnation (index 0 is
@@ -308,7 +308,7 @@ mod tests {
         let mut with_ts = 0;
         for (id, scenario) in scenarios() {
             let trace = simulate(&scenario);
-            let isns = initial_sequence_numbers(&scenario);
+            let isns = connection_isns(&scenario);
             let bytes = pcap(&trace, &scenario).unwrap();
             let got = packets(&bytes);
             let segs: Vec<_> = trace.segments().collect();
@@ -409,7 +409,7 @@ mod tests {
     fn frames_are_byte_for_byte_what_etherparse_builds() {
         for (id, scenario) in scenarios() {
             let trace = simulate(&scenario);
-            let isns = initial_sequence_numbers(&scenario);
+            let isns = connection_isns(&scenario);
             for (_, s) in trace.segments() {
                 let ours = frame(s, &isns).unwrap();
                 let option = if s.tsval.is_some() { 12 } else { 0 };
@@ -425,7 +425,7 @@ mod tests {
         use pcap_file::{Endianness, TsResolution};
         for (id, scenario) in scenarios() {
             let trace = simulate(&scenario);
-            let isns = initial_sequence_numbers(&scenario);
+            let isns = connection_isns(&scenario);
             let header = PcapHeader {
                 version_major: 2,
                 version_minor: 4,

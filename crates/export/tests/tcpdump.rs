@@ -5,7 +5,7 @@
 //! the trace has them (each built-in is also exported with timestamps on), and
 //! correct IPv4 and TCP checksums.
 
-use farewell_engine::sim::initial_sequence_numbers;
+use farewell_engine::sim::connection_isns;
 use farewell_engine::{builtin, simulate, Flags, Host, Scenario, SegmentEvent, Trace};
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -164,7 +164,7 @@ fn tcpdump_reads_every_segment_with_absolute_numbers() {
     let (mut checked, mut with_ts) = (0, 0);
     for (id, ts) in cases() {
         let (scenario, trace, path) = export(id, ts, "absolute");
-        let isns = initial_sequence_numbers(&scenario);
+        let isns = connection_isns(&scenario);
         let lines = tcpdump(&bin, &path, &["-n", "-S", "-tt"]);
         let segs: Vec<_> = trace.segments().collect();
         assert_eq!(lines.len(), segs.len(), "{id}: {lines:#?}");
@@ -216,7 +216,7 @@ fn tcpdump_relative_numbers_match_the_trace() {
     let mut equal_to_trace = 0;
     for (id, ts) in cases() {
         let (scenario, trace, path) = export(id, ts, "relative");
-        let isns = initial_sequence_numbers(&scenario);
+        let isns = connection_isns(&scenario);
         let lines = tcpdump(&bin, &path, &["-n"]);
         let segs: Vec<_> = trace.segments().collect();
         assert_eq!(lines.len(), segs.len(), "{id}");

@@ -280,11 +280,13 @@ fn host_config() -> BoxedStrategy<HostConfig> {
         any::<bool>(),
         proptest::option::of(any::<bool>()),
         proptest::collection::vec(any::<u32>(), 0..3),
+        any::<bool>(),
     )
-        .prop_map(|(app_reads, listen, isn)| HostConfig {
+        .prop_map(|(app_reads, listen, isn, bind)| HostConfig {
             app_reads,
             listen,
             isn,
+            bind,
         })
         .boxed()
 }
@@ -319,6 +321,7 @@ fn tunables() -> BoxedStrategy<Tunables> {
                 orphan_retries,
                 rfc1337,
                 timestamps,
+                ..Tunables::default()
             },
         )
         .boxed()

@@ -14,6 +14,7 @@ A connects at T0 instead, as the engine's A does.
 Each application event is logged on stdout as "<ms since T0> <event>" so the
 fixture shows what the applications saw (EOF, ECONNRESET, ...).
 """
+import errno
 import json
 import select
 import socket
@@ -41,44 +42,81 @@ def main():
         print(f"{now_ms():9.3f} {me} {what}", flush=True)
 
     handshake = scenario.get("handshake", False)
+    hosts = scenario.get("hosts", {})
+    # A reconnects (a later `connect` action): B keeps its listener, so the
+    # SYN finds it behind a TIME_WAIT, as the engine's listening B does.
+    reconnects = any(a["do"] == "connect" for a in scenario["actions"])
+    keep_listening = hosts.get("B", {}).get("listen", reconnects)
+    # hosts.A.bind (default true): A binds 10.0.0.1:40000 before connect().
+    # false: connect() chooses the port; record.sh narrows A's
+    # ip_local_port_range to 40000-40000, so it is the same port.
+    bind = hosts.get(me, {}).get("bind", True)
+
+    def connect():
+        s = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        if bind:
+            s.bind(ADDR["A"])
+        try:
+            s.connect(ADDR["B"])
+        except OSError as e:
+            s.close()
+            log(f"connect error {errno.errorcode.get(e.errno, e.errno)}")
+            return None
+        log(f"established (local port {s.getsockname()[1]})")
+        return s
+
+    lst = None
     if me == "B":
         lst = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         lst.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         lst.bind(ADDR["B"])
-        lst.listen(1)
+        lst.listen(4)
         sock, _ = lst.accept()
-        # Only one connection per recording: stop listening, so a stray segment
-        # later is answered by the kernel as "no connection" (RST).
-        lst.close()
+        log("established")
+        if not keep_listening:
+            # One connection per recording: stop listening, so a stray segment
+            # later is answered by the kernel as "no connection" (RST).
+            lst.close()
+            lst = None
     else:
-        sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-        sock.bind(ADDR["A"])
         if handshake:
             # "handshake": true: the engine's A sends its SYN at t = 0.
             time.sleep(max(0.0, t0 - time.time()))
-        sock.connect(ADDR["B"])
-    log("established")
+        sock = connect()
+        if sock is None:
+            sys.exit(2)
     if not handshake and time.time() >= t0:
         log("WARNING: connection set up after T0")
 
     pending = list(timed)  # (due_ms, index, action)
     is_open = True  # the file descriptor
     reading = reads
-    while pending or (is_open and reading):
+    eof_fired = False  # after_eof actions run once, on the first EOF, as in the engine
+    while pending or (is_open and reading) or lst is not None:
         if now_ms() > (end - t0) * 1000.0:
             log("recording ends")
             break
         pending.sort()
         due = pending[0][0] if pending else (end - t0) * 1000.0
+        def watched():
+            return ([sock] if is_open and reading else []) + ([lst] if lst else [])
+
         while due - now_ms() > 0:
             wait = (due - now_ms()) / 1000.0
-            if is_open and reading:
-                r, _, _ = select.select([sock], [], [], wait)
+            if watched():
+                r, _, _ = select.select(watched(), [], [], wait)
                 if r:
                     break
             else:
                 time.sleep(wait)
+        if lst is not None and select.select([lst], [], [], 0)[0]:
+            # A new connection (the SYN found TIME_WAIT, or no socket at all):
+            # later actions are on it.
+            sock, _ = lst.accept()
+            is_open, reading = True, reads
+            log("established")
+            continue
         if is_open and reading and select.select([sock], [], [], 0)[0]:
             try:
                 data = sock.recv(65536)
@@ -92,8 +130,10 @@ def main():
                 log("read EOF")
                 reading = False
                 t = now_ms()
-                for a in on_eof:
-                    pending.append((t + a["after_eof_ms"], -1, a))
+                if not eof_fired:
+                    eof_fired = True
+                    for a in on_eof:
+                        pending.append((t + a["after_eof_ms"], -1, a))
             continue
         if not pending or pending[0][0] > now_ms():
             continue
@@ -110,6 +150,11 @@ def main():
             elif what == "shutdown_write":
                 sock.shutdown(socket.SHUT_WR)
                 log("shutdown(SHUT_WR)")
+            elif what == "connect":
+                # A new socket on the same 4-tuple; the old one was closed.
+                new = connect()
+                if new is not None:
+                    sock, is_open, reading = new, True, reads
             elif what == "abort":
                 sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 sock.close()

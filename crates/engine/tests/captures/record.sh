@@ -55,7 +55,10 @@
 #     ss shows) and logs the changes: states.txt.
 #   * app.py runs each host's application calls from the case's scenario.json:
 #     the connection is set up before T0 (with "handshake": true, A connects at
-#     T0), then `at_ms` counts from T0.
+#     T0), then `at_ms` counts from T0. A later `connect` is a new socket on
+#     the same 4-tuple (bound to 40000 first unless hosts.A.bind is false), and
+#     B then keeps its listener, as the engine's listening B: the reconnection
+#     cases (syn-into-time-wait*, tw-reuse*, old-duplicate-paws).
 #     recording.json keeps T0 (epoch seconds, the clock tcpdump -tt prints),
 #     the delay, the kernel version, the sysctls, the nft rules with their
 #     counters and `ss -tano` on both hosts when the recording stopped.
@@ -121,11 +124,27 @@ scenario_number() {
 }
 
 # Per-case sysctls: "<namespace> <name>=<value>" lines (the scenario's tunables).
+# $2 is the case's scenario.json: its tunables.tw_reuse and tw_reuse_delay_ms
+# become A's tcp_tw_reuse and tcp_tw_reuse_delay, and hosts.A.bind = false
+# (connect() chooses A's port) narrows A's ip_local_port_range to 40000-40000,
+# the one port the engine's A has.
 sysctls_for() {
     case "$1" in
     rst-in-time-wait-rfc1337) echo "$NS_A net.ipv4.tcp_rfc1337=1" ;;
     *) ;;
     esac
+    python3 - "$2" "$NS_A" <<'PY'
+import json, sys
+s = json.load(open(sys.argv[1]))
+ns = sys.argv[2]
+t = s.get("tunables", {})
+if "tw_reuse" in t:
+    print(f"{ns} net.ipv4.tcp_tw_reuse={t['tw_reuse']}")
+if "tw_reuse_delay_ms" in t:
+    print(f"{ns} net.ipv4.tcp_tw_reuse_delay={int(t['tw_reuse_delay_ms'])}")
+if not s.get("hosts", {}).get("A", {}).get("bind", True):
+    print(f"{ns} net.ipv4.ip_local_port_range=40000 40000")
+PY
 }
 
 cleanup() {
@@ -175,7 +194,7 @@ record() {
     done
 
     local sysctls
-    sysctls=$(sysctls_for "$base")
+    sysctls=$(sysctls_for "$base" "$dir/scenario.json")
     if [[ -n "$sysctls" ]]; then
         while read -r ns setting; do
             ip netns exec "$ns" sysctl -qw "$setting"
@@ -274,6 +293,8 @@ else
         lost-final-ack fin-lost-twice abort-rst unread-data-rst handshake-and-close
         rst-in-time-wait rst-in-time-wait-rfc1337 fin-wait-2-timeout close-after-send
         data-after-close lost-fin-1ms lost-fin-5ms lost-fin-100ms lost-data lost-data-1ms
-        lost-data-5ms lost-data-100ms handshake-and-close-ts lost-fin-ts lost-data-ts)
+        lost-data-5ms lost-data-100ms handshake-and-close-ts lost-fin-ts lost-data-ts
+        syn-into-time-wait syn-into-time-wait-no-ts tw-reuse-bind tw-reuse-bind-no-ts
+        tw-reuse-0 tw-reuse tw-reuse-2 old-duplicate-paws)
 fi
 for c in "${cases[@]}"; do record "$c"; done
