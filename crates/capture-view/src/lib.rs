@@ -143,18 +143,7 @@ fn megabytes(bytes: f64) -> String {
     format!("{:.1} MB", bytes / 1e6)
 }
 
-/// `1,234,567`.
-pub fn thousands(n: u64) -> String {
-    let s = n.to_string();
-    let mut out = String::new();
-    for (i, c) in s.chars().enumerate() {
-        if i > 0 && (s.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use farewell_num::thousands;
 
 /// A capture read, with at least one TCP connection.
 pub struct Loaded {
@@ -181,30 +170,7 @@ impl Loaded {
 
     /// What was left out of the file, one sentence each.
     pub fn notes(&self) -> Vec<String> {
-        let c = &self.capture;
-        let mut out = Vec::new();
-        if let Some(s) = c.stopped {
-            out.push(format!("The file is larger than the view reads: {s}."));
-        }
-        if c.cut_short {
-            out.push(
-                "The file ends in the middle of a frame (as when tcpdump is killed): the frames before it are shown."
-                    .to_string(),
-            );
-        }
-        if c.non_tcp > 0 {
-            out.push(format!(
-                "{} frames carry no TCP (ARP, UDP, ICMP, …) and are left out.",
-                thousands(u64::from(c.non_tcp))
-            ));
-        }
-        if c.unparsable > 0 {
-            out.push(format!(
-                "{} frames could not be decoded and are left out.",
-                thousands(u64::from(c.unparsable))
-            ));
-        }
-        out
+        explain::reader_notes(&self.capture)
     }
 
     /// The connection picker's entries: `(index, label)`.

@@ -928,3 +928,32 @@ pub fn lines(capture: &Capture, inf: &Inference) -> Vec<Line> {
     }));
     out
 }
+
+/// What the reader left out of a file, one sentence each (the playground's
+/// view shows them, `farewell explain` prints them as notes).
+pub fn reader_notes(c: &Capture) -> Vec<String> {
+    use farewell_num::thousands;
+    let mut out = Vec::new();
+    if let Some(s) = c.stopped {
+        out.push(format!("The file is larger than the reader keeps: {s}."));
+    }
+    if c.cut_short {
+        out.push(
+            "The file ends in the middle of a frame (as when tcpdump is killed): the frames before it are read."
+                .to_string(),
+        );
+    }
+    if c.non_tcp > 0 {
+        out.push(format!(
+            "{} frames carry no TCP (ARP, UDP, ICMP, …) and are left out.",
+            thousands(u64::from(c.non_tcp))
+        ));
+    }
+    if c.unparsable > 0 {
+        out.push(format!(
+            "{} frames could not be decoded and are left out.",
+            thousands(u64::from(c.unparsable))
+        ));
+    }
+    out
+}

@@ -163,7 +163,8 @@ pub fn scenario_numbered(capture: &Capture, inf: &Inference, number: usize) -> R
         }
         actions.extend(calls);
         if s.presumed_lost {
-            let kind = drop_kind(s.flags, s.len);
+            // The most specific kind (a FIN with data counts among FINs).
+            let kind = SegmentKind::of(s.flags, s.len);
             let k = SegmentKind::ALL
                 .iter()
                 .position(|&x| x == kind)
@@ -239,22 +240,6 @@ pub fn scenario_numbered(capture: &Capture, inf: &Inference, number: usize) -> R
         time_limit_ms: None,
     };
     Replay { scenario, notes }
-}
-
-/// The drop rule's kind for a segment: the most specific one (a FIN with data
-/// is counted among FINs).
-fn drop_kind(flags: Flags, len: u32) -> SegmentKind {
-    if flags.contains(Flags::RST) {
-        SegmentKind::Rst
-    } else if flags.contains(Flags::SYN) {
-        SegmentKind::Syn
-    } else if flags.contains(Flags::FIN) {
-        SegmentKind::Fin
-    } else if len > 0 {
-        SegmentKind::Data
-    } else {
-        SegmentKind::Ack
-    }
 }
 
 /// A guess at the stack that opened connection `conn`, from its SYN's window

@@ -338,7 +338,7 @@ fn explain(args: &ExplainArgs) -> Result<Output, String> {
     let text = match args.format {
         ExplainFormat::Text => {
             let mut out = ex::connections_text(&capture, conn);
-            for note in capture_notes(&capture) {
+            for note in ex::reader_notes(&capture) {
                 out.push_str(&format!("note: {note}\n"));
             }
             out.push('\n');
@@ -362,30 +362,6 @@ fn explain(args: &ExplainArgs) -> Result<Output, String> {
         path: args.output.clone(),
         warning: None,
     })
-}
-
-/// What the reader skipped, said before the explanation.
-fn capture_notes(c: &farewell_capture::Capture) -> Vec<String> {
-    let mut notes = Vec::new();
-    if c.cut_short {
-        notes.push(
-            "the file ends in the middle of a frame (tcpdump stopped?): the frames before it were read"
-                .to_string(),
-        );
-    }
-    if c.non_tcp > 0 {
-        notes.push(format!(
-            "{} frames carry no TCP and were skipped",
-            c.non_tcp
-        ));
-    }
-    if c.unparsable > 0 {
-        notes.push(format!(
-            "{} frames have damaged headers and were skipped",
-            c.unparsable
-        ));
-    }
-    notes
 }
 
 /// A capture's bytes, refused beyond the reader's limit without reading it all.

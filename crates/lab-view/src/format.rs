@@ -1,17 +1,6 @@
 //! Numbers as the lab page writes them.
 
-/// `28232` → `28,232`.
-pub fn thousands(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i).is_multiple_of(3) {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
-}
+pub use farewell_num::thousands;
 
 /// Seconds shown at once in the page's per-second table: a minute. All 600
 /// rows of a long run at once (5,400 cells) held the main thread for a

@@ -257,3 +257,17 @@ pub fn clamp(v: f64, lo: f64, hi: f64) -> f64 {
         v
     }
 }
+
+/// `28232` → `28,232`: a count with thousands separators, as the lab and the
+/// capture view print counts.
+pub fn thousands(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
