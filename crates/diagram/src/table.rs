@@ -190,14 +190,14 @@ mod tests {
     }
 
     #[test]
-    fn the_table_has_every_segment_and_state_change_in_time_order() {
+    fn the_table_has_every_segment_state_change_and_discard_in_time_order() {
         for (id, trace) in traces() {
             let rows = diagram_table(&trace);
             let segments = trace.segments().count();
             let changes = trace
                 .events
                 .iter()
-                .filter(|e| matches!(e.kind, EventKind::State { .. }))
+                .filter(|e| matches!(e.kind, EventKind::State { .. } | EventKind::Discard { .. }))
                 .count();
             // Plus the two starting states.
             assert_eq!(rows.len(), segments + changes + 2, "{id}");
