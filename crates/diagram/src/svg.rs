@@ -153,19 +153,11 @@ fn host_class(h: Host) -> &'static str {
 }
 
 /// A discarded segment's mark after its label, and its status in words.
-fn discard_mark(r: DiscardReason) -> &'static str {
+fn discard_words(r: DiscardReason) -> (&'static str, &'static str) {
     if r == DiscardReason::Paws {
-        "PAWS"
+        ("PAWS", ", discarded unread by PAWS (an old duplicate)")
     } else {
-        "discarded"
-    }
-}
-
-fn discard_status(r: DiscardReason) -> &'static str {
-    if r == DiscardReason::Paws {
-        ", discarded unread by PAWS (an old duplicate)"
-    } else {
-        ", discarded unread"
+        ("discarded", ", discarded unread")
     }
 }
 
@@ -269,8 +261,11 @@ pub fn render_svg_with(d: &Diagram, opts: &SvgOptions) -> String {
             farewell_num::Fixed((b.y1 - b.y0).max(0.0), 1),
             x_1 = farewell_num::Fixed(x, 1)
         );
-        let mut y = b.label_y;
-        while y == b.label_y || y < b.y1 - BAND_NAME_EVERY / 3.0 {
+        // The name at the top, then again every BAND_NAME_EVERY px while more
+        // than a third of that is left of the band.
+        let room = (b.y1 - BAND_NAME_EVERY / 3.0 - b.label_y) / BAND_NAME_EVERY;
+        for k in 0..room.ceil().max(1.0) as usize {
+            let y = b.label_y + k as f64 * BAND_NAME_EVERY;
             let _ = write!(
                 o,
                 r#"<text x="{}" y="{}" text-anchor="{anchor}">{}</text>"#,
@@ -278,7 +273,6 @@ pub fn render_svg_with(d: &Diagram, opts: &SvgOptions) -> String {
                 farewell_num::Fixed(y, 1),
                 b.state.rfc_name(),
             );
-            y += BAND_NAME_EVERY;
         }
         o.push_str("</g>");
     }
@@ -383,7 +377,7 @@ pub fn render_svg_with(d: &Diagram, opts: &SvgOptions) -> String {
         let status = if a.dropped {
             ", lost"
         } else if let Some(r) = a.discarded {
-            discard_status(r)
+            discard_words(r).1
         } else {
             ""
         };
@@ -443,7 +437,7 @@ pub fn render_svg_with(d: &Diagram, opts: &SvgOptions) -> String {
         let text = if a.dropped {
             format!("✕ {}", a.label)
         } else if let Some(r) = a.discarded {
-            format!("{} ⊘ {}", a.label, discard_mark(r))
+            format!("{} ⊘ {}", a.label, discard_words(r).0)
         } else {
             a.label.clone()
         };

@@ -36,11 +36,6 @@ pub struct Fixed(pub f64, pub usize);
 #[derive(Clone, Copy, Debug)]
 pub struct Shortest(pub f64);
 
-/// `format!("{:.1}", v)`, the most common case (SVG coordinates).
-pub fn f1(v: f64) -> Fixed {
-    Fixed(v, 1)
-}
-
 /// A decomposed finite, non-zero `f64`: `|v| = mant × 2^exp`.
 fn decode(v: f64) -> (u64, i32) {
     let bits = v.to_bits();
