@@ -30,7 +30,10 @@ pub mod trace;
 pub use explain::{findings, narration, Finding, FindingKind};
 pub use infer::{infer, Inference, Options};
 
-use etherparse::{EtherType, NetSlice, SlicedPacket, TcpOptionElement, TransportSlice};
+use etherparse::{
+    EtherType, LaxNetSlice, LaxSlicedPacket, NetSlice, SlicedPacket, TcpOptionElement, TcpSlice,
+    TransportSlice,
+};
 use farewell_engine::Flags;
 use pcap_parser::nom;
 use pcap_parser::pcapng::Block;
@@ -737,6 +740,74 @@ impl Default for Limits {
     }
 }
 
+/// A frame the strict parser refused, parsed again leniently: with
+/// etherparse's [`LaxSlicedPacket`], a frame cut short by the snap length
+/// keeps its headers.
+fn lax_slice(link: u32, data: &[u8]) -> Option<LaxSlicedPacket<'_>> {
+    match link {
+        linktype::ETHERNET => LaxSlicedPacket::from_ethernet(data).ok(),
+        // Linux cooked: 16 bytes (SLL, protocol last) or 20 (SLL2, first).
+        linktype::LINUX_SLL => data.get(..16).map(|h| {
+            LaxSlicedPacket::from_ether_type(
+                EtherType(u16::from_be_bytes([h[14], h[15]])),
+                &data[16..],
+            )
+        }),
+        linktype::LINUX_SLL2 => data.get(..20).map(|h| {
+            LaxSlicedPacket::from_ether_type(
+                EtherType(u16::from_be_bytes([h[0], h[1]])),
+                &data[20..],
+            )
+        }),
+        linktype::RAW | linktype::IPV4 | linktype::IPV6 => LaxSlicedPacket::from_ip(data).ok(),
+        linktype::NULL | linktype::LOOP => LaxSlicedPacket::from_ip(data.get(4..)?).ok(),
+        _ => None,
+    }
+}
+
+/// The addresses, TCP header and payload length (as the IP header gives it)
+/// of a TCP segment whose payload the capture cut short. `None` when the TCP
+/// header itself is incomplete, or the IP payload is not cut (the frame is
+/// broken some other way), or is a fragment.
+fn truncated_tcp<'a>(
+    p: &'a LaxSlicedPacket<'a>,
+) -> Option<(IpAddr, IpAddr, &'a TcpSlice<'a>, u32)> {
+    let Some(TransportSlice::Tcp(tcp)) = &p.transport else {
+        return None;
+    };
+    let (src, dst, ip_payload, payload): (IpAddr, IpAddr, usize, _) = match p.net.as_ref()? {
+        LaxNetSlice::Ipv4(ip) => {
+            let h = ip.header();
+            let claimed = usize::from(h.total_len()).checked_sub(
+                h.slice().len() + ip.extensions().auth.map_or(0, |a| a.slice().len()),
+            )?;
+            (
+                h.source_addr().into(),
+                h.destination_addr().into(),
+                claimed,
+                ip.payload(),
+            )
+        }
+        LaxNetSlice::Ipv6(ip) => {
+            let h = ip.header();
+            let claimed =
+                usize::from(h.payload_length()).checked_sub(ip.extensions().slice().len())?;
+            (
+                h.source_addr().into(),
+                h.destination_addr().into(),
+                claimed,
+                ip.payload(),
+            )
+        }
+        _ => return None,
+    };
+    if !payload.incomplete || payload.fragmented {
+        return None;
+    }
+    let len = ip_payload.checked_sub(tcp.header_len())?;
+    Some((src, dst, tcp, u32::try_from(len).ok()?))
+}
+
 impl Builder {
     fn count_frame(&mut self) -> Result<u32, CaptureError> {
         if self.capture.frames >= self.limits.frames {
@@ -790,27 +861,43 @@ impl Builder {
                 return Ok(());
             }
         };
-        let Ok(p) = sliced else {
-            self.capture.unparsable += 1;
-            return Ok(());
-        };
-        let (src_ip, dst_ip): (IpAddr, IpAddr) = match &p.net {
-            Some(NetSlice::Ipv4(ip)) => (
-                ip.header().source_addr().into(),
-                ip.header().destination_addr().into(),
-            ),
-            Some(NetSlice::Ipv6(ip)) => (
-                ip.header().source_addr().into(),
-                ip.header().destination_addr().into(),
-            ),
-            _ => {
-                self.capture.non_tcp += 1;
-                return Ok(());
+        let strict;
+        let lax;
+        let (src_ip, dst_ip, tcp, len) = match &sliced {
+            Ok(p) => {
+                strict = p;
+                let (src_ip, dst_ip): (IpAddr, IpAddr) = match &strict.net {
+                    Some(NetSlice::Ipv4(ip)) => (
+                        ip.header().source_addr().into(),
+                        ip.header().destination_addr().into(),
+                    ),
+                    Some(NetSlice::Ipv6(ip)) => (
+                        ip.header().source_addr().into(),
+                        ip.header().destination_addr().into(),
+                    ),
+                    _ => {
+                        self.capture.non_tcp += 1;
+                        return Ok(());
+                    }
+                };
+                let Some(TransportSlice::Tcp(tcp)) = &strict.transport else {
+                    self.capture.non_tcp += 1;
+                    return Ok(());
+                };
+                (src_ip, dst_ip, tcp, tcp.payload().len() as u32)
             }
-        };
-        let Some(TransportSlice::Tcp(tcp)) = &p.transport else {
-            self.capture.non_tcp += 1;
-            return Ok(());
+            // Cut short: a snap length (`tcpdump -s 96`) keeps the headers and
+            // drops most of the payload. The lengths come from the IP header.
+            Err(_) => {
+                lax = lax_slice(link, data);
+                match lax.as_ref().and_then(truncated_tcp) {
+                    Some((src_ip, dst_ip, tcp, len)) => (src_ip, dst_ip, tcp, len),
+                    None => {
+                        self.capture.unparsable += 1;
+                        return Ok(());
+                    }
+                }
+            }
         };
         let mut flags = Flags::NONE;
         for (set, flag) in [
@@ -847,7 +934,7 @@ impl Builder {
             flags,
             seq: tcp.sequence_number(),
             ack: tcp.acknowledgment_number(),
-            len: tcp.payload().len() as u32,
+            len,
             window: tcp.window_size(),
             options,
         };

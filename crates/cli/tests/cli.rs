@@ -610,8 +610,20 @@ fn a_bad_platform_is_refused_alike_by_explain_and_lab() {
 /// network namespaces, a veth pair, nft drops on the receiver's input), read
 /// and explained as an on-call engineer would, with `farewell explain`.
 fn explain_recorded(name: &str) -> String {
-    let path = format!("{}/tests/pcaps/{name}.pcap", env!("CARGO_MANIFEST_DIR"));
-    let out = farewell(&["explain", &path]);
+    explain_recorded_with(name, &[])
+}
+
+/// `name` is a file in tests/pcaps: `lost-fin` (.pcap) or `reconnect.pcapng`.
+fn explain_recorded_with(name: &str, args: &[&str]) -> String {
+    let file = if name.contains('.') {
+        name.to_string()
+    } else {
+        format!("{name}.pcap")
+    };
+    let path = format!("{}/tests/pcaps/{file}", env!("CARGO_MANIFEST_DIR"));
+    let mut all = vec!["explain", path.as_str()];
+    all.extend_from_slice(args);
+    let out = farewell(&all);
     assert!(
         out.status.success(),
         "{name}: {}",
@@ -677,4 +689,45 @@ fn a_real_abort_is_a_rst_and_no_time_wait() {
         ],
     );
     assert!(!text.contains("TIME_WAIT ("), "{text}");
+}
+
+#[test]
+fn a_real_ipv6_close_is_read_and_explained() {
+    let text = explain_recorded("ipv6-close");
+    assert_has(
+        &text,
+        &[
+            "[fd00:9::1]:40000 → [fd00:9::2]:80  #1  9 frames  FIN",
+            "A  FIN_WAIT_1   → FIN_WAIT_2   received frame 7",
+            "A  FIN_WAIT_2   → TIME_WAIT    received frame 8",
+            "at the last frame: A TIME_WAIT, B CLOSED",
+        ],
+    );
+}
+
+/// A pcapng file (dumpcap) with three connections, two of them on one
+/// 4-tuple: A took its own TIME_WAIT over (timestamps on) and connected again.
+#[test]
+fn a_real_pcapng_with_a_reconnect_lists_each_incarnation() {
+    let listing = [
+        "connections (3):",
+        "10.0.9.1:40000 → 10.0.9.2:80  #1  9 frames  FIN",
+        "10.0.9.1:40000 → 10.0.9.2:80  #2  9 frames  FIN",
+        "10.0.9.1:40001 → 10.0.9.2:80  #1  9 frames  FIN",
+    ];
+    for (conn, first_frame) in [("1", 1), ("2", 10), ("3", 19)] {
+        let text = explain_recorded_with("reconnect.pcapng", &["--conn", conn]);
+        assert_has(&text, &listing);
+        assert_has(
+            &text,
+            &[
+                &format!("A  CLOSED       → SYN_SENT     sent frame {first_frame}"),
+                &format!(
+                    "A  FIN_WAIT_1   → FIN_WAIT_2   received frame {}",
+                    first_frame + 6
+                ),
+                "at the last frame: A TIME_WAIT, B CLOSED",
+            ],
+        );
+    }
 }

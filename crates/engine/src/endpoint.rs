@@ -908,7 +908,12 @@ impl Endpoint {
         if seg.flags.contains(Flags::FIN) {
             // "The only thing that can arrive in this state is a retransmission of
             // the remote FIN. Acknowledge it, and restart the 2 MSL timeout."
-            self.note_tsval(&seg);
+            // TS.Recent stays: the FIN lies before Last.ACK.sent (RFC 7323
+            // §4.3: SEG.SEQ <= Last.ACK.sent < SEG.SEQ + SEG.LEN does not
+            // hold), and Linux's timewait socket takes a TSval only from a
+            // bare ACK or RST at RCV.NXT (`tcp_timewait_state_process`), so
+            // the ACK echoes the first FIN's TSval (recorded:
+            // lost-final-ack-ts*).
             self.arm(now, TimerKind::TimeWait, self.cfg.profile.time_wait);
             self.send_ack();
             return;
@@ -1035,6 +1040,11 @@ impl Endpoint {
                     // the next jiffy: the FIN is ACKed at once (seen 0.4 ms
                     // after it, before the application's close), so the close
                     // has four segments (the syn-into-time-wait captures).
+                    // The next jiffy is 0-4 ms away (HZ=250): an application
+                    // that closes sooner sends its FIN with that ACK instead,
+                    // a 3-segment close (seen once, re-recording
+                    // syn-into-time-wait and tw-reuse-bind); the engine takes
+                    // the tick as immediate.
                     // Profiles without quickack have no such engine.
                     FinAckPolicy::Delayed
                         if !self.data_received && self.cfg.profile.quickack_segments > 0 =>

@@ -2,8 +2,10 @@
 //! kernel does? Each case under `tests/captures/<case>/` holds a recording made
 //! by `tests/captures/record.sh` (kernel 6.18, two network namespaces, 20 ms one
 //! way, or the delay a case's name ends with: `lost-fin-100ms` is `lost-fin` at
-//! 100 ms; `lost-fin-ts` is `lost-fin` with TCP timestamps on; see the script
-//! for the set-up):
+//! 100 ms; `lost-fin-ts` is `lost-fin` with TCP timestamps on, and
+//! `lost-fin-ts-100ms` both. Every base case is recorded with timestamps on at
+//! 1, 5, 20 and 100 ms: the matrix, `MATRIX_BASES`, whose scenarios
+//! `matrix.py` writes. See the script for the set-up):
 //!
 //! * `scenario.json`: the scenario the engine runs, complete (for a built-in, a
 //!   copy of the built-in of the same name; close-after-send, data-after-close
@@ -17,7 +19,8 @@
 //!   on both hosts when the recording stopped.
 //! * `states.txt`: each host's TCP state (ss names) whenever it changed, polled
 //!   every 1 ms from /proc/net/tcp by `states.py`.
-//! * `apps.txt`: what the applications saw (for people; not compared).
+//! * `apps.txt`: what the applications saw (for people; not compared, but a
+//!   WARNING there, an action the machine held off, refuses the recording).
 //!
 //! How the capture is turned into a trace to compare:
 //! * Each interface sees its own host's segments when they are sent and the
@@ -74,6 +77,9 @@ use serde::Deserialize;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
+mod support;
+use support::states::{recorded_states, ss_name, state_differences, States};
+
 /// Cases where the engine's trace matches the capture.
 const MATCHING: &[&str] = &[
     "normal-close",
@@ -98,9 +104,6 @@ const MATCHING: &[&str] = &[
     "lost-data-1ms",
     "lost-data-5ms",
     "lost-data-100ms",
-    "handshake-and-close-ts",
-    "lost-fin-ts",
-    "lost-data-ts",
     "syn-into-time-wait",
     "syn-into-time-wait-no-ts",
     "tw-reuse-bind",
@@ -109,6 +112,50 @@ const MATCHING: &[&str] = &[
     "tw-reuse",
     "tw-reuse-2",
 ];
+
+/// The delay × timestamps matrix (`matrix.py` writes its scenarios): each base
+/// case, recorded by hand at 20 ms with timestamps off (in `MATCHING` or
+/// `KNOWN_DIFFERENCES` under its own name), is also recorded with the kernel's
+/// default sysctls (timestamps on) at each of `MATRIX_DELAYS_MS`, as
+/// [`matrix_case`] names it. A matrix case matches unless it is listed in
+/// `KNOWN_DIFFERENCES`.
+const MATRIX_BASES: &[&str] = &[
+    "normal-close",
+    "three-segment-close",
+    "simultaneous-close",
+    "half-close",
+    "lost-fin",
+    "lost-final-ack",
+    "fin-lost-twice",
+    "abort-rst",
+    "unread-data-rst",
+    "handshake-and-close",
+    "rst-in-time-wait",
+    "rst-in-time-wait-rfc1337",
+    "fin-wait-2-timeout",
+    "close-after-send",
+    "data-after-close",
+    "lost-data",
+];
+
+/// One-way delays of the matrix, in ms.
+const MATRIX_DELAYS_MS: &[u32] = &[1, 5, 20, 100];
+
+/// `lost-fin` at 100 ms with timestamps is `lost-fin-ts-100ms`; at 20 ms,
+/// `lost-fin-ts`.
+fn matrix_case(base: &str, delay_ms: u32) -> String {
+    if delay_ms == 20 {
+        format!("{base}-ts")
+    } else {
+        format!("{base}-ts-{delay_ms}ms")
+    }
+}
+
+fn matrix_cases() -> impl Iterator<Item = String> {
+    MATRIX_BASES
+        .iter()
+        .flat_map(|b| MATRIX_DELAYS_MS.iter().map(move |&d| matrix_case(b, d)))
+}
 
 /// A case the engine does not reproduce yet.
 struct KnownDifference {
@@ -400,6 +447,14 @@ struct Observed {
 /// Each host's segments from its own capture, checked against the peer's
 /// capture, merged in send order, made relative, from T0 on.
 fn observed(dir: &Path, rec: &Recording) -> Observed {
+    // app.py warns when the machine held an application off (an action more
+    // than 5 ms late): the kernel then ran another scenario than the engine.
+    if let Some(w) = read(&dir.join("apps.txt"))
+        .lines()
+        .find(|l| l.contains("WARNING"))
+    {
+        panic!("{}: {}: re-record this case", dir.display(), w.trim());
+    }
     let cap = [
         parse_capture(&dir.join("capture-a.txt")),
         parse_capture(&dir.join("capture-b.txt")),
@@ -565,7 +620,7 @@ struct EngineRun {
     duplicates: Vec<Seg>,
     /// Per host: the state at t = 0, then each change (time, new state), as ss
     /// names them.
-    states: [(String, Vec<(f64, String)>); 2],
+    states: [States; 2],
     dropped: usize,
     end: [TcpState; 2],
 }
@@ -621,7 +676,7 @@ fn engine(scenario: &Scenario) -> EngineRun {
             _ => None,
         })
         .expect("a trace ends with an End event");
-    let mut states: [(String, Vec<(f64, String)>); 2] = Default::default();
+    let mut states: [States; 2] = Default::default();
     for e in &trace.events {
         match e.kind {
             EventKind::Start { a, b, .. } => {
@@ -648,115 +703,7 @@ fn engine(scenario: &Scenario) -> EngineRun {
     }
 }
 
-/// The recorded state changes of `host` (states.txt, written by states.py):
-/// the state at T0, then each change after it.
-fn recorded_states(path: &Path, host: Host) -> (String, Vec<(f64, String)>) {
-    let mut at_t0 = None;
-    let mut changes = Vec::new();
-    for (i, line) in read(path).lines().enumerate() {
-        let cols: Vec<&str> = line.split_whitespace().collect();
-        let [t, h, state] = cols[..] else {
-            panic!(
-                "{}:{}: expected `<ms> <host> <state>`: {line}",
-                path.display(),
-                i + 1
-            )
-        };
-        if h != host.name() {
-            continue;
-        }
-        let t: f64 = t
-            .parse()
-            .unwrap_or_else(|_| panic!("{}:{}: bad time {t:?}", path.display(), i + 1));
-        if t <= 0.0 || at_t0.is_none() {
-            at_t0 = Some(state.to_string());
-            if t <= 0.0 {
-                continue;
-            }
-        }
-        changes.push((t, state.to_string()));
-    }
-    let at_t0 = at_t0.unwrap_or_else(|| panic!("{}: no state for {host}", path.display()));
-    // A first line after T0 is both the state at T0 (the poller started late)
-    // and not a change.
-    if changes.first().is_some_and(|(_, s)| *s == at_t0) {
-        changes.remove(0);
-    }
-    (at_t0, changes)
-}
-
-/// A state held for less than this is "brief" and may be missing on either
-/// side. states.py polls every 1 ms (a little more under load), so it can miss
-/// a state the engine passes through in 0 ms (CLOSE_WAIT when the application
-/// closes the moment it reads EOF), and it can catch one that Linux passes
-/// through inside the processing of a single segment: on a FIN+ACK in
-/// FIN_WAIT_1, tcp_rcv_state_process first sets FIN_WAIT_2 for the ACK, then
-/// tcp_fin moves on to TIME_WAIT (RFC 9293 goes FIN_WAIT_1 → TIME_WAIT at once).
-const BRIEF_MS: f64 = 3.0;
-
-/// Whether the `i`th change of `changes` is left again within `BRIEF_MS`.
-fn is_brief(changes: &[(f64, String)], i: usize) -> bool {
-    match (changes.get(i), changes.get(i + 1)) {
-        (Some((t, _)), Some((next, _))) => next - t < BRIEF_MS,
-        _ => false,
-    }
-}
-
-/// Compares one host's state changes; returns what differs.
-fn state_differences(
-    host: Host,
-    real: &(String, Vec<(f64, String)>),
-    sim: &(String, Vec<(f64, String)>),
-) -> Vec<String> {
-    let mut d = Vec::new();
-    if real.0 != sim.0 {
-        d.push(format!(
-            "{host} at T0: ss shows {}, engine is in {}",
-            real.0, sim.0
-        ));
-    }
-    let (r, e) = (&real.1, &sim.1);
-    let (mut i, mut j) = (0, 0); // engine, recording
-    while i < e.len() || j < r.len() {
-        match (e.get(i), r.get(j)) {
-            (Some((t, state)), Some((rt, rs))) if rs == state => {
-                let tol = tolerance_ms(*t);
-                if !is_brief(e, i) && !is_brief(r, j) && (rt - t).abs() > tol {
-                    d.push(format!(
-                        "{host} enters {state} at {rt:.1} ms vs engine {t:.1} ms (tolerance ±{tol:.1} ms)"
-                    ));
-                }
-                i += 1;
-                j += 1;
-            }
-            _ if is_brief(e, i) => i += 1,
-            _ if is_brief(r, j) => j += 1,
-            (Some((t, state)), Some((rt, rs))) => {
-                d.push(format!(
-                    "{host} enters {rs} at {rt:.1} ms, the engine enters {state} at {t:.1} ms"
-                ));
-                i += 1;
-                j += 1;
-            }
-            (Some((t, state)), None) => {
-                d.push(format!(
-                    "{host}: the engine enters {state} at {t:.1} ms, the recording never does"
-                ));
-                i += 1;
-            }
-            (None, Some((rt, rs))) => {
-                d.push(format!(
-                    "{host} enters {rs} at {rt:.1} ms, the engine has no such change"
-                ));
-                j += 1;
-            }
-            (None, None) => unreachable!("loop condition"),
-        }
-    }
-    d
-}
-
-fn show_states(st: &(String, Vec<(f64, String)>)) -> String {
+fn show_states(st: &States) -> String {
     let mut s = st.0.clone();
     for (t, state) in &st.1 {
         let _ = write!(s, " -> {state} @{t:.1}");
@@ -834,16 +781,6 @@ fn ss_state(lines: &[String], me: Host) -> Result<String, String> {
             "{} sockets for {local} → {peer}: {more:?}",
             more.len()
         )),
-    }
-}
-
-/// The state as `ss` (and states.py) names it; CLOSED when the kernel would
-/// have no socket on this connection's 4-tuple (a listener is not this
-/// connection).
-fn ss_name(s: TcpState) -> String {
-    match s {
-        TcpState::Closed | TcpState::Listen => "CLOSED".into(),
-        other => other.ss_name().into(),
     }
 }
 
@@ -1018,7 +955,7 @@ fn compare(case: &str) -> Comparison {
     for h in Host::BOTH {
         let real_states = recorded_states(&dir.join("states.txt"), h);
         let sim_states = &sim.states[h.index()];
-        for d in state_differences(h, &real_states, sim_states) {
+        for d in state_differences(h, &real_states, sim_states, "engine", tolerance_ms) {
             differences.push((None, d));
         }
         let _ = writeln!(
@@ -1053,40 +990,70 @@ fn compare(case: &str) -> Comparison {
 
 fn check_matching(case: &str) {
     assert!(MATCHING.contains(&case), "{case} is not in MATCHING");
-    let c = compare(case);
-    assert!(
-        c.differences.is_empty(),
-        "{case}: the engine's linux profile differs from the Linux capture:\n{}",
-        c.report()
-    );
+    if let Err(e) = verdict(case) {
+        panic!("{e}");
+    }
 }
 
 fn check_known_difference(case: &str) {
-    let known = KNOWN_DIFFERENCES
+    assert!(
+        KNOWN_DIFFERENCES.iter().any(|k| k.case == case),
+        "{case} is not in KNOWN_DIFFERENCES"
+    );
+    if let Err(e) = verdict(case) {
+        panic!("{e}");
+    }
+}
+
+/// Every delay of one base case in the matrix, each reported.
+fn check_matrix(base: &str) {
+    assert!(
+        MATRIX_BASES.contains(&base),
+        "{base} is not in MATRIX_BASES"
+    );
+    let failures: Vec<String> = MATRIX_DELAYS_MS
         .iter()
-        .find(|k| k.case == case)
-        .unwrap_or_else(|| panic!("{case} is not in KNOWN_DIFFERENCES"));
+        .filter_map(|&d| verdict(&matrix_case(base, d)).err())
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
+/// Compares one case: it must match, unless `KNOWN_DIFFERENCES` lists it, in
+/// which case it must still differ, first at the listed segment.
+fn verdict(case: &str) -> Result<(), String> {
     let c = compare(case);
+    let Some(known) = KNOWN_DIFFERENCES.iter().find(|k| k.case == case) else {
+        return if c.differences.is_empty() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{case}: the engine's linux profile differs from the Linux capture:\n{}",
+                c.report()
+            ))
+        };
+    };
     // Printed so `cargo test -- --nocapture` shows the current state.
     println!(
         "{case} (known difference: {}):\n{}",
         known.reason,
         c.report()
     );
-    assert!(
-        !c.differences.is_empty(),
-        "{case}: the engine now matches the Linux capture. Move it from \
-         KNOWN_DIFFERENCES to MATCHING.\n{}",
-        c.table
-    );
-    assert_eq!(
-        c.first_differing_segment(),
-        Some(known.first_differing_segment),
-        "{case}: the engine now differs elsewhere than the known difference \
-         ({}):\n{}",
-        known.reason,
-        c.report()
-    );
+    if c.differences.is_empty() {
+        return Err(format!(
+            "{case}: the engine now matches the Linux capture. Move it from \
+             KNOWN_DIFFERENCES to MATCHING.\n{}",
+            c.table
+        ));
+    }
+    if c.first_differing_segment() != Some(known.first_differing_segment) {
+        return Err(format!(
+            "{case}: the engine now differs elsewhere than the known difference \
+             ({}):\n{}",
+            known.reason,
+            c.report()
+        ));
+    }
+    Ok(())
 }
 
 macro_rules! cases {
@@ -1118,9 +1085,6 @@ cases! { check_matching:
     lost_data_1ms => "lost-data-1ms",
     lost_data_5ms => "lost-data-5ms",
     lost_data_100ms => "lost-data-100ms",
-    handshake_and_close_ts => "handshake-and-close-ts",
-    lost_fin_ts => "lost-fin-ts",
-    lost_data_ts => "lost-data-ts",
     syn_into_time_wait => "syn-into-time-wait",
     syn_into_time_wait_no_ts => "syn-into-time-wait-no-ts",
     tw_reuse_bind => "tw-reuse-bind",
@@ -1128,6 +1092,25 @@ cases! { check_matching:
     tw_reuse_0 => "tw-reuse-0",
     tw_reuse => "tw-reuse",
     tw_reuse_2 => "tw-reuse-2",
+}
+
+cases! { check_matrix:
+    matrix_normal_close => "normal-close",
+    matrix_three_segment_close => "three-segment-close",
+    matrix_simultaneous_close => "simultaneous-close",
+    matrix_half_close => "half-close",
+    matrix_lost_fin => "lost-fin",
+    matrix_lost_final_ack => "lost-final-ack",
+    matrix_fin_lost_twice => "fin-lost-twice",
+    matrix_abort_rst => "abort-rst",
+    matrix_unread_data_rst => "unread-data-rst",
+    matrix_handshake_and_close => "handshake-and-close",
+    matrix_rst_in_time_wait => "rst-in-time-wait",
+    matrix_rst_in_time_wait_rfc1337 => "rst-in-time-wait-rfc1337",
+    matrix_fin_wait_2_timeout => "fin-wait-2-timeout",
+    matrix_close_after_send => "close-after-send",
+    matrix_data_after_close => "data-after-close",
+    matrix_lost_data => "lost-data",
 }
 
 cases! { check_known_difference:
@@ -1152,13 +1135,19 @@ fn every_recording_is_compared() {
     let mut listed: Vec<String> = MATCHING
         .iter()
         .copied()
-        .chain(KNOWN_DIFFERENCES.iter().map(|k| k.case))
         .map(String::from)
+        .chain(matrix_cases())
+        .chain(
+            KNOWN_DIFFERENCES
+                .iter()
+                .map(|k| k.case.to_string())
+                .filter(|k| !matrix_cases().any(|m| &m == k)),
+        )
         .collect();
     listed.sort();
     assert_eq!(
         dirs, listed,
-        "tests/captures directories vs MATCHING + KNOWN_DIFFERENCES"
+        "tests/captures directories vs MATCHING + the matrix + KNOWN_DIFFERENCES"
     );
 }
 
@@ -1205,7 +1194,7 @@ fn state_comparison_tolerates_only_brief_states() {
     );
     let linux = st("ESTAB", &[(21.5, "LAST-ACK"), (62.1, "CLOSED")]);
     assert_eq!(
-        state_differences(Host::B, &linux, &engine),
+        state_differences(Host::B, &linux, &engine, "engine", tolerance_ms),
         Vec::<String>::new()
     );
     // Linux passes FIN-WAIT-2 inside one segment's processing; the poller saw it.
@@ -1219,7 +1208,7 @@ fn state_comparison_tolerates_only_brief_states() {
         ],
     );
     assert_eq!(
-        state_differences(Host::A, &linux, &engine),
+        state_differences(Host::A, &linux, &engine, "engine", tolerance_ms),
         Vec::<String>::new()
     );
     // A FIN-WAIT-2 that lasts is a real difference, and so is a late change.
@@ -1232,7 +1221,7 @@ fn state_comparison_tolerates_only_brief_states() {
         ],
     );
     assert_eq!(
-        state_differences(Host::A, &linux, &engine),
+        state_differences(Host::A, &linux, &engine, "engine", tolerance_ms),
         [
             "A enters FIN-WAIT-2 at 420.0 ms, the engine enters TIME-WAIT at 440.0 ms",
             "A enters TIME-WAIT at 441.9 ms, the engine has no such change"
@@ -1240,7 +1229,7 @@ fn state_comparison_tolerates_only_brief_states() {
     );
     let linux = st("ESTAB", &[(400.9, "FIN-WAIT-1"), (560.0, "TIME-WAIT")]);
     assert_eq!(
-        state_differences(Host::A, &linux, &engine),
+        state_differences(Host::A, &linux, &engine, "engine", tolerance_ms),
         ["A enters TIME-WAIT at 560.0 ms vs engine 440.0 ms (tolerance ±66.0 ms)"]
     );
 }

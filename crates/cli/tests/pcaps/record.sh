@@ -3,7 +3,8 @@
 # reader's tests (tests/cli.rs, `farewell explain`). Run as root on Linux;
 # CI never runs it (the tests only read the files).
 #
-#   crates/cli/tests/pcaps/record.sh
+#   crates/cli/tests/pcaps/record.sh            # every case
+#   crates/cli/tests/pcaps/record.sh reconnect  # one case
 #
 # Two network namespaces (fwpcap-a 10.0.9.1, fwpcap-b 10.0.9.2) joined by a
 # veth pair (no added delay: this kernel has no netem; the engine's own
@@ -15,7 +16,15 @@
 #   abort-rst     A closes with SO_LINGER 0: a RST instead of a FIN.
 #   any-sll2      normal-close captured with `tcpdump -i any` (Linux cooked
 #                 v2 headers, LINKTYPE_LINUX_SLL2).
-# Needs: ip, tcpdump, nft, python3.
+#   ipv6-close    normal-close over IPv6 (fd00:9::1 -> fd00:9::2).
+#   reconnect.pcapng  captured with dumpcap (pcapng; tcpdump writes only
+#                 pcap), timestamps on: A connects from port 40000, closes
+#                 first (TIME_WAIT), binds 40000 again and connects (Linux
+#                 takes its own TIME_WAIT over: a second incarnation of the
+#                 4-tuple), closes, then connects from port 40001: three
+#                 connections, two on one 4-tuple.
+# Needs: ip, tcpdump, nft, python3, and dumpcap (Debian's wireshark-common)
+# for the pcapng case.
 set -euo pipefail
 cd "$(dirname "$0")"
 A=fwpcap-a B=fwpcap-b
@@ -26,39 +35,53 @@ setup() {
   ip link add fwpa type veth peer name fwpb
   ip link set fwpa netns $A; ip link set fwpb netns $B
   ip -n $A addr add 10.0.9.1/24 dev fwpa; ip -n $B addr add 10.0.9.2/24 dev fwpb
+  ip -n $A addr add fd00:9::1/64 dev fwpa nodad; ip -n $B addr add fd00:9::2/64 dev fwpb nodad
   for ns in $A $B; do ip -n $ns link set lo up; done
   ip -n $A link set fwpa up; ip -n $B link set fwpb up
-  # Timestamps off, as the engine's scenarios default to in these fixtures.
-  for ns in $A $B; do ip netns exec $ns sysctl -qw net.ipv4.tcp_timestamps=0; done
+  # Timestamps off (the kernel's default, on, where a case says so).
+  for ns in $A $B; do ip netns exec $ns sysctl -qw net.ipv4.tcp_timestamps="${TS:-0}"; done
 }
 trap cleanup EXIT
 
-SERVER='
+# The server: $FAMILY (4 or 6), accepts $CONNS connections one after another;
+# each it reads to EOF, then closes 100 ms later.
+server() {
+  cat <<PY
 import socket, time
-s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-s.bind(("10.0.9.2", 80)); s.listen(1)
-c, _ = s.accept()
-try:
-    while c.recv(100): pass
-except ConnectionResetError:
-    pass
-time.sleep(0.1)
-c.close(); time.sleep(0.5)
-'
-client() { # $1: abort (1) or close (0)
+v6 = ${FAMILY:-4} == 6
+s = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+s.bind(("fd00:9::2" if v6 else "10.0.9.2", 80)); s.listen(4)
+for _ in range(${CONNS:-1}):
+    c, _ = s.accept()
+    try:
+        while c.recv(100): pass
+    except ConnectionResetError:
+        pass
+    time.sleep(0.1)
+    c.close()
+time.sleep(0.5)
+PY
+}
+# The client: one connection per port in $PORTS (default 40000), each sends
+# 5 bytes and closes ($1 = 1: aborts, SO_LINGER 0), 300 ms apart.
+client() {
   cat <<PY
 import socket, struct, time
-c = socket.socket()
-c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-c.bind(("10.0.9.1", 40000))
-c.connect(("10.0.9.2", 80))
-time.sleep(0.05)
-c.send(b"hello")
-time.sleep(0.05)
-if $1:
-    c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
-c.close()
-time.sleep(1.5)
+v6 = ${FAMILY:-4} == 6
+for port in [${PORTS:-40000}]:
+    c = socket.socket(socket.AF_INET6 if v6 else socket.AF_INET)
+    c.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    c.bind(("fd00:9::1" if v6 else "10.0.9.1", port))
+    c.connect(("fd00:9::2" if v6 else "10.0.9.2", 80))
+    time.sleep(0.05)
+    c.send(b"hello")
+    time.sleep(0.05)
+    if $1:
+        c.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+    c.close()
+    time.sleep(0.3)
+time.sleep(1.2)
 PY
 }
 
@@ -74,20 +97,32 @@ table inet fw {
 }
 NFT
   fi
-  ip netns exec $A tcpdump -i "$2" -U -n -s 128 -w "$1.pcap" tcp 2>/dev/null &
+  if [ "${DUMPCAP:-0}" = 1 ]; then
+    # dumpcap writes pcapng (-n); -s as tcpdump's.
+    ip netns exec $A dumpcap -q -i "$2" -n -s 128 -f tcp -w "$1.pcapng" 2>/dev/null &
+  else
+    ip netns exec $A tcpdump -i "$2" -U -n -s 128 -w "$1.pcap" tcp 2>/dev/null &
+  fi
   local dump=$!
   sleep 0.5
-  ip netns exec $B python3 -c "$SERVER" &
+  ip netns exec $B python3 -c "$(server)" &
   local server=$!
   sleep 0.3
   ip netns exec $A python3 -c "$(client "$3")"
   wait $server || true
   sleep 0.3
   kill -INT $dump; wait $dump || true
-  echo "$1: $(stat -c %s "$1.pcap") bytes"
+  echo "$1: $(stat -c %s "$1".pcap*) bytes"
 }
 
-record normal-close fwpa 0 0
-record lost-fin fwpa 0 1
-record abort-rst fwpa 1 0
-record any-sll2 any 0 0
+case_normal_close() { record normal-close fwpa 0 0; }
+case_lost_fin() { record lost-fin fwpa 0 1; }
+case_abort_rst() { record abort-rst fwpa 1 0; }
+case_any_sll2() { record any-sll2 any 0 0; }
+case_ipv6_close() { FAMILY=6 record ipv6-close fwpa 0 0; }
+case_reconnect() { TS=1 CONNS=3 PORTS=40000,40000,40001 DUMPCAP=1 record reconnect fwpa 0 0; }
+
+# `record.sh` records every case; `record.sh ipv6-close reconnect` those.
+cases=("$@")
+[ ${#cases[@]} -gt 0 ] || cases=(normal-close lost-fin abort-rst any-sll2 ipv6-close reconnect)
+for c in "${cases[@]}"; do "case_${c//-/_}"; done

@@ -25,6 +25,11 @@ import time
 ADDR = {"A": ("10.0.0.1", 40000), "B": ("10.0.0.2", 80)}
 
 
+# An action this late (a busy machine held the process off) spoils the case:
+# the test refuses a recording whose apps.txt has a WARNING.
+LATE_MS = 5.0
+
+
 def main():
     me, path, t0, end = sys.argv[1], sys.argv[2], float(sys.argv[3]), float(sys.argv[4])
     scenario = json.load(open(path))
@@ -83,6 +88,8 @@ def main():
         if handshake:
             # "handshake": true: the engine's A sends its SYN at t = 0.
             time.sleep(max(0.0, t0 - time.time()))
+            if now_ms() > LATE_MS:
+                log(f"WARNING: connect {now_ms():.1f} ms late")
         sock = connect()
         if sock is None:
             sys.exit(2)
@@ -137,8 +144,10 @@ def main():
             continue
         if not pending or pending[0][0] > now_ms():
             continue
-        _, _, a = pending.pop(0)
+        due, _, a = pending.pop(0)
         what = a["do"]
+        if now_ms() - due > LATE_MS:
+            log(f"WARNING: {what} {now_ms() - due:.1f} ms late")
         try:
             if what == "send":
                 sock.sendall(b"x" * a["bytes"])

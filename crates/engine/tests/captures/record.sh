@@ -5,7 +5,7 @@
 #   crates/engine/tests/captures/record.sh            # every case
 #   crates/engine/tests/captures/record.sh lost-fin   # one case
 #
-# Needs: ip (iproute2), nsenter, tcpdump, nft, python3 (3.8+, standard library
+# Needs: ip (iproute2), nsenter, tcpdump, dumpcap (wireshark-common), nft, python3 (3.8+, standard library
 # only), chrt (optional), and /dev/net/tun. Takes ~3 minutes for all cases
 # (fin-wait-2-timeout alone records 90 s). Each case overwrites its fixture
 # files; to check a fresh recording against the engine before replacing the
@@ -18,8 +18,12 @@
 # add it to the list at the bottom, record it, and list it in
 # tests/linux_captures.rs (MATCHING, or KNOWN_DIFFERENCES with the reason).
 # A case named <base>-<N>ms (lost-fin-100ms) is <base> at another one-way
-# delay, and <base>-ts (lost-fin-ts) is <base> with TCP timestamps on: each
-# takes <base>'s drops and sysctls, and its own scenario.json.
+# delay, <base>-ts (lost-fin-ts) is <base> with TCP timestamps on, and
+# <base>-ts-<N>ms both: each takes <base>'s drops and sysctls, and its own
+# scenario.json. matrix.py writes the scenarios of the delay x timestamps
+# matrix (every base case with timestamps on at 1, 5, 20 and 100 ms);
+#   crates/engine/tests/captures/record.sh $(crates/engine/tests/captures/matrix.py --list)
+# records them all (~15 minutes).
 #
 # Set-up per case (fresh each time, so no cached route metrics or TIME_WAIT
 # sockets leak from one case into the next):
@@ -64,7 +68,10 @@
 #     counters and `ss -tano` on both hosts when the recording stopped.
 #
 # Output per case: captures/<case>/{capture-a.txt, capture-b.txt, states.txt,
-# apps.txt, recording.json}; scenario.json is the input (a copy of the built-in
+# apps.txt, recording.json}, and capture-a.pcap (`tcpdump -i any -w`),
+# capture-b.pcapng (dumpcap): the same packets, for the capture reader (the
+# matrix cases and any case recorded since; some matrix cases have
+# capture-b.pcap, tcpdump -w on the TUN device, from before dumpcap); scenario.json is the input (a copy of the built-in
 # scenario of the same name plus time_limit_ms, or an extra case written here).
 set -euo pipefail
 
@@ -80,6 +87,12 @@ TUN_B=fwb
 # otherwise held the relay off for 9 ms (seen in simultaneous-close).
 RT="" RT_RELAY="" RT_POLL=""
 if command -v chrt >/dev/null; then RT="chrt -f 10" RT_RELAY="chrt -f 20" RT_POLL="chrt -f 5"; fi
+# Under load the kernel hands packet processing to ksoftirqd, an ordinary
+# thread: a busy build then held packets written to the TUN devices up to
+# 25 ms (seen: 20 ms trips of 44 ms). Above the relay, it never waits.
+if command -v chrt >/dev/null; then
+    for p in $(pgrep ksoftirqd); do chrt -f -p 25 "$p" || true; done
+fi
 
 # nft rules per case: "<namespace> <rule>" lines added to an input chain there.
 # Drops are counted with the conntrack mark: mark 0 -> 1 on the first match, ...
@@ -150,12 +163,14 @@ PY
 cleanup() {
     [[ -n "${TCPDUMP_A:-}" ]] && kill -INT "$TCPDUMP_A" 2>/dev/null || true
     [[ -n "${TCPDUMP_B:-}" ]] && kill -INT "$TCPDUMP_B" 2>/dev/null || true
+    [[ -n "${PCAP_A:-}" ]] && kill -INT "$PCAP_A" 2>/dev/null || true
+    [[ -n "${PCAP_B:-}" ]] && kill -INT "$PCAP_B" 2>/dev/null || true
     [[ -n "${RELAY:-}" ]] && kill -TERM "$RELAY" 2>/dev/null || true
     wait 2>/dev/null || true
     ip netns del "$NS_A" 2>/dev/null || true
     ip netns del "$NS_B" 2>/dev/null || true
     ip netns del "$NS_PARENT" 2>/dev/null || true
-    TCPDUMP_A="" TCPDUMP_B="" RELAY=""
+    TCPDUMP_A="" TCPDUMP_B="" PCAP_A="" PCAP_B="" RELAY=""
 }
 trap cleanup EXIT
 
@@ -172,8 +187,8 @@ wait_for() { # file pattern
 record() {
     local case=$1 dir="$HERE/$1" base=$1
     [[ -f "$dir/scenario.json" ]] || { echo "$dir/scenario.json missing" >&2; exit 1; }
-    base=${base%-ts}
     if [[ $base =~ ^(.+)-[0-9]+ms$ ]]; then base=${BASH_REMATCH[1]}; fi
+    base=${base%-ts}
     local DELAY_MS TS HDR=40
     DELAY_MS=$(scenario_number "$dir/scenario.json" 's["link"]["delay_ms"]')
     TS=$(scenario_number "$dir/scenario.json" 'int(s.get("tunables", {}).get("timestamps", True))')
@@ -236,8 +251,21 @@ record() {
     TCPDUMP_A=$!
     ip netns exec "$NS_B" tcpdump -i "$TUN_B" -tt -S -n -l tcp >"$tmp/capture-b.txt" 2>"$tmp/tcpdump-b.err" &
     TCPDUMP_B=$!
+    # The same packets again, as capture files, for the capture reader's
+    # tests (crates/capture/tests/linux_states.rs: the states it infers from
+    # either side's capture against states.txt), in the three forms an
+    # engineer brings: on A, `tcpdump -i any -w` (pcap, Linux cooked v2
+    # headers); on B, dumpcap (Wireshark's recorder: pcapng, raw IP). -s 200
+    # keeps the headers and cuts the payload, as a snap length does.
+    ip netns exec "$NS_A" tcpdump -i any --immediate-mode -U -s 200 -w "$tmp/capture-a.pcap" tcp 2>"$tmp/tcpdump-wa.err" &
+    PCAP_A=$!
+    ip netns exec "$NS_B" dumpcap -q -i "$TUN_B" -s 200 -f tcp -w "$tmp/capture-b.pcapng" 2>"$tmp/dumpcap-b.err" &
+    PCAP_B=$!
     wait_for "$tmp/tcpdump-a.err" "listening on"
     wait_for "$tmp/tcpdump-b.err" "listening on"
+    wait_for "$tmp/tcpdump-wa.err" "listening on"
+    for _ in $(seq 100); do [[ -s "$tmp/capture-b.pcapng" ]] && break; sleep 0.05; done
+    [[ -s "$tmp/capture-b.pcapng" ]] || { echo "dumpcap did not start" >&2; cat "$tmp/dumpcap-b.err" >&2; return 1; }
 
     ip netns exec "$NS_A" $RT_POLL python3 -u "$HERE/states.py" A "$t0" "$end" >"$tmp/states-a.txt" 2>&1 &
     local states_a=$!
@@ -253,14 +281,20 @@ record() {
     wait "$states_a" "$states_b" || true
     ip netns exec "$NS_A" ss -tano state all >"$tmp/ss-a.txt" || true
     ip netns exec "$NS_B" ss -tano state all >"$tmp/ss-b.txt" || true
-    kill -INT "$TCPDUMP_A" "$TCPDUMP_B"
-    wait "$TCPDUMP_A" "$TCPDUMP_B" || true
-    TCPDUMP_A="" TCPDUMP_B=""
+    # libpcap hands packets over a block at a time (up to 1 s late, without
+    # immediate mode, which dumpcap lacks): the last ones were lost when the
+    # capture was stopped at once (fin-wait-2-timeout-ts-100ms).
+    sleep 1.2
+    kill -INT "$TCPDUMP_A" "$TCPDUMP_B" "$PCAP_A" "$PCAP_B"
+    wait "$TCPDUMP_A" "$TCPDUMP_B" "$PCAP_A" "$PCAP_B" || true
+    TCPDUMP_A="" TCPDUMP_B="" PCAP_A="" PCAP_B=""
 
     local nft_a nft_b
     nft_a=$(ip netns exec "$NS_A" nft list chain inet farewell input)
     nft_b=$(ip netns exec "$NS_B" nft list chain inet farewell input)
-    cp "$tmp/capture-a.txt" "$tmp/capture-b.txt" "$dir/"
+    rm -f "$dir/capture-a.pcap" "$dir/capture-b.pcap" "$dir/capture-b.pcapng"
+    cp "$tmp/capture-a.txt" "$tmp/capture-b.txt" "$tmp/capture-a.pcap" "$tmp/capture-b.pcapng" "$dir/"
+    chmod 644 "$dir"/capture-*
     sort -n -s "$tmp/app-a.txt" "$tmp/app-b.txt" >"$dir/apps.txt"
     sort -n -s "$tmp/states-a.txt" "$tmp/states-b.txt" >"$dir/states.txt"
     SYSCTLS="$sysctls" TS="$TS" T0="$t0" DELAY="$DELAY_MS" DURATION="$duration" NFT_A="$nft_a" NFT_B="$nft_b" \
