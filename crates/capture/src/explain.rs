@@ -43,6 +43,9 @@ pub enum FindingKind {
     Unexplained,
     /// Segments seen twice at once (counted once).
     Duplicate,
+    /// A new connection on a 4-tuple whose previous one was still in
+    /// TIME_WAIT on one side.
+    Reconnect,
 }
 
 /// One thing the narration says.
@@ -231,6 +234,7 @@ pub fn findings(inf: &Inference) -> Vec<Finding> {
         }
     }
 
+    reconnected(inf, &mut out);
     retransmissions(inf, &mut out);
     duplicate_acks(inf, &mut out);
     resets(inf, &mut out);
@@ -663,6 +667,56 @@ fn fin_wait_2(inf: &Inference, out: &mut Vec<Finding>) {
             });
         }
     }
+}
+
+/// This connection began while the 4-tuple's previous one was still in
+/// TIME_WAIT on one side (module [`crate::reconnect`]).
+fn reconnected(inf: &Inference, out: &mut Vec<Finding>) {
+    let Some(r) = inf.reconnect else {
+        return;
+    };
+    let Some(syn) = inf.segments.iter().find(|s| s.flags.contains(Flags::SYN)) else {
+        return;
+    };
+    let h = r.time_wait_holder;
+    let prev = r.previous + 1;
+    let gap = duration(r.gap_us);
+    let isn = if r.isn_from_time_wait {
+        format!(
+            "; {h}'s new ISN is its old SND.NXT + 65537, the mark of a connection \
+             that replaced a TIME_WAIT"
+        )
+    } else {
+        format!(
+            "; {h}'s new ISN does not continue the old numbering (+65537), so its \
+             TIME_WAIT may have been gone already (tcp_max_tw_buckets, or a stack \
+             that numbers differently)"
+        )
+    };
+    let text = if h == Host::A {
+        format!(
+            "A connected again from the same port {gap} after connection {prev} on \
+             this 4-tuple ended, while A, which closed that one first, still held \
+             it in TIME_WAIT: the connect() took its own TIME_WAIT over, which \
+             Linux allows for an explicitly bound port once timestamps were seen, \
+             or with tcp_tw_reuse (tcp_twsk_unique){isn}"
+        )
+    } else {
+        format!(
+            "A's SYN reached B {gap} after connection {prev} on this 4-tuple ended, \
+             while B, which closed that one first, still held it in TIME_WAIT: B \
+             took the SYN as a new connection, as Linux does when it is newer than \
+             the old connection (its timestamp, or its sequence number; RFC 6191, \
+             tcp_timewait_state_process){isn}"
+        )
+    };
+    out.push(Finding {
+        kind: FindingKind::Reconnect,
+        host: h,
+        t_us: syn.t_us,
+        frames: vec![syn.frame],
+        text,
+    });
 }
 
 fn time_wait(inf: &Inference, out: &mut Vec<Finding>) {

@@ -21,6 +21,7 @@
 //! anyway ([`Cause::Unseen`]); the far side's clock is the capture's shifted by
 //! the one-way delay the handshake (or the first replies) gives ([`Position`]).
 
+use crate::reconnect::Reconnect;
 use crate::{Capture, Packet};
 use farewell_engine::endpoint::{Config, Endpoint, EndpointEvent};
 use farewell_engine::trace::{AppCall, TimerAction, TimerKind};
@@ -200,6 +201,9 @@ pub struct Inference {
     /// Bytes (and FIN) a side acknowledged that the capture never showed:
     /// (host that received them, time, bytes, fin).
     pub unseen: Vec<(Host, i64, u32, bool)>,
+    /// The earlier incarnation of this 4-tuple, still in TIME_WAIT on one
+    /// side when this one began.
+    pub reconnect: Option<Reconnect>,
 }
 
 /// Why a connection cannot be explained.
@@ -645,6 +649,11 @@ pub fn infer(capture: &Capture, conn: usize, opts: &Options) -> Result<Inference
         changes,
         time_wait_restarts,
         unseen,
+        reconnect: crate::reconnect::reconnect(
+            capture,
+            conn,
+            i64::try_from(opts.profile.time_wait.as_micros()).unwrap_or(i64::MAX),
+        ),
     })
 }
 

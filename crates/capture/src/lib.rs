@@ -24,6 +24,7 @@
 
 pub mod explain;
 pub mod infer;
+pub mod reconnect;
 pub mod replay;
 pub mod trace;
 
