@@ -1088,6 +1088,28 @@ cases! { check_known_difference:
     old_duplicate_paws => "old-duplicate-paws",
 }
 
+/// Recordings kept out of the fixtures, compared on demand: a held-out check
+/// of the engine at other delays, recorded by a copy of `record.sh` with
+/// `matrix.py`'s scenarios at those delays:
+///
+/// ```text
+/// FAREWELL_CAPTURES_DIR=/tmp/heldout FAREWELL_CASES=lost-fin-ts-50ms,lost-data-ts-10ms \
+///   cargo test -p farewell-engine --test linux_captures -- --ignored named_recordings
+/// ```
+///
+/// Each case must match, as a matrix case does.
+#[test]
+#[ignore = "needs FAREWELL_CASES and recordings outside the fixtures"]
+fn named_recordings_match() {
+    let cases = std::env::var("FAREWELL_CASES").expect("FAREWELL_CASES=case,case,...");
+    let failures: Vec<String> = cases
+        .split(',')
+        .filter(|c| !c.is_empty())
+        .filter_map(|c| verdict(c).err())
+        .collect();
+    assert!(failures.is_empty(), "{}", failures.join("\n\n"));
+}
+
 /// Every recorded case is compared: each directory is in exactly one list, and
 /// each listed case has a directory.
 #[test]
