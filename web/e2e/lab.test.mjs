@@ -8,7 +8,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
-import { useApp } from './harness.mjs';
+import { useApp, SEG } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
 const AXE = require.resolve('axe-core/axe.min.js');
@@ -130,6 +130,53 @@ test('the per-second table is there for those who want the numbers', async () =>
   assert.equal(await page.locator('.per-second tbody tr').count(), 60);
   assert.match(await page.textContent('.per-second tbody tr:nth-child(60)'), /119\s*\d/);
   assert.ok(await page.isDisabled('.table-pages button:has-text("Next minute")'));
+});
+
+test('the readout follows the chosen second on the chart, by pointer and by keys', async () => {
+  const page = await openLab();
+  const readout = () => page.textContent('#lab-readout');
+  assert.match(await readout(), /Point at the chart/);
+  assert.equal(await page.getAttribute('#lab-readout', 'aria-live'), 'polite');
+  // The pointer over the chart, a little before 40 s on its axis.
+  const box = await page.locator('.lab-chart-wrap svg').boundingBox();
+  const at = (t) => box.x + (box.width * (64 + (546 * t) / 60)) / 760;
+  await page.mouse.move(at(39.5), box.y + box.height / 2);
+  await page.waitForFunction(() => document.querySelector('#lab-readout').textContent.startsWith('At 40 s:'));
+  assert.match(await readout(), /on the client, ss -tan state time-wait \| wc -l gives [\d,]+ \([\d,]+ \+ the header line\)/);
+  assert.match(await readout(), /28,232 of 28,232 client ports in use/);
+  assert.equal(await page.locator('svg.lab-chart line.cursor').count(), 1);
+  // The keys move it a second at a time.
+  await page.focus('.lab-chart-wrap');
+  await page.keyboard.press('ArrowRight');
+  await page.waitForFunction(() => document.querySelector('#lab-readout').textContent.startsWith('At 41 s:'));
+  await page.keyboard.press('Home');
+  await page.waitForFunction(() => document.querySelector('#lab-readout').textContent.startsWith('At 1 s:'));
+  assert.match(await readout(), /1,000 connect\(\) calls, 0 failed/);
+});
+
+test('a drilled-down connection opens as a sequence diagram in the main view', async () => {
+  // One that reused a TIME_WAIT port: the tw-reuse built-in on the lab's link.
+  const page = await openLab('#tw-reuse=1');
+  const reused = page.locator('.lab-drill a', { hasText: 'reused a TIME_WAIT port' });
+  await Promise.all([page.waitForURL(/index\.html#s=tw-reuse&d=0\.5/), reused.click()]);
+  await page.waitForSelector(SEG, { timeout: 60_000 });
+  assert.equal((await page.textContent('[data-testid=scenario-select] option:checked')).trim(), 'tw_reuse reconnects');
+  assert.ok((await page.locator(SEG).count()) >= 8, 'two connections on one port');
+  // A click on the chart opens the connection from that second.
+  const lab = await openLab();
+  const box = await lab.locator('.lab-chart-wrap svg').boundingBox();
+  const x = box.x + (box.width * (64 + (546 * 4.5) / 60)) / 760;
+  await Promise.all([lab.waitForURL(/index\.html#c=/), lab.mouse.click(x, box.y + box.height / 2)]);
+  await lab.waitForSelector(SEG, { timeout: 60_000 });
+  assert.match(await lab.textContent('[data-testid=scenario-description]'), /connect\(\) number 4,001 of the TIME_WAIT lab, opened at 4 s/);
+  assert.ok((await lab.locator(`${SEG}.fin`).count()) >= 2, 'its close is drawn');
+  // The connection that held a port when connect() failed, at that moment.
+  const failing = await openLab();
+  await Promise.all([
+    failing.waitForURL(/index\.html#c=.*&t=28/),
+    failing.locator('.lab-drill a', { hasText: 'when connect() failed at 28.2 s' }).click(),
+  ]);
+  await failing.waitForSelector(SEG, { timeout: 60_000 });
 });
 
 for (const colorScheme of ['light', 'dark']) {

@@ -10,6 +10,7 @@
 use crate::format::thousands;
 use farewell_diagram::{escape, standalone_css, Theme};
 use farewell_lab::{Closer, LabConfig, Row};
+use farewell_num::{Fixed, Shortest};
 use std::fmt::Write;
 
 /// The chart's stylesheet (palette colours as `var(--…)`).
@@ -35,6 +36,22 @@ pub struct ChartOptions {
     /// A file of its own (`xmlns`, size, stylesheet with colours resolved).
     pub standalone: bool,
     pub theme: Theme,
+    /// The chosen second (a row's `t_s`), marked by a vertical line at its
+    /// end, where the row is drawn: the readout's moment.
+    pub cursor: Option<u32>,
+}
+
+/// The row (`t_s`) drawn at `fraction` of the chart's width (0 at its left
+/// edge, 1 at its right), as a pointer over it chooses: the second whose end
+/// is nearest at or after the point, within the plot; `None` outside it.
+pub fn second_at(cfg: &LabConfig, fraction: f64) -> Option<u32> {
+    let duration = cfg.duration_s.max(1);
+    let plot_w = W - LEFT - RIGHT;
+    let t = (fraction * W - LEFT) / plot_w * f64::from(duration);
+    if !(0.0..=f64::from(duration)).contains(&t) {
+        return None;
+    }
+    Some((t.ceil() as u32).clamp(1, duration) - 1)
 }
 
 /// A value drawn as a horizontal reference line.
@@ -104,7 +121,7 @@ fn short(v: f64) -> String {
     } else {
         return thousands(v.round() as u64);
     };
-    let s = format!("{scaled:.1}");
+    let s = Fixed(scaled, 1).to_string();
     format!("{}{unit}", s.trim_end_matches(".0"))
 }
 
@@ -147,14 +164,18 @@ pub fn chart_svg(cfg: &LabConfig, rows: &[Row], opts: &ChartOptions) -> String {
     if opts.standalone {
         let _ = write!(
             o,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" class="lab-chart" width="{W}" height="{H}" viewBox="0 0 {W} {H}" role="img" aria-label="{t}"><style>{css}</style><title>{t}</title><rect class="background" width="{W}" height="{H}"/>"#,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" class="lab-chart" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="{t}"><style>{css}</style><title>{t}</title><rect class="background" width="{w}" height="{h}"/>"#,
+            w = Shortest(W),
+            h = Shortest(H),
             t = escape(&title),
             css = standalone_css(CHART_CSS, opts.theme),
         );
     } else {
         let _ = write!(
             o,
-            r#"<svg class="lab-chart" viewBox="0 0 {W} {H}" role="img" aria-label="{}">"#,
+            r#"<svg class="lab-chart" viewBox="0 0 {} {}" role="img" aria-label="{}">"#,
+            Shortest(W),
+            Shortest(H),
             escape(&title)
         );
     }
@@ -164,9 +185,11 @@ pub fn chart_svg(cfg: &LabConfig, rows: &[Row], opts: &ChartOptions) -> String {
     if done < f64::from(duration) {
         let _ = write!(
             o,
-            r#"<rect class="pending" x="{:.1}" y="{TOP}" width="{:.1}" height="{PLOT_H}"/>"#,
-            x(done),
-            x(f64::from(duration)) - x(done)
+            r#"<rect class="pending" x="{}" y="{top}" width="{}" height="{plot_h}"/>"#,
+            Fixed(x(done), 1),
+            Fixed(x(f64::from(duration)) - x(done), 1),
+            top = Shortest(TOP),
+            plot_h = Shortest(PLOT_H)
         );
     }
 
@@ -176,11 +199,13 @@ pub fn chart_svg(cfg: &LabConfig, rows: &[Row], opts: &ChartOptions) -> String {
         let yy = y(v);
         let _ = write!(
             o,
-            r#"<line class="grid" x1="{LEFT}" x2="{:.1}" y1="{yy:.1}" y2="{yy:.1}"/><text class="tick" x="{:.1}" y="{:.1}" text-anchor="end">{}</text>"#,
-            LEFT + plot_w,
-            LEFT - 6.0,
-            yy + 4.0,
-            short(v)
+            r#"<line class="grid" x1="{left}" x2="{}" y1="{yy}" y2="{yy}"/><text class="tick" x="{}" y="{}" text-anchor="end">{}</text>"#,
+            Fixed(LEFT + plot_w, 1),
+            Fixed(LEFT - 6.0, 1),
+            Fixed(yy + 4.0, 1),
+            short(v),
+            left = Shortest(LEFT),
+            yy = Fixed(yy, 1)
         );
         v += y_step;
     }
@@ -191,44 +216,60 @@ pub fn chart_svg(cfg: &LabConfig, rows: &[Row], opts: &ChartOptions) -> String {
         let xx = x(f64::from(t));
         let _ = write!(
             o,
-            r#"<line class="axis" x1="{xx:.1}" x2="{xx:.1}" y1="{:.1}" y2="{:.1}"/><text class="tick" x="{xx:.1}" y="{:.1}" text-anchor="middle">{t}</text>"#,
-            TOP + PLOT_H,
-            TOP + PLOT_H + 4.0,
-            TOP + PLOT_H + 16.0
+            r#"<line class="axis" x1="{xx}" x2="{xx}" y1="{}" y2="{}"/><text class="tick" x="{xx}" y="{}" text-anchor="middle">{t}</text>"#,
+            Fixed(TOP + PLOT_H, 1),
+            Fixed(TOP + PLOT_H + 4.0, 1),
+            Fixed(TOP + PLOT_H + 16.0, 1),
+            xx = Fixed(xx, 1)
         );
         t += step;
     }
     let _ = write!(
         o,
-        r#"<line class="axis" x1="{LEFT}" x2="{:.1}" y1="{b:.1}" y2="{b:.1}"/><line class="axis" x1="{LEFT}" x2="{LEFT}" y1="{TOP}" y2="{b:.1}"/><text class="axis-title" x="{:.1}" y="{:.1}" text-anchor="middle">seconds</text><text class="axis-title" x="14" y="{:.1}" text-anchor="middle" transform="rotate(-90 14 {:.1})">sockets</text>"#,
-        LEFT + plot_w,
-        LEFT + plot_w / 2.0,
-        TOP + PLOT_H + 29.0,
-        TOP + PLOT_H / 2.0,
-        TOP + PLOT_H / 2.0,
-        b = TOP + PLOT_H,
+        r#"<line class="axis" x1="{left}" x2="{}" y1="{b}" y2="{b}"/><line class="axis" x1="{left}" x2="{left}" y1="{top}" y2="{b}"/><text class="axis-title" x="{}" y="{}" text-anchor="middle">seconds</text><text class="axis-title" x="14" y="{}" text-anchor="middle" transform="rotate(-90 14 {})">sockets</text>"#,
+        Fixed(LEFT + plot_w, 1),
+        Fixed(LEFT + plot_w / 2.0, 1),
+        Fixed(TOP + PLOT_H + 29.0, 1),
+        Fixed(TOP + PLOT_H / 2.0, 1),
+        Fixed(TOP + PLOT_H / 2.0, 1),
+        b = Fixed(TOP + PLOT_H, 1),
+        left = Shortest(LEFT),
+        top = Shortest(TOP)
     );
 
     // Reference lines, labelled at the right.
     let mut last_label_y = f64::NEG_INFINITY;
-    let mut labelled: Vec<&&Reference> = shown_refs.iter().collect();
-    labelled.sort_by(|a, b| b.value.total_cmp(&a.value));
+    // Highest first, equal ones in order: an insertion sort of (at most)
+    // three, rather than the standard library's sort, which carries 3 KB
+    // into the lab's module for this alone.
+    let mut labelled: Vec<&&Reference> = Vec::with_capacity(shown_refs.len());
+    for r in &shown_refs {
+        let at = labelled
+            .iter()
+            .position(|l| l.value < r.value)
+            .unwrap_or(labelled.len());
+        labelled.insert(at, r);
+    }
     for r in labelled {
         let yy = y(r.value);
         let limit = if r.limit { " limit" } else { "" };
         let _ = write!(
             o,
-            r#"<line class="ref{limit}" x1="{LEFT}" x2="{:.1}" y1="{yy:.1}" y2="{yy:.1}"/>"#,
-            LEFT + plot_w
+            r#"<line class="ref{limit}" x1="{left}" x2="{}" y1="{yy}" y2="{yy}"/>"#,
+            Fixed(LEFT + plot_w, 1),
+            left = Shortest(LEFT),
+            yy = Fixed(yy, 1)
         );
         let ly = (yy + 4.0).max(last_label_y + 26.0);
         last_label_y = ly;
         let lx = LEFT + plot_w + 6.0;
         let _ = write!(
             o,
-            r#"<text class="ref-label{limit}" x="{lx:.1}" y="{ly:.1}"><tspan>{}</tspan><tspan x="{lx:.1}" dy="12">{}</tspan></text>"#,
+            r#"<text class="ref-label{limit}" x="{lx}" y="{ly}"><tspan>{}</tspan><tspan x="{lx}" dy="12">{}</tspan></text>"#,
             escape(&r.label),
-            thousands(r.value.round() as u64)
+            thousands(r.value.round() as u64),
+            lx = Fixed(lx, 1),
+            ly = Fixed(ly, 1)
         );
     }
 
@@ -237,10 +278,23 @@ pub fn chart_svg(cfg: &LabConfig, rows: &[Row], opts: &ChartOptions) -> String {
         let xx = x(at);
         let _ = write!(
             o,
-            r#"<line class="marker" x1="{xx:.1}" x2="{xx:.1}" y1="{TOP}" y2="{:.1}"/><text class="marker-label" x="{:.1}" y="{:.1}">server restart</text>"#,
-            STRIP_TOP + STRIP_H,
-            xx + 4.0,
-            TOP + 11.0
+            r#"<line class="marker" x1="{xx}" x2="{xx}" y1="{top}" y2="{}"/><text class="marker-label" x="{}" y="{}">server restart</text>"#,
+            Fixed(STRIP_TOP + STRIP_H, 1),
+            Fixed(xx + 4.0, 1),
+            Fixed(TOP + 11.0, 1),
+            xx = Fixed(xx, 1),
+            top = Shortest(TOP)
+        );
+    }
+
+    // The chosen second.
+    if let Some(c) = opts.cursor.filter(|c| *c < duration) {
+        let _ = write!(
+            o,
+            r#"<line class="cursor" x1="{xx}" x2="{xx}" y1="{top}" y2="{}"/>"#,
+            Fixed(STRIP_TOP + STRIP_H, 1),
+            xx = Fixed(x(f64::from(c + 1)), 1),
+            top = Shortest(TOP)
         );
     }
 
@@ -251,9 +305,14 @@ pub fn chart_svg(cfg: &LabConfig, rows: &[Row], opts: &ChartOptions) -> String {
         }
         let _ = write!(o, r#"<polyline class="series {cls}" points=""#);
         // Each row is the state at the end of its second.
-        let _ = write!(o, "{:.1},{:.1}", x(0.0), y(0.0));
+        let _ = write!(o, "{},{}", Fixed(x(0.0), 1), Fixed(y(0.0), 1));
         for r in rows {
-            let _ = write!(o, " {:.1},{:.1}", x(f64::from(r.t_s + 1)), y(get(r) as f64));
+            let _ = write!(
+                o,
+                " {},{}",
+                Fixed(x(f64::from(r.t_s + 1)), 1),
+                Fixed(y(get(r) as f64), 1)
+            );
         }
         o.push_str(r#""/>"#);
     }
@@ -262,15 +321,16 @@ pub fn chart_svg(cfg: &LabConfig, rows: &[Row], opts: &ChartOptions) -> String {
     let fail_max = rows.iter().map(|r| r.connect_failures).max().unwrap_or(0);
     let _ = write!(
         o,
-        r#"<text class="axis-title" x="{LEFT}" y="{:.1}">connect() failures a second{}</text><line class="axis" x1="{LEFT}" x2="{:.1}" y1="{b:.1}" y2="{b:.1}"/>"#,
-        STRIP_TOP - 5.0,
+        r#"<text class="axis-title" x="{left}" y="{}">connect() failures a second{}</text><line class="axis" x1="{left}" x2="{}" y1="{b}" y2="{b}"/>"#,
+        Fixed(STRIP_TOP - 5.0, 1),
         if fail_max == 0 {
             ": none".to_string()
         } else {
             format!(" (most {})", thousands(fail_max))
         },
-        LEFT + plot_w,
-        b = STRIP_TOP + STRIP_H,
+        Fixed(LEFT + plot_w, 1),
+        b = Fixed(STRIP_TOP + STRIP_H, 1),
+        left = Shortest(LEFT)
     );
     if fail_max > 0 {
         let bw = (plot_w / f64::from(duration)).max(1.0);
@@ -278,9 +338,11 @@ pub fn chart_svg(cfg: &LabConfig, rows: &[Row], opts: &ChartOptions) -> String {
             let hgt = (STRIP_H * r.connect_failures as f64 / fail_max as f64).max(1.5);
             let _ = write!(
                 o,
-                r#"<rect class="failures" x="{:.1}" y="{:.1}" width="{bw:.1}" height="{hgt:.1}"/>"#,
-                x(f64::from(r.t_s)),
-                STRIP_TOP + STRIP_H - hgt
+                r#"<rect class="failures" x="{}" y="{}" width="{bw}" height="{hgt}"/>"#,
+                Fixed(x(f64::from(r.t_s)), 1),
+                Fixed(STRIP_TOP + STRIP_H - hgt, 1),
+                bw = Fixed(bw, 1),
+                hgt = Fixed(hgt, 1)
             );
         }
     }
@@ -296,9 +358,11 @@ pub fn chart_svg(cfg: &LabConfig, rows: &[Row], opts: &ChartOptions) -> String {
     for (cls, label) in legend {
         let _ = write!(
             o,
-            r#"<rect class="swatch {cls}" x="{lx:.1}" y="{:.1}" width="10" height="10" rx="2"/><text class="legend" x="{:.1}" y="{ly:.1}">{label}</text>"#,
-            ly - 9.0,
-            lx + 14.0
+            r#"<rect class="swatch {cls}" x="{lx}" y="{}" width="10" height="10" rx="2"/><text class="legend" x="{}" y="{ly}">{label}</text>"#,
+            Fixed(ly - 9.0, 1),
+            Fixed(lx + 14.0, 1),
+            lx = Fixed(lx, 1),
+            ly = Fixed(ly, 1)
         );
         ly += 15.0;
     }
@@ -323,6 +387,39 @@ mod tests {
                 "{v} {m} {s}"
             );
         }
+    }
+
+    #[test]
+    fn a_point_on_the_chart_is_the_second_drawn_there() {
+        let cfg = LabConfig {
+            duration_s: 60,
+            ..LabConfig::default()
+        };
+        let plot_w = W - LEFT - RIGHT;
+        let at = |t: f64| (LEFT + plot_w * t / 60.0) / W;
+        // Row t is drawn at the end of its second, x(t + 1).
+        assert_eq!(second_at(&cfg, at(28.0)), Some(27));
+        assert_eq!(second_at(&cfg, at(27.5)), Some(27));
+        assert_eq!(second_at(&cfg, at(0.0)), Some(0));
+        assert_eq!(second_at(&cfg, at(60.0)), Some(59));
+        assert_eq!(second_at(&cfg, at(-0.5)), None);
+        assert_eq!(second_at(&cfg, at(60.5)), None);
+        assert_eq!(second_at(&cfg, 0.0), None);
+        assert_eq!(second_at(&cfg, 1.0), None);
+        // The cursor is drawn where the row is.
+        let svg = chart_svg(
+            &cfg,
+            &[],
+            &ChartOptions {
+                cursor: Some(27),
+                ..ChartOptions::default()
+            },
+        );
+        let x = Fixed(LEFT + plot_w * 28.0 / 60.0, 1).to_string();
+        assert!(
+            svg.contains(&format!(r#"<line class="cursor" x1="{x}" x2="{x}""#)),
+            "{svg}"
+        );
     }
 
     #[test]

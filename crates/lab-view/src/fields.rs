@@ -213,7 +213,7 @@ pub fn placeholder(cfg: &LabConfig, knob: &str) -> String {
         },
         "time-wait-ms" => {
             let ms = cfg.platform.profile().time_wait.as_ms();
-            format!("{} ({})", ms, seconds(ms / 1000.0))
+            format!("{} ({})", farewell_num::Shortest(ms), seconds(ms / 1000.0))
         }
         "restart-at" => "no restart".into(),
         "pool" => "no pool".into(),

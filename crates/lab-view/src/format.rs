@@ -1,6 +1,7 @@
 //! Numbers as the lab page writes them.
 
 pub use farewell_num::thousands;
+use farewell_num::Fixed;
 
 /// Seconds shown at once in the page's per-second table: a minute. All 600
 /// rows of a long run at once (5,400 cells) held the main thread for a
@@ -30,15 +31,15 @@ pub fn bytes(n: u64) -> String {
         _ => (n as f64 / 1e9, "GB"),
     };
     if v < 10.0 {
-        format!("{v:.1} {unit}")
+        format!("{} {unit}", Fixed(v, 1))
     } else {
-        format!("{v:.0} {unit}")
+        format!("{} {unit}", Fixed(v, 0))
     }
 }
 
 /// Seconds with at most one decimal: `28.2 s`, `60 s`.
 pub fn seconds(s: f64) -> String {
-    let t = format!("{s:.1}");
+    let t = Fixed(s, 1).to_string();
     format!("{} s", t.trim_end_matches(".0"))
 }
 

@@ -10,6 +10,7 @@
 use farewell_engine::Platform;
 use farewell_json::shown;
 use farewell_lab::{Burst, Closer, LabConfig, PortRange};
+use farewell_num::Shortest;
 
 /// The longest fragment read; a longer one is refused unread.
 pub const MAX_FRAGMENT_BYTES: usize = 1024;
@@ -207,14 +208,16 @@ fn whole<T: std::str::FromStr>(knob: &str, value: &str) -> Result<T, KnobError> 
 }
 
 /// A plain decimal number (`12`, `0.5`, `1e-3`): no `inf`, `NaN` or hex.
+/// Read by [`farewell_share::number`], correctly rounded as `str::parse`
+/// reads it, without the standard parser's 10 KB table in the lab's wasm.
 fn decimal(knob: &str, value: &str) -> Result<f64, KnobError> {
     let plain = !value.is_empty()
         && value.starts_with(|c: char| c.is_ascii_digit() || c == '.')
         && value
             .bytes()
             .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'));
-    match value.parse::<f64>() {
-        Ok(v) if plain && v.is_finite() => Ok(v),
+    match farewell_share::number(value) {
+        Some(v) if plain && v.is_finite() => Ok(v),
         _ => Err(bad(knob, format!("a number, not `{}`", shown(value)))),
     }
 }
@@ -254,12 +257,12 @@ pub fn value_of(cfg: &LabConfig, knob: &str) -> Option<String> {
         "max-tw-buckets" => cfg.max_tw_buckets?.to_string(),
         "requests-per-connection" => cfg.requests_per_connection.to_string(),
         "pool" => cfg.pool?.to_string(),
-        "conn-ms" => cfg.conn_ms.to_string(),
-        "delay-ms" => cfg.delay_ms.to_string(),
-        "loss" => cfg.loss.to_string(),
-        "time-wait-ms" => cfg.time_wait_ms?.to_string(),
+        "conn-ms" => Shortest(cfg.conn_ms).to_string(),
+        "delay-ms" => Shortest(cfg.delay_ms).to_string(),
+        "loss" => Shortest(cfg.loss).to_string(),
+        "time-wait-ms" => Shortest(cfg.time_wait_ms?).to_string(),
         "seed" => cfg.seed.to_string(),
-        "restart-at" => cfg.restart_at_s?.to_string(),
+        "restart-at" => Shortest(cfg.restart_at_s?).to_string(),
         "reuseaddr" => on(cfg.reuseaddr),
         _ => return None,
     })
@@ -406,6 +409,66 @@ mod tests {
             cli_command(&cfg),
             "farewell lab --rate 5000 --closer server --tw-reuse 1 --restart-at 20 --reuseaddr --format text"
         );
+    }
+
+    #[test]
+    fn decimals_read_as_str_parse_reads_them() {
+        // `decimal` uses farewell_share::number (no core parser in the wasm);
+        // it must accept and round exactly what `str::parse` did here.
+        let old = |v: &str| {
+            let plain = !v.is_empty()
+                && v.starts_with(|c: char| c.is_ascii_digit() || c == '.')
+                && v.bytes()
+                    .all(|b| b.is_ascii_digit() || matches!(b, b'.' | b'e' | b'E' | b'-' | b'+'));
+            v.parse::<f64>().ok().filter(|x| plain && x.is_finite())
+        };
+        let cases = [
+            "0",
+            "12",
+            "0.5",
+            ".5",
+            "5.",
+            "1e-3",
+            "2.5E+3",
+            "0.1",
+            "0.30000000000000004",
+            "1e308",
+            "1e309",
+            "1e-400",
+            "123456789012345678901234567890",
+            "-1",
+            "+1",
+            "1e",
+            "e5",
+            ".",
+            "1..2",
+            "1-2",
+            "1e+",
+            "NaN",
+            "inf",
+            " 1",
+            "1 ",
+            "",
+            "2.2250738585072014e-308",
+            "4.9e-324",
+            "9007199254740993",
+            "0.05",
+        ];
+        for v in cases {
+            assert_eq!(decimal("loss", v).ok(), old(v), "{v:?}");
+        }
+        let mut state = 7u64;
+        for _ in 0..20_000 {
+            state = state
+                .wrapping_mul(6364136223846793005)
+                .wrapping_add(1442695040888963407);
+            let x = f64::from_bits(state >> 2);
+            if x.is_finite() {
+                for text in [format!("{x}"), format!("{x:e}"), format!("{:.3}", x)] {
+                    assert_eq!(decimal("loss", &text).ok(), old(&text), "{text}");
+                }
+            }
+        }
     }
 
     #[test]

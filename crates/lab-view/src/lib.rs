@@ -11,11 +11,13 @@
 //!   can yield between them and show progress.
 
 pub mod chart;
+pub mod drill;
 pub mod fields;
 pub mod format;
 pub mod knobs;
+pub mod markup;
 pub mod presets;
 pub mod report;
 pub mod runner;
 
-pub use chart::{chart_svg, ChartOptions, CHART_CSS};
+pub use chart::{chart_svg, second_at, ChartOptions, CHART_CSS};

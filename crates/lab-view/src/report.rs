@@ -69,7 +69,7 @@ fn rate_words(r: f64) -> String {
     if r >= 10.0 || r.fract() == 0.0 {
         thousands(r.round() as u64)
     } else {
-        format!("{r:.1}")
+        farewell_num::Fixed(r, 1).to_string()
     }
 }
 
@@ -413,9 +413,12 @@ pub fn remedies(cfg: &LabConfig) -> Vec<Remedy> {
     );
     if cfg.pool.is_none() {
         // As many connections as requests in flight: rate × how long each lasts.
-        let n = (f64::from(cfg.rate.max(cfg.burst.map_or(0, |b| b.rate))) * cfg.conn_ms / 1000.0)
-            .ceil()
-            .clamp(1.0, f64::from(MAX_POOL)) as u32;
+        let n = farewell_num::clamp(
+            (f64::from(cfg.rate.max(cfg.burst.map_or(0, |b| b.rate))) * cfg.conn_ms / 1000.0)
+                .ceil(),
+            1.0,
+            f64::from(MAX_POOL),
+        ) as u32;
         add(
             "pool",
             format!("A pool of {} connections, kept open", thousands(u64::from(n))),

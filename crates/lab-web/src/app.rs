@@ -4,17 +4,19 @@
 //! replaces the worker's older one; reports for an older generation are
 //! ignored.
 
-use crate::worker::{run_from, Bin, Job, LabWorker, Report};
+use crate::wire::{Job, Report};
+use crate::worker::Bridge;
 use farewell_lab::{LabConfig, LabRun, Row, Summary};
+use farewell_lab_view::drill::{drill_downs, readout, DrillDown};
 use farewell_lab_view::fields::{applies, placeholder, Field, Input, GROUPS};
-use farewell_lab_view::format::thousands;
 use farewell_lab_view::knobs::{cli_command, from_fragment, set_text, to_fragment, value_of};
+use farewell_lab_view::markup;
 use farewell_lab_view::presets::PRESETS;
-use farewell_lab_view::report::{findings, outcome, remedies, stats, Remedy};
+use farewell_lab_view::report::{outcome, remedies, Remedy};
 use farewell_lab_view::runner::Progress;
-use farewell_lab_view::{chart_svg, ChartOptions};
+use farewell_lab_view::{chart_svg, second_at, ChartOptions};
+use farewell_num::{Fixed, Shortest};
 use farewell_web::browser;
-use gloo_worker::{Spawnable, WorkerBridge};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -33,6 +35,11 @@ struct LabState {
     /// The seconds replayed so far, while the run is under way.
     rows: Vec<Row>,
     chart: AttrValue,
+    /// The chart's chosen second (pointer, click or arrow keys): the
+    /// readout's moment and the drilled-down connection's.
+    cursor: Option<u32>,
+    /// The connections to open in the main view, for the finished run.
+    drills: Rc<Vec<DrillDown>>,
     run: Option<Rc<LabRun>>,
     remedies: Vec<(Remedy, Option<Summary>)>,
 }
@@ -46,12 +53,16 @@ enum Msg {
     Link(String),
     /// What the worker said.
     Report(Report),
+    /// The chart's chosen second.
+    Cursor(u32),
 }
 
 impl LabState {
     fn new(cfg: LabConfig, notice: Option<String>) -> Self {
         LabState {
             chart: chart_svg(&cfg, &[], &ChartOptions::default()).into(),
+            cursor: None,
+            drills: Rc::default(),
             cfg,
             generation: 0,
             drafts: BTreeMap::new(),
@@ -87,6 +98,31 @@ impl LabState {
 }
 
 impl LabState {
+    /// The rows so far: the finished run's, or those of the run under way.
+    fn rows(&self) -> &[Row] {
+        match &self.run {
+            Some(run) => &run.rows,
+            None => &self.rows,
+        }
+    }
+
+    /// The chart of the rows so far, with the chosen second.
+    fn redraw(&mut self) {
+        let opts = ChartOptions {
+            cursor: self.cursor,
+            ..ChartOptions::default()
+        };
+        self.chart = chart_svg(&self.cfg, self.rows(), &opts).into();
+    }
+
+    /// The connections to open, for the finished run and the chosen second
+    /// (the first second until one is chosen).
+    fn drill(&mut self) {
+        if let Some(run) = &self.run {
+            self.drills = Rc::new(drill_downs(&self.cfg, run, self.cursor.unwrap_or(0)));
+        }
+    }
+
     /// What the worker said about the current generation.
     fn take(&mut self, report: Report) -> Result<(), String> {
         match report {
@@ -97,15 +133,16 @@ impl LabState {
                 ..
             } => {
                 self.progress = Some(Progress { fraction, label });
-                self.rows.extend(rows.into_iter().map(Row::from));
-                self.chart = chart_svg(&self.cfg, &self.rows, &ChartOptions::default()).into();
+                self.rows.extend(rows);
+                self.redraw();
             }
             Report::Done { rows, summary, .. } => {
-                let run = run_from(rows, summary);
+                let run = Report::run(rows, summary);
                 self.progress = None;
                 self.rows = Vec::new();
-                self.chart = chart_svg(&self.cfg, &run.rows, &ChartOptions::default()).into();
                 self.run = Some(Rc::new(run));
+                self.redraw();
+                self.drill();
             }
             // In a task of its own after the run's results.
             Report::RemediesStarted { .. } => {
@@ -113,7 +150,7 @@ impl LabState {
             }
             Report::Remedy { index, summary, .. } => {
                 if let Some(r) = self.remedies.get_mut(index) {
-                    r.1 = Some(summary.into());
+                    r.1 = Some(summary);
                 }
             }
             Report::Refused { message, .. } => return Err(message),
@@ -161,6 +198,15 @@ impl Reducible for LabState {
                 next.notice = restored.notice;
                 return Rc::new(next);
             }
+            Msg::Cursor(t) => {
+                let t = t.min(s.cfg.duration_s.saturating_sub(1));
+                if s.cursor == Some(t) {
+                    return self;
+                }
+                s.cursor = Some(t);
+                s.redraw();
+                s.drill();
+            }
             Msg::Report(report) => {
                 if report.generation() != s.generation {
                     return self;
@@ -178,7 +224,7 @@ impl Reducible for LabState {
 /// The lab's worker: this same module (`lab.html`'s modulepreload and wasm
 /// preload name it, with the build's version), imported by a small loader
 /// script, where [`crate::start`] finds no window and serves the runs.
-fn spawn_worker(on_report: impl Fn(Report) + 'static) -> Result<WorkerBridge<LabWorker>, String> {
+fn spawn_worker(on_report: impl Fn(Report) + 'static) -> Result<Bridge, String> {
     let document = web_sys::window()
         .and_then(|w| w.document())
         .ok_or("no document")?;
@@ -211,16 +257,13 @@ fn spawn_worker(on_report: impl Fn(Report) + 'static) -> Result<WorkerBridge<Lab
         .map_err(|_| "could not make the worker's loader")?;
     let loader_url =
         web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| "no object URL")?;
-    Ok(LabWorker::spawner()
-        .callback(on_report)
-        .encoding::<Bin>()
-        .spawn_with_loader(&loader_url))
+    Bridge::spawn(&loader_url, on_report)
 }
 
 /// The worker, its first job already sent, and where its reports go once the
 /// page is drawn.
 struct Early {
-    bridge: Result<WorkerBridge<LabWorker>, String>,
+    bridge: Result<Bridge, String>,
     sink: Sink,
     /// The job sent for generation 0, before the page was drawn.
     first: Job,
@@ -325,6 +368,11 @@ pub fn lab_app() -> Html {
     // The form is drawn in a task of its own after the first one (the
     // header, the chart and the worker started), so neither is one long task.
     let form_shown = use_state(|| false);
+    let local = Local {
+        table_open: use_state(|| false),
+        table_page: use_state(|| 0usize),
+        copied: use_state(|| false),
+    };
     {
         let form_shown = form_shown.clone();
         use_effect_with((), move |_| {
@@ -338,6 +386,20 @@ pub fn lab_app() -> Html {
         let d = state.dispatcher();
         (*use_memo((), move |_| Callback::from(move |m: Msg| d.dispatch(m)))).clone()
     };
+    let form = use_memo(
+        (
+            *form_shown,
+            KnobsProps {
+                cfg: state.cfg.clone(),
+                drafts: state.drafts.clone(),
+                on: dispatch.clone(),
+            },
+        ),
+        |(shown, p)| match shown {
+            true => knobs(p),
+            false => html! { <div class="panel lab-knobs"></div> },
+        },
+    );
     html! {
         <div class="app lab-app">
             <header class="app-header">
@@ -351,33 +413,24 @@ pub fn lab_app() -> Html {
                 <div class="notice error" role="alert">{ n }</div>
             }
             <div class="lab-layout">
-                if *form_shown {
-                    <Knobs cfg={state.cfg.clone()} drafts={state.drafts.clone()} on={dispatch.clone()}/>
-                } else {
-                    <div class="panel lab-knobs"></div>
-                }
-                <Results state={state.clone()} on={dispatch}/>
+                { (*form).clone() }
+                { results(&state, &dispatch, &local) }
             </div>
         </div>
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct Props {
-    state: UseReducerHandle<LabState>,
-    on: Callback<Msg>,
-}
-
-/// The form depends only on the config and the fields being corrected, so
-/// progress and results do not redraw it.
-#[derive(Properties, PartialEq)]
+/// What the form depends on: the config and the fields being corrected.
+#[derive(PartialEq)]
 struct KnobsProps {
     cfg: LabConfig,
     drafts: BTreeMap<&'static str, (String, String)>,
     on: Callback<Msg>,
 }
 
-#[function_component(Knobs)]
+/// The form (built by [`LabApp`] only when its config or drafts change, so
+/// progress and results do not rebuild it; a plain function, not a
+/// component, so the lab's module carries no component glue for it).
 fn knobs(p: &KnobsProps) -> Html {
     let on_preset = {
         let on = p.on.clone();
@@ -444,7 +497,7 @@ fn field_view(
                         .value(),
                 )
             });
-            html! { <input type="text" inputmode="decimal" id={id.clone()} value={value} step={step.to_string()}
+            html! { <input type="text" inputmode="decimal" id={id.clone()} value={value} step={Shortest(step).to_string()}
             placeholder={placeholder(cfg, knob)} aria-describedby={hint_id.clone()}
             aria-invalid={draft.is_some().then_some("true")} {disabled} {onchange}/> }
         }
@@ -500,13 +553,23 @@ fn field_view(
     }
 }
 
-#[function_component(Results)]
-fn results(p: &Props) -> Html {
-    let s = &p.state;
-    // A minute of rows (9 cells each) at a time, built only while the
-    // table is open.
-    let table_open = use_state(|| false);
-    let table_page = use_state(|| 0usize);
+/// The state the results keep of their own (hooks of [`LabApp`], so that
+/// the results are a plain function rather than a component of their own,
+/// whose glue the lab's module would carry): whether the per-second table is
+/// open and its minute (a minute of rows, 9 cells each, at a time, built
+/// only while the table is open), and whether the command was copied.
+struct Local {
+    table_open: UseStateHandle<bool>,
+    table_page: UseStateHandle<usize>,
+    copied: UseStateHandle<bool>,
+}
+
+fn results(s: &UseReducerHandle<LabState>, on: &Callback<Msg>, local: &Local) -> Html {
+    let Local {
+        table_open,
+        table_page,
+        copied,
+    } = local;
     let ontoggle = {
         let table_open = table_open.clone();
         Callback::from(move |e: Event| {
@@ -517,11 +580,12 @@ fn results(p: &Props) -> Html {
         })
     };
     let chart = Html::from_html_unchecked(s.chart.clone());
+    let (onmousemove, onclick, onkeydown) = chart_handlers(s, on);
     let status = match (&s.progress, &s.run) {
         (Some(pr), _) => html! {
             <div class="lab-progress">
-                <progress max="1" value={pr.fraction.to_string()} aria-label="Lab run"></progress>
-                <span>{ format!("{} · {:.0} %", pr.label, pr.fraction * 100.0) }</span>
+                <progress max="1" value={Shortest(pr.fraction).to_string()} aria-label="Lab run"></progress>
+                <span>{ format!("{} · {} %", pr.label, Fixed(pr.fraction * 100.0, 0)) }</span>
             </div>
         },
         (None, Some(_)) => html! {},
@@ -533,65 +597,123 @@ fn results(p: &Props) -> Html {
                 <h2 class="panel-title">{ "Sockets over time" }</h2>
                 { status }
                 if let Some(run) = &s.run {
-                    <dl class="figures lab-stats">
-                        { for stats(&s.cfg, run).into_iter().map(|st| html! {
-                            <div><dt>{ st.label }</dt><dd>{ st.value }</dd><dd class="detail">{ st.detail }</dd></div>
-                        }) }
-                    </dl>
+                    <dl class="figures lab-stats">{ raw(markup::stats_html(&s.cfg, run)) }</dl>
                 }
-                <div class="lab-chart-wrap" tabindex="0" role="group" aria-label="Chart: sockets over time">{ chart }</div>
+                <div class="lab-chart-wrap" tabindex="0" role="group"
+                    aria-label="Chart: sockets over time. Left and right arrows choose a second, Enter opens a connection from it in the main view"
+                    aria-describedby="lab-readout" {onmousemove} {onclick} {onkeydown}>{ chart }</div>
+                <p class="lab-readout" id="lab-readout" aria-live="polite">
+                    { s.cursor.and_then(|t| readout(&s.cfg, s.rows(), t)).unwrap_or_else(|| {
+                        "Point at the chart (or focus it and use the arrow keys) to read one second as ss and nstat would show it; click it to open a connection from that second in the main view.".to_string()
+                    }) }
+                </p>
             </div>
             if let Some(run) = &s.run {
                 <div class="panel" role="status" aria-live="polite">
                     <h2 class="panel-title">{ "What happened" }</h2>
-                    <ul class="findings">
-                        { for findings(&s.cfg, run).into_iter().map(|f| html! {
-                            <li class={classes!("finding", f.tone.id())}>
-                                <span class="finding-mark" aria-hidden="true">{ f.tone.mark() }</span>
-                                <span class="visually-hidden">{ format!("{}: ", f.tone.word()) }</span>
-                                { f.text }
-                            </li>
-                        }) }
-                    </ul>
+                    <ul class="findings">{ raw(markup::findings_html(&s.cfg, run)) }</ul>
                 </div>
-                <RemedyTable state={s.clone()} on={p.on.clone()}/>
-                <Command cfg={s.cfg.clone()}/>
+                if !s.drills.is_empty() {
+                    <div class="panel lab-drill">
+                        <h2 class="panel-title">{ "One connection, as a sequence diagram" }</h2>
+                        <ul>{ raw(markup::drills_html(&s.drills)) }</ul>
+                    </div>
+                }
+                { remedy_table(s, on) }
+                { command(&s.cfg, copied) }
                 <details class="panel per-second" {ontoggle}>
                     <summary>{ "Every second as a table" }</summary>
-                    { page_nav(&table_page, run.rows.len()) }
+                    { page_nav(table_page, run.rows.len()) }
                     <div class="table-scroll" tabindex="0">
-                        <table>
-                            <thead><tr>
-                                <th scope="col">{ "second" }</th>
-                                <th scope="col">{ "established" }</th>
-                                <th scope="col">{ "TIME_WAIT client" }</th>
-                                <th scope="col">{ "TIME_WAIT server" }</th>
-                                <th scope="col">{ "ports in use" }</th>
-                                <th scope="col">{ "connects" }</th>
-                                <th scope="col">{ "failures" }</th>
-                                <th scope="col">{ "reused" }</th>
-                                <th scope="col">{ "overflow" }</th>
-                            </tr></thead>
-                            <tbody>
-                                { for run.rows[farewell_lab_view::format::table_page(*table_page, run.rows.len()).0]
-                                    .iter().filter(|_| *table_open).map(|r| html! { <tr>
-                                    <th scope="row">{ r.t_s }</th>
-                                    <td>{ thousands(r.established) }</td>
-                                    <td>{ thousands(r.time_wait_client) }</td>
-                                    <td>{ thousands(r.time_wait_server) }</td>
-                                    <td>{ thousands(r.ports_in_use) }</td>
-                                    <td>{ thousands(r.connects) }</td>
-                                    <td>{ thousands(r.connect_failures) }</td>
-                                    <td>{ thousands(r.tw_reused) }</td>
-                                    <td>{ thousands(r.tw_overflow) }</td>
-                                </tr> }) }
-                            </tbody>
-                        </table>
+                        { raw(markup::rows_html(if **table_open {
+                            &run.rows[farewell_lab_view::format::table_page(**table_page, run.rows.len()).0]
+                        } else {
+                            &[]
+                        })) }
                     </div>
                 </details>
             }
         </section>
     }
+}
+
+/// Markup from `farewell_lab_view::markup`, put in place as it is.
+fn raw(html: String) -> Html {
+    Html::from_html_unchecked(html.into())
+}
+
+/// The second under the pointer, from where it is across the chart's SVG.
+fn second_under(cfg: &LabConfig, e: &MouseEvent) -> Option<u32> {
+    // yew delegates events to its root, so the chart's box is found from the
+    // element under the pointer.
+    let under: web_sys::Element = e.target()?.dyn_into().ok()?;
+    let wrap = under.closest(".lab-chart-wrap").ok()??;
+    let rect = wrap.first_element_child()?.get_bounding_client_rect();
+    if rect.width() <= 0.0 {
+        return None;
+    }
+    second_at(cfg, (f64::from(e.client_x()) - rect.left()) / rect.width())
+}
+
+/// The main view at the connection from second `t` (what a click or Enter
+/// on the chart opens).
+fn open_connection(state: &LabState, t: u32) {
+    let Some(run) = &state.run else { return };
+    if let Some(d) = farewell_lab_view::drill::connection_at(&state.cfg, &run.rows, t) {
+        if let Some(w) = web_sys::window() {
+            let _ = w.location().assign(&d.href);
+        }
+    }
+}
+
+type ChartHandlers = (
+    Callback<MouseEvent>,
+    Callback<MouseEvent>,
+    Callback<KeyboardEvent>,
+);
+
+/// The chart's pointer and keys: moving chooses a second (the readout
+/// follows), a click or Enter opens a connection from it in the main view.
+fn chart_handlers(s: &UseReducerHandle<LabState>, on: &Callback<Msg>) -> ChartHandlers {
+    let cfg = s.cfg.clone();
+    let moved = {
+        let on = on.clone();
+        Callback::from(move |e: MouseEvent| {
+            if let Some(t) = second_under(&cfg, &e) {
+                on.emit(Msg::Cursor(t));
+            }
+        })
+    };
+    let clicked = {
+        let s = s.clone();
+        Callback::from(move |e: MouseEvent| {
+            if let Some(t) = second_under(&s.cfg, &e) {
+                open_connection(&s, t);
+            }
+        })
+    };
+    let keyed = {
+        let s = s.clone();
+        let on = on.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let last = s.cfg.duration_s.saturating_sub(1);
+            let now = s.cursor;
+            let to = match e.key().as_str() {
+                "ArrowRight" => now.map_or(0, |t| t + 1),
+                "ArrowLeft" => now.map_or(0, |t| t.saturating_sub(1)),
+                "Home" => 0,
+                "End" => last,
+                "Enter" => {
+                    open_connection(&s, now.unwrap_or(0));
+                    return;
+                }
+                _ => return,
+            };
+            e.prevent_default();
+            on.emit(Msg::Cursor(to));
+        })
+    };
+    (moved, clicked, keyed)
 }
 
 /// The per-second table's minute, and buttons to the one before and after.
@@ -613,9 +735,7 @@ fn page_nav(page: &UseStateHandle<usize>, rows: usize) -> Html {
     }
 }
 
-#[function_component(RemedyTable)]
-fn remedy_table(p: &Props) -> Html {
-    let s = &p.state;
+fn remedy_table(s: &LabState, on: &Callback<Msg>) -> Html {
     let Some(run) = &s.run else { return html! {} };
     if s.remedies.is_empty() {
         return html! {};
@@ -638,7 +758,7 @@ fn remedy_table(p: &Props) -> Html {
                                 Some(w) => outcome(&run.summary, w).map(|c| html! { <td>{ c }</td> }),
                                 None => std::array::from_fn(|_| html! { <td class="pending">{ "running…" }</td> }),
                             };
-                            let on = p.on.clone();
+                            let on = on.clone();
                             let cfg = remedy.config.clone();
                             let onclick = Callback::from(move |_| on.emit(Msg::Config(cfg.clone())));
                             html! { <tr>
@@ -654,15 +774,8 @@ fn remedy_table(p: &Props) -> Html {
     }
 }
 
-#[derive(Properties, PartialEq)]
-struct CommandProps {
-    cfg: LabConfig,
-}
-
-#[function_component(Command)]
-fn command(p: &CommandProps) -> Html {
-    let text = cli_command(&p.cfg);
-    let copied = use_state(|| false);
+fn command(cfg: &LabConfig, copied: &UseStateHandle<bool>) -> Html {
+    let text = cli_command(cfg);
     let onclick = {
         let text = text.clone();
         let copied = copied.clone();
@@ -679,7 +792,7 @@ fn command(p: &CommandProps) -> Html {
             <h2 class="panel-title">{ "The same run on the command line" }</h2>
             <div class="command">
                 <code>{ &text }</code>
-                <button type="button" class="small" {onclick}>{ if *copied { "Copied" } else { "Copy" } }</button>
+                <button type="button" class="small" {onclick}>{ if **copied { "Copied" } else { "Copy" } }</button>
             </div>
         </div>
     }

@@ -6,23 +6,19 @@
 //! never blocks for long.
 
 mod app;
+#[cfg_attr(not(test), allow(dead_code))]
+mod css;
+pub mod wire;
 pub mod worker;
 
 /// Stylesheets: the palette and the playground's page styles (the same
-/// files, so the lab looks like the playground), the chart's, and the lab's.
+/// files, so the lab looks like the playground), the chart's, and the lab's,
+/// minified by `build.rs` ([`css`]).
 fn add_styles(document: &web_sys::Document) {
     let (Ok(style), Some(head)) = (document.create_element("style"), document.head()) else {
         return;
     };
-    style.set_text_content(Some(
-        &[
-            farewell_diagram::PALETTE_CSS,
-            include_str!("../../../web/style.css"),
-            farewell_lab_view::CHART_CSS,
-            include_str!("lab.css"),
-        ]
-        .concat(),
-    ));
+    style.set_text_content(Some(include_str!(concat!(env!("OUT_DIR"), "/lab.css"))));
     let _ = head.append_child(&style);
 }
 

@@ -1,28 +1,28 @@
-//! The lab's runs in a Web Worker (`gloo-worker`), so the page's main thread
-//! only draws progress and results.
+//! The lab's runs in a Web Worker, so the page's main thread only draws
+//! progress and results.
 //!
-//! The page sends a [`Job`]: a generation number and the configs to run (the
-//! run itself, then each remedy), each as its link fragment
-//! (`farewell_lab_view::knobs`, exact for every valid config, seeds above
-//! 2^53 included). The worker runs them with
-//! [`farewell_lab_view::runner::Runner`], the same steps as `farewell lab`, in
-//! slices of at most [`SLICE_MS`]; between slices it returns to its event
-//! loop, so a newer job (a newer generation) that arrived meanwhile replaces
-//! the older one at once. It answers with [`Report`]s: progress with the
-//! seconds replayed since the last report, the finished run, and each
-//! remedy's summary.
+//! The page sends a [`Job`] (`crate::wire`): a generation number and the
+//! configs to run (the run itself, then each remedy). The worker runs them
+//! with [`farewell_lab_view::runner::Runner`], the same steps as
+//! `farewell lab`, in slices of at most [`SLICE_MS`]; between slices it
+//! returns to its event loop, so a newer job (a newer generation) that
+//! arrived meanwhile replaces the older one at once. It answers with
+//! [`Report`]s: progress with the seconds replayed since the last report,
+//! the finished run, and each remedy's summary.
 //!
-//! Messages go in gloo-worker's bincode envelope. The lab's own types go as
-//! mirrors ([`RowWire`], [`SummaryWire`]) without their
-//! `skip_serializing_if` attributes, which bincode cannot read back; the
-//! mirrors are built by destructuring every field, so a field added to the
-//! lab's types stops this crate compiling until it is carried too.
+//! Messages are `postMessage`d as bytes (`crate::wire`, bincode's format;
+//! the buffer is transferred, not copied). The worker is this same module,
+//! started by a small loader script; since its message handler exists only
+//! once the module has started, it first posts an empty message, and the
+//! page holds its jobs until then ([`Bridge`]). (gloo-worker did the same,
+//! with bincode and serde for its envelope; the lab's own code is 20 KB
+//! smaller.)
 
-use farewell_lab::{LabRun, Row, Summary};
+use crate::wire::{Job, Report};
 use farewell_lab_view::knobs::from_fragment;
 use farewell_lab_view::runner::Runner;
-use gloo_worker::{HandlerId, Worker, WorkerScope};
-use serde::{Deserialize, Serialize};
+use std::cell::RefCell;
+use std::rc::Rc;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
@@ -34,154 +34,18 @@ const SLICE_MS: f64 = 20.0;
 /// the page).
 const REPORT_MS: f64 = 250.0;
 
-/// What the page asks: run `configs[0]`, then the remedies `configs[1..]`.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct Job {
-    pub generation: u32,
-    /// Link fragments (`to_fragment`).
-    pub configs: Vec<String>,
+/// `bytes` as a message: an ArrayBuffer, transferred.
+fn post(bytes: &[u8], to: impl FnOnce(&JsValue, &js_sys::Array) -> Result<(), JsValue>) {
+    let array = js_sys::Uint8Array::from(bytes);
+    let buffer = array.buffer();
+    let _ = to(&buffer, &js_sys::Array::of1(&buffer));
 }
 
-/// What the worker says, each for one generation.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub enum Report {
-    /// The main run is under way: `rows` are the seconds replayed since the
-    /// last report.
-    Progress {
-        generation: u32,
-        fraction: f64,
-        label: String,
-        rows: Vec<RowWire>,
-    },
-    /// The main run, complete.
-    Done {
-        generation: u32,
-        rows: Vec<RowWire>,
-        summary: SummaryWire,
-    },
-    /// The remedies are under way (sent after [`Report::Done`], so the page
-    /// draws the run's results and the remedies table in two tasks).
-    RemediesStarted { generation: u32 },
-    /// Remedy `index` (0 is `configs[1]`), complete.
-    Remedy {
-        generation: u32,
-        index: usize,
-        summary: SummaryWire,
-    },
-    /// A config the worker could not read or run (the page checks them
-    /// first, so this means page and worker disagree), or a worker that
-    /// could not start.
-    Refused { generation: u32, message: String },
-}
-
-impl Report {
-    pub fn generation(&self) -> u32 {
-        match self {
-            Report::Progress { generation, .. }
-            | Report::Done { generation, .. }
-            | Report::RemediesStarted { generation }
-            | Report::Remedy { generation, .. }
-            | Report::Refused { generation, .. } => *generation,
-        }
-    }
-}
-
-/// A mirror of a lab type with every field, for bincode, and the two
-/// conversions, each destructuring every field.
-macro_rules! wire {
-    ($(#[$doc:meta])* $wire:ident for $ty:ident { $($field:ident: $t:ty),* $(,)? }) => {
-        $(#[$doc])*
-        #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-        pub struct $wire {
-            $($field: $t),*
-        }
-
-        impl From<$ty> for $wire {
-            fn from(v: $ty) -> Self {
-                let $ty { $($field),* } = v;
-                $wire { $($field),* }
-            }
-        }
-
-        impl From<$wire> for $ty {
-            fn from(v: $wire) -> Self {
-                let $wire { $($field),* } = v;
-                $ty { $($field),* }
-            }
-        }
-    };
-}
-
-wire! {
-    /// A [`Row`] in a message.
-    RowWire for Row {
-        t_s: u32,
-        established: u64,
-        time_wait_client: u64,
-        time_wait_server: u64,
-        ports_in_use: u64,
-        connects: u64,
-        connect_failures: u64,
-        tw_reused: u64,
-        tw_overflow: u64,
-        memory_bytes: u64,
-        bind: Vec<String>,
-    }
-}
-
-wire! {
-    /// A [`Summary`] in a message.
-    SummaryWire for Summary {
-        time_wait_s: f64,
-        connection_rate: f64,
-        expected_time_wait: f64,
-        steady_time_wait: u64,
-        peak_time_wait: u64,
-        peak_memory_bytes: u64,
-        connects: u64,
-        connect_failures: u64,
-        connect_refused: u64,
-        tw_reused: u64,
-        tw_overflow: u64,
-        first_failure_s: Option<f64>,
-        max_failure_free_rate: Option<f64>,
-        listener_up_s: Option<f64>,
-    }
-}
-
-/// Rows in a message.
-pub fn rows_wire(rows: &[Row]) -> Vec<RowWire> {
-    rows.iter().cloned().map(RowWire::from).collect()
-}
-
-/// A run from its message.
-pub fn run_from(rows: Vec<RowWire>, summary: SummaryWire) -> LabRun {
-    LabRun {
-        rows: rows.into_iter().map(Row::from).collect(),
-        summary: summary.into(),
-    }
-}
-
-/// gloo-worker's bincode codec, with a plain message where gloo's own
-/// `expect` would format bincode's error with `Debug`, which brought its
-/// `Debug` implementations (about 5 KB) into the lab's module. The lab's
-/// messages always encode (plain data) and decode (same module both sides).
-pub struct Bin;
-
-impl gloo_worker::Codec for Bin {
-    fn encode<I: Serialize>(input: I) -> JsValue {
-        match bincode::serialize(&input) {
-            Ok(bytes) => js_sys::Uint8Array::from(bytes.as_slice()).into(),
-            Err(_) => wasm_bindgen::throw_str("the lab could not encode a message"),
-        }
-    }
-
-    fn decode<O: for<'de> Deserialize<'de>>(input: JsValue) -> O {
-        let bytes = js_sys::Uint8Array::new(&input).to_vec();
-        match bincode::deserialize(&bytes) {
-            Ok(v) => v,
-            Err(_) => wasm_bindgen::throw_str("the lab could not read a message"),
-        }
+/// A message's bytes (an ArrayBuffer; anything else is no bytes).
+fn bytes_of(data: &JsValue) -> Vec<u8> {
+    match data.dyn_ref::<js_sys::ArrayBuffer>() {
+        Some(b) => js_sys::Uint8Array::new(b).to_vec(),
+        None => Vec::new(),
     }
 }
 
@@ -210,7 +74,6 @@ async fn next_turn() {
 }
 
 struct Current {
-    who: HandlerId,
     generation: u32,
     configs: Vec<String>,
     /// Index into `configs` of the run under way.
@@ -221,31 +84,55 @@ struct Current {
     last_report: f64,
 }
 
-pub struct LabWorker {
+/// The worker's state: the job under way, and where its reports go.
+struct LabWorker {
     current: Option<Current>,
     /// A slice is scheduled (one at a time).
     ticking: bool,
+    respond: Box<dyn Fn(Report)>,
 }
 
-pub enum Tick {
-    Slice,
+type Shared = Rc<RefCell<LabWorker>>;
+
+/// Schedules the next slice, unless one is scheduled or there is no work.
+fn schedule(worker: &Shared) {
+    {
+        let mut w = worker.borrow_mut();
+        if w.ticking || w.current.is_none() {
+            return;
+        }
+        w.ticking = true;
+    }
+    let worker = worker.clone();
+    wasm_bindgen_futures::spawn_local(async move {
+        next_turn().await;
+        {
+            let mut w = worker.borrow_mut();
+            w.ticking = false;
+            if !w.slice() {
+                w.current = None;
+            }
+        }
+        schedule(&worker);
+    });
 }
 
 impl LabWorker {
-    fn schedule(&mut self, scope: &WorkerScope<Self>) {
-        if self.ticking || self.current.is_none() {
-            return;
-        }
-        self.ticking = true;
-        let scope = scope.clone();
-        wasm_bindgen_futures::spawn_local(async move {
-            next_turn().await;
-            scope.send_message(Tick::Slice);
+    /// A newer job replaces whatever was under way.
+    fn received(&mut self, job: Job) {
+        self.current = Some(Current {
+            generation: job.generation,
+            configs: job.configs,
+            index: 0,
+            runner: None,
+            sent: 0,
+            last_report: f64::NEG_INFINITY,
         });
     }
 
     /// One slice of work on the current job; `false` once it is finished.
-    fn slice(&mut self, scope: &WorkerScope<Self>) -> bool {
+    fn slice(&mut self) -> bool {
+        let respond = &self.respond;
         let Some(c) = self.current.as_mut() else {
             return false;
         };
@@ -263,14 +150,10 @@ impl LabWorker {
                     match made {
                         Ok(r) => c.runner.insert(r),
                         Err(message) => {
-                            let generation = c.generation;
-                            scope.respond(
-                                c.who,
-                                Report::Refused {
-                                    generation,
-                                    message,
-                                },
-                            );
+                            respond(Report::Refused {
+                                generation: c.generation,
+                                message,
+                            });
                             return false;
                         }
                     }
@@ -283,39 +166,38 @@ impl LabWorker {
             if more {
                 if c.index == 0 && now_ms() - c.last_report >= REPORT_MS {
                     c.last_report = now_ms();
-                    let rows = rows_wire(&runner.rows()[c.sent..]);
+                    let rows = runner.rows()[c.sent..].to_vec();
                     c.sent += rows.len();
                     let p = runner.progress();
-                    scope.respond(
-                        c.who,
-                        Report::Progress {
-                            generation: c.generation,
-                            fraction: p.fraction,
-                            label: p.label,
-                            rows,
-                        },
-                    );
+                    respond(Report::Progress {
+                        generation: c.generation,
+                        fraction: p.fraction,
+                        label: p.label,
+                        rows,
+                    });
                 }
                 return true;
             }
-            let run = c.runner.take().expect("matched above").finish();
+            let Some(done) = c.runner.take() else {
+                return false;
+            };
+            let run = done.finish();
             let generation = c.generation;
-            let report = match c.index {
+            respond(match c.index {
                 0 => Report::Done {
                     generation,
-                    rows: rows_wire(&run.rows),
-                    summary: run.summary.into(),
+                    rows: run.rows,
+                    summary: run.summary,
                 },
                 i => Report::Remedy {
                     generation,
                     index: i - 1,
-                    summary: run.summary.into(),
+                    summary: run.summary,
                 },
-            };
-            scope.respond(c.who, report);
+            });
             c.index += 1;
             if c.index == 1 && c.configs.len() > 1 {
-                scope.respond(c.who, Report::RemediesStarted { generation });
+                respond(Report::RemediesStarted { generation });
             }
             if now_ms() - start >= SLICE_MS {
                 return c.index < c.configs.len();
@@ -324,101 +206,88 @@ impl LabWorker {
     }
 }
 
-impl Worker for LabWorker {
-    type Message = Tick;
-    type Input = Job;
-    type Output = Report;
-
-    fn create(_scope: &WorkerScope<Self>) -> Self {
-        LabWorker {
-            current: None,
-            ticking: false,
-        }
-    }
-
-    fn update(&mut self, scope: &WorkerScope<Self>, Tick::Slice: Tick) {
-        self.ticking = false;
-        if !self.slice(scope) {
-            self.current = None;
-        }
-        self.schedule(scope);
-    }
-
-    fn received(&mut self, scope: &WorkerScope<Self>, job: Job, who: HandlerId) {
-        // A newer job replaces whatever was under way.
-        self.current = Some(Current {
-            who,
-            generation: job.generation,
-            configs: job.configs,
-            index: 0,
-            runner: None,
-            sent: 0,
-            last_report: f64::NEG_INFINITY,
-        });
-        self.schedule(scope);
-    }
-}
-
-/// The worker's entry point (`src/bin/farewell-lab-worker.rs`).
+/// The worker's entry point ([`crate::start`] finds no window): serves the
+/// page's jobs, after telling the page it is ready.
 pub fn register() {
-    use gloo_worker::Registrable;
-    LabWorker::registrar().encoding::<Bin>().register();
+    let Ok(scope) = js_sys::global().dyn_into::<web_sys::DedicatedWorkerGlobalScope>() else {
+        return;
+    };
+    let to_page = scope.clone();
+    let worker: Shared = Rc::new(RefCell::new(LabWorker {
+        current: None,
+        ticking: false,
+        respond: Box::new(move |r: Report| {
+            post(&r.encode(), |m, t| to_page.post_message_with_transfer(m, t))
+        }),
+    }));
+    let on_job = {
+        let worker = worker.clone();
+        Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+            // The page sends only jobs; anything else is dropped.
+            if let Some(job) = Job::decode(&bytes_of(&e.data())) {
+                worker.borrow_mut().received(job);
+                schedule(&worker);
+            }
+        })
+    };
+    scope.set_onmessage(Some(on_job.as_ref().unchecked_ref()));
+    // For the worker's whole life.
+    on_job.forget();
+    let _ = scope.post_message(&JsValue::NULL);
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use farewell_lab::{Closer, LabConfig};
+/// The page's side of the worker: jobs wait until the worker says it is
+/// ready; its reports go to `on_report`.
+pub struct Bridge {
+    worker: web_sys::Worker,
+    /// `Some` until the worker is ready: the job to send then (only the
+    /// newest matters).
+    waiting: Rc<RefCell<Option<Option<Job>>>>,
+    _on_message: Closure<dyn Fn(web_sys::MessageEvent)>,
+}
 
-    /// A run through the worker's message, as gloo-worker's bincode carries it.
-    fn through_message(run: &LabRun) -> LabRun {
-        let report = Report::Done {
-            generation: 7,
-            rows: rows_wire(&run.rows),
-            summary: run.summary.clone().into(),
+impl Bridge {
+    /// Starts the worker from the script at `loader_url`.
+    pub fn spawn(loader_url: &str, on_report: impl Fn(Report) + 'static) -> Result<Bridge, String> {
+        let worker =
+            web_sys::Worker::new(loader_url).map_err(|_| "the browser refused the lab's worker")?;
+        let waiting: Rc<RefCell<Option<Option<Job>>>> = Rc::new(RefCell::new(Some(None)));
+        let on_message = {
+            let waiting = waiting.clone();
+            let worker = worker.clone();
+            Closure::<dyn Fn(web_sys::MessageEvent)>::new(move |e: web_sys::MessageEvent| {
+                let data = e.data();
+                if data.is_null() {
+                    // Ready: send the job that waited.
+                    let job = waiting.borrow_mut().take().flatten();
+                    if let Some(job) = job {
+                        send_to(&worker, &job);
+                    }
+                } else if let Some(report) = Report::decode(&bytes_of(&data)) {
+                    on_report(report);
+                }
+            })
         };
-        let bytes = bincode::serialize(&report).unwrap();
-        match bincode::deserialize::<Report>(&bytes).unwrap() {
-            Report::Done {
-                generation: 7,
-                rows,
-                summary,
-            } => run_from(rows, summary),
-            other => panic!("{other:?}"),
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        Ok(Bridge {
+            worker,
+            waiting,
+            _on_message: on_message,
+        })
+    }
+
+    /// Sends `job` now, or when the worker is ready.
+    pub fn send(&self, job: Job) {
+        let mut waiting = self.waiting.borrow_mut();
+        match waiting.as_mut() {
+            Some(slot) => *slot = Some(job),
+            None => send_to(&self.worker, &job),
         }
     }
+}
 
-    #[test]
-    fn a_run_comes_through_the_message_unchanged() {
-        // A restart (rows with bind outcomes, a listener_up_s) and failures
-        // (first_failure_s): the fields bincode could not carry as they are.
-        let cfg = LabConfig {
-            rate: 2000,
-            duration_s: 120,
-            closer: Closer::Server,
-            restart_at_s: Some(10.0),
-            ..LabConfig::default()
-        };
-        let run = farewell_lab::run(&cfg).unwrap();
-        assert!(run.rows.iter().any(|r| !r.bind.is_empty()), "a restart");
-        assert!(run.summary.listener_up_s.is_some() && run.summary.first_failure_s.is_some());
-        assert_eq!(through_message(&run), run);
-        let plain = farewell_lab::run(&LabConfig::default()).unwrap();
-        assert_eq!(through_message(&plain), plain);
-    }
-
-    #[test]
-    fn bincode_cannot_carry_the_lab_types_as_they_are() {
-        // Why the mirrors exist: a skipped `None` leaves bincode reading
-        // past the end.
-        let run = farewell_lab::run(&LabConfig {
-            rate: 100,
-            duration_s: 5,
-            ..LabConfig::default()
-        })
-        .unwrap();
-        assert_eq!(run.summary.first_failure_s, None);
-        let bytes = bincode::serialize(&run.summary).unwrap();
-        assert!(bincode::deserialize::<Summary>(&bytes).is_err());
-    }
+fn send_to(worker: &web_sys::Worker, job: &Job) {
+    post(&job.encode(), |m, t| {
+        worker.post_message_with_transfer(m, t)
+    });
 }

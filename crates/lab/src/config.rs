@@ -1,6 +1,7 @@
 //! The lab's knobs ([`LabConfig`]) and their checks ([`LabError`] names the knob).
 
 use farewell_engine::{Duration, Platform};
+use farewell_num::Shortest;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -289,7 +290,14 @@ fn err(field: &'static str, message: String) -> LabError {
 
 fn ms_in(field: &'static str, v: f64, max: f64) -> Result<(), LabError> {
     if !v.is_finite() || !(0.0..=max).contains(&v) {
-        return Err(err(field, format!("must be from 0 to {max} ms, got {v}")));
+        return Err(err(
+            field,
+            format!(
+                "must be from 0 to {} ms, got {}",
+                Shortest(max),
+                Shortest(v)
+            ),
+        ));
     }
     Ok(())
 }
@@ -467,7 +475,10 @@ impl LabConfig {
         if !self.loss.is_finite() || !(0.0..=0.5).contains(&self.loss) {
             return Err(err(
                 "loss",
-                format!("must be a probability from 0 to 0.5, got {}", self.loss),
+                format!(
+                    "must be a probability from 0 to 0.5, got {}",
+                    Shortest(self.loss)
+                ),
             ));
         }
         if let Some(t) = self.restart_at_s {
@@ -475,8 +486,9 @@ impl LabConfig {
                 return Err(err(
                     "restart_at_s",
                     format!(
-                        "must be from 0 to duration_s ({}), got {t}",
-                        self.duration_s
+                        "must be from 0 to duration_s ({}), got {}",
+                        self.duration_s,
+                        Shortest(t)
                     ),
                 ));
             }

@@ -17,7 +17,7 @@ pub mod lifecycle;
 pub mod replay;
 
 pub use config::{default_timestamps, Burst, Closer, LabConfig, LabError, PortChoice, PortRange};
-pub use lifecycle::{lifecycle, sample, sample_seeds, Lifecycle};
+pub use lifecycle::{lifecycle, sample, sample_seeds, scenario_for, Lifecycle};
 pub use replay::{replay, LabRun, Replay, Row, Summary};
 
 /// Checks the config, simulates its lifecycles and replays them.

@@ -103,13 +103,32 @@ fn established_ms(trace: &farewell_engine::Trace) -> Option<f64> {
 /// is found by a probe run whose close comes late: the same seed draws the same
 /// losses up to that point.
 pub fn lifecycle(cfg: &LabConfig, seed: u64) -> Lifecycle {
-    let mut trace = simulate(&scenario(cfg, seed, cfg.conn_ms));
+    lifecycle_of(cfg, &simulated(cfg, seed).1)
+}
+
+/// The engine scenario [`lifecycle`] reads connection `seed`'s timeline
+/// from (its close moved past a slow handshake, as described there): what
+/// the playground shows when the lab drills down into one connection.
+pub fn scenario_for(cfg: &LabConfig, seed: u64) -> Scenario {
+    simulated(cfg, seed).0
+}
+
+/// The scenario of [`scenario_for`] and its trace.
+fn simulated(cfg: &LabConfig, seed: u64) -> (Scenario, farewell_engine::Trace) {
+    let mut chosen = scenario(cfg, seed, cfg.conn_ms);
+    let mut trace = simulate(&chosen);
     if cfg.loss > 0.0 && established_ms(&trace).is_none_or(|t| t >= cfg.conn_ms) {
         let probe = simulate(&scenario(cfg, seed, PROBE_CLOSE_MS));
         if let Some(t) = established_ms(&probe) {
-            trace = simulate(&scenario(cfg, seed, t + cfg.conn_ms));
+            chosen = scenario(cfg, seed, t + cfg.conn_ms);
+            trace = simulate(&chosen);
         }
     }
+    (chosen, trace)
+}
+
+/// The timeline in `trace`, a trace of [`scenario_for`].
+fn lifecycle_of(cfg: &LabConfig, trace: &farewell_engine::Trace) -> Lifecycle {
     let us = |t_ms: f64| (t_ms * 1000.0).round().max(0.0) as u64;
     let tw_len = cfg.time_wait().as_micros();
     let mut open_until = None;
