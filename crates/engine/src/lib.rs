@@ -9,6 +9,8 @@
 //! * [`builtin`]: the scenarios shown in the playground's menu.
 //! * [`budget`]: the work budget every scenario is held to (checked before and
 //!   during simulation).
+//! * [`seq`]: sequence numbers ([`Seq`]) compared modulo 2^32 (RFC 9293 §3.4).
+//! * [`trace`]: the public trace format; [`text`]: the trace as tcpdump-style text.
 //!
 //! Data flow: scenario → simulator (two endpoints + link) → trace.
 //! No clock is read and all randomness comes from the scenario's seed, so the same
@@ -19,17 +21,19 @@ pub mod builtin;
 pub mod endpoint;
 pub mod link;
 pub mod profile;
-mod rtt;
 pub mod scenario;
 pub mod segment;
+pub mod seq;
 pub mod sim;
 pub mod state;
+pub mod text;
 pub mod time;
 pub mod trace;
 
 pub use profile::{Estimator, Nagle, Platform, Profile, SynInTimeWait, TimeWaitReuse, Tunables};
 pub use scenario::{Action, Do, DropRule, DuplicateRule, LinkConfig, Scenario, ScenarioError};
 pub use segment::{Flags, Host, Segment, SegmentKind, Timestamps};
+pub use seq::Seq;
 pub use sim::{simulate, simulate_into, CountingSink, Simulation, TraceSink};
 pub use state::TcpState;
 pub use time::{Duration, Instant};

@@ -2,6 +2,7 @@
 //! acknowledgment numbers, a payload length (payload bytes are not modelled)
 //! and the one option modelled, the timestamp (RFC 7323).
 
+use crate::seq::Seq;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -178,6 +179,16 @@ impl Timestamps {
 }
 
 impl Segment {
+    /// SEG.SEQ, for comparing in sequence space.
+    pub const fn seq_number(&self) -> Seq {
+        Seq(self.seq)
+    }
+
+    /// SEG.ACK, for comparing in sequence space.
+    pub const fn ack_number(&self) -> Seq {
+        Seq(self.ack)
+    }
+
     /// SEG.LEN of RFC 9293 §3.4: payload plus one for SYN and one for FIN.
     pub fn seg_len(&self) -> u32 {
         self.len

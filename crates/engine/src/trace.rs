@@ -2,13 +2,19 @@
 //! (JSON Lines), times in milliseconds from the scenario start.
 //!
 //! The trace is the only thing the layout, the view, the CLI and the exporters
-//! read; it is a public contract (see `docs` in the README).
+//! read; it is a public contract (see `docs` in the README). Its text
+//! rendering (`Trace::to_text`, [`describe`]) is in [`crate::text`].
 
 use crate::profile::Platform;
 use crate::segment::{Flags, Host};
 use crate::state::TcpState;
 use serde::{Deserialize, Serialize};
-use std::fmt::{self, Write as _};
+use std::fmt;
+
+// The endpoint's vocabulary, which the trace records as it is.
+pub use crate::endpoint::{AppCall, TimerAction, TimerKind};
+// The trace as text lives in `crate::text`.
+pub use crate::text::{describe, tcpdump_summary};
 
 /// One line of the trace.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -161,109 +167,6 @@ impl DiscardReason {
     }
 }
 
-/// The engine's timers (RFC 9293 §3.8, RFC 6298, RFC 1122 §4.2.3.2).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TimerKind {
-    Retransmission,
-    DelayedAck,
-    #[serde(rename = "fin_wait_2")]
-    FinWait2,
-    TimeWait,
-    /// Tail loss probe timeout (RFC 8985 §7.2, Linux `ICSK_TIME_LOSS_PROBE`).
-    LossProbe,
-}
-
-impl TimerKind {
-    pub const ALL: [TimerKind; 5] = [
-        TimerKind::Retransmission,
-        TimerKind::DelayedAck,
-        TimerKind::FinWait2,
-        TimerKind::TimeWait,
-        TimerKind::LossProbe,
-    ];
-    pub const fn index(self) -> usize {
-        self as usize
-    }
-    pub const fn label(self) -> &'static str {
-        match self {
-            TimerKind::Retransmission => "RTO",
-            TimerKind::DelayedAck => "delayed ACK",
-            TimerKind::FinWait2 => "FIN_WAIT_2 timeout",
-            TimerKind::TimeWait => "TIME_WAIT (2MSL)",
-            TimerKind::LossProbe => "loss probe (TLP)",
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum TimerAction {
-    Armed,
-    /// Armed again while running (TIME_WAIT restarted by a retransmitted FIN).
-    Restarted,
-    Stopped,
-    Expired,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum AppCall {
-    Connect,
-    Send,
-    Close,
-    ShutdownWrite,
-    Abort,
-    /// The application read `bytes` of data.
-    Read,
-    /// The application read end-of-file (the peer's FIN).
-    ReadEof,
-    /// The application learns the connection was reset (ECONNRESET).
-    Reset,
-    /// The application learns the connection timed out (ETIMEDOUT).
-    TimedOut,
-    /// Bytes the application wrote that never left the host: the connection was
-    /// closed or aborted before they could be sent (RFC 9293 §3.10.4 CLOSE in
-    /// SYN-SENT: queued SENDs get "error: closing"; §3.10.5 ABORT: "connection
-    /// reset"). `send()` had already returned, so only the trace can tell.
-    UnsentDiscarded,
-    /// Bytes sent but never acknowledged when the connection was torn down (an
-    /// abort, a reset, retries exhausted): the peer may or may not have them
-    /// (RFC 9293 §3.10.5: segments queued for retransmission are flushed).
-    UnackedDiscarded,
-    /// Bytes that arrived but the application never read: close() with unread
-    /// data (Linux `TCPAbortOnClose`, RFC 2525 §2.17), or data reaching a socket
-    /// whose application had closed (Linux `TCPAbortOnData`).
-    UnreadDiscarded,
-}
-
-impl AppCall {
-    pub const fn label(self) -> &'static str {
-        match self {
-            AppCall::Connect => "connect()",
-            AppCall::Send => "send()",
-            AppCall::Close => "close()",
-            AppCall::ShutdownWrite => "shutdown(SHUT_WR)",
-            AppCall::Abort => "close() with SO_LINGER 0",
-            AppCall::Read => "read()",
-            AppCall::ReadEof => "read() = 0 (EOF)",
-            AppCall::Reset => "sees the connection reset",
-            AppCall::TimedOut => "sees the connection time out",
-            AppCall::UnsentDiscarded => "loses unsent data",
-            AppCall::UnackedDiscarded => "loses unacknowledged data",
-            AppCall::UnreadDiscarded => "loses unread data",
-        }
-    }
-
-    /// Whether this event says bytes of data were thrown away.
-    pub const fn discards(self) -> bool {
-        matches!(
-            self,
-            AppCall::UnsentDiscarded | AppCall::UnackedDiscarded | AppCall::UnreadDiscarded
-        )
-    }
-}
-
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum EndReason {
@@ -360,136 +263,5 @@ impl Trace {
     /// Duration of the trace (time of its last event).
     pub fn end_ms(&self) -> f64 {
         self.events.last().map_or(0.0, |e| e.t_ms)
-    }
-
-    /// tcpdump-style text with the state changes, timers and application calls
-    /// between the segment lines.
-    pub fn to_text(&self) -> String {
-        let mut out = String::new();
-        for e in &self.events {
-            let _ = writeln!(
-                out,
-                "{:>11}  {}",
-                farewell_num::Fixed(e.t_ms, 3),
-                describe(&e.kind)
-            );
-        }
-        out
-    }
-}
-
-/// A segment as tcpdump prints it: `Flags [F.], seq 6, ack 1, length 0`, with
-/// `options [nop,nop,TS val X ecr Y]` before the length when it carries timestamps.
-pub fn tcpdump_summary(s: &SegmentEvent) -> String {
-    let mut line = format!("Flags [{}], seq {}", s.flags.tcpdump(), s.seq);
-    if s.len > 0 {
-        let _ = write!(line, ":{}", s.seq.wrapping_add(s.len));
-    }
-    if let Some(ack) = s.ack {
-        let _ = write!(line, ", ack {ack}");
-    }
-    if let (Some(val), Some(ecr)) = (s.tsval, s.tsecr) {
-        let _ = write!(line, ", options [nop,nop,TS val {val} ecr {ecr}]");
-    }
-    let _ = write!(line, ", length {}", s.len);
-    line
-}
-
-/// One line of plain text for any event (used by `--format text` and the UI log).
-pub fn describe(kind: &EventKind) -> String {
-    match kind {
-        EventKind::Segment(s) => {
-            let mut line = format!("{} > {}: {}", s.from, s.to, tcpdump_summary(s));
-            if s.retransmission {
-                line.push_str("  (retransmission)");
-            }
-            if s.duplicate {
-                line.push_str("  (old duplicate)");
-            }
-            if s.conn != 1 {
-                let _ = write!(line, "  [conn {}]", s.conn);
-            }
-            if s.fate == Fate::Dropped {
-                line.push_str("  ✕ DROPPED");
-            }
-            line
-        }
-        EventKind::State { host, from, to } => format!("{host}: {from} → {to}"),
-        EventKind::Discard {
-            host,
-            seg_id,
-            reason,
-        } => format!("{host}: discards segment #{seg_id} ({})", reason.label()),
-        EventKind::Timer {
-            host,
-            timer,
-            action,
-            deadline_ms,
-        } => {
-            let verb = match action {
-                TimerAction::Armed => "armed",
-                TimerAction::Restarted => "restarted",
-                TimerAction::Stopped => "stopped",
-                TimerAction::Expired => "expired",
-            };
-            match deadline_ms {
-                Some(d) => format!(
-                    "{host}: {} timer {verb}, fires at {d_3} ms",
-                    timer.label(),
-                    d_3 = farewell_num::Fixed(*d, 3)
-                ),
-                None => format!("{host}: {} timer {verb}", timer.label()),
-            }
-        }
-        EventKind::App {
-            host,
-            call,
-            bytes,
-            error,
-            stale_from_conn,
-        } => {
-            let mut line = format!("{host}: app {}", call.label());
-            if let Some(b) = bytes {
-                let _ = write!(line, " {b} bytes");
-            }
-            if let Some(c) = stale_from_conn {
-                let _ = write!(line, " (stale data from conn {c}!)");
-            }
-            if let Some(e) = error {
-                let _ = write!(line, " → {e}");
-            }
-            line
-        }
-        EventKind::Start {
-            a,
-            b,
-            platform,
-            delay_ms,
-            msl_ms,
-            time_wait_ms,
-        } => format!(
-            "start: A {a}, B {b}; {platform}, one-way delay {} ms, MSL {} s, TIME_WAIT {} s",
-            farewell_num::Shortest(*delay_ms),
-            farewell_num::Shortest(msl_ms / 1000.0),
-            farewell_num::Shortest(time_wait_ms / 1000.0)
-        ),
-        EventKind::End {
-            reason,
-            a,
-            b,
-            budget,
-        } => {
-            let why = match reason {
-                EndReason::AllClosed => "both hosts closed",
-                EndReason::TimeLimit => "time limit reached",
-                EndReason::Quiescent => "nothing left to happen",
-                EndReason::EventLimit => "event limit reached",
-                EndReason::SegmentLimit => "segment limit reached",
-            };
-            match budget {
-                Some(b_) => format!("end: {why} (A {a}, B {b}); {b_}"),
-                None => format!("end: {why} (A {a}, B {b})"),
-            }
-        }
     }
 }

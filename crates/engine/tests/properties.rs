@@ -275,3 +275,55 @@ proptest! {
         }
     }
 }
+
+/// Sequence-number arithmetic (RFC 9293 §3.4, RFC 1982 §3.2) holds over the
+/// wrap at 2^32, for any pair of numbers.
+mod seq_arithmetic {
+    use farewell_engine::Seq;
+    use proptest::prelude::*;
+
+    /// Half the sequence space: numbers this far apart compare as undefined
+    /// in RFC 1982 (the engine, like Linux `before()`, calls each "before").
+    const HALF: u32 = 1 << 31;
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+        #[test]
+        fn comparison_is_antisymmetric_across_the_wrap(a in any::<u32>(), d in any::<u32>()) {
+            prop_assume!(d != HALF);
+            let (a, b) = (Seq(a), Seq(a) + d);
+            if d == 0 {
+                prop_assert!(!a.lt(b) && !b.lt(a) && a.le(b) && b.le(a));
+            } else {
+                // Exactly one is before the other, whichever side of 2^32 they are.
+                prop_assert!(a.lt(b) != b.lt(a), "{a} and {b}");
+                prop_assert_eq!(a.lt(b), d < HALF);
+                prop_assert_eq!(a.lt(b), b.gt(a));
+                prop_assert_eq!(a.le(b), !a.gt(b));
+                prop_assert_eq!(a.ge(b), !a.lt(b));
+                // le and ge are the strict forms plus equality.
+                prop_assert_eq!(a.le(b), a.lt(b));
+            }
+        }
+
+        #[test]
+        fn add_and_sub_are_inverse(a in any::<u32>(), n in any::<u32>()) {
+            let s = Seq(a);
+            prop_assert_eq!((s + n) - s, n);
+            prop_assert_eq!((s + n) - n, s);
+            prop_assert_eq!((s - n) + n, s);
+            let mut t = s;
+            t += n;
+            prop_assert_eq!(t, s + n);
+            prop_assert_eq!(t.get(), a.wrapping_add(n));
+        }
+
+        #[test]
+        fn advancing_by_less_than_half_the_space_moves_forward(a in any::<u32>(), n in 1..HALF) {
+            let s = Seq(a);
+            prop_assert!(s.lt(s + n) && (s + n).gt(s));
+            prop_assert!((s - n).lt(s));
+        }
+    }
+}

@@ -1,14 +1,70 @@
 //! The round-trip time estimate and the retransmission timeout it gives, kept
-//! the way the profile's family of stacks keeps them ([`Estimator`]).
+//! the way the profile's family of stacks keeps them ([`Estimator`]): RFC 6298
+//! or Linux's `tcp_rtt_estimator`. The endpoint asks one [`RttEstimator`] for
+//! the RTO and hands it samples and backoffs; only this module knows the family.
 
-use crate::endpoint::seq_lt;
 use crate::profile::{Estimator, Profile};
+use crate::seq::Seq;
 use crate::time::Duration;
 
-/// One connection's RTT estimate, from its first sample on (before it, the RTO
-/// is the profile's `rto_initial`).
+/// One connection's RTT estimate and current RTO (smoltcp's `RttEstimator`,
+/// Linux's `srtt_us`/`mdev_us`/`rttvar_us` and `icsk_rto`): built fresh with
+/// each connection's control block.
 #[derive(Clone, Copy, Debug)]
-pub(crate) enum RttEstimator {
+pub(crate) struct RttEstimator {
+    /// None before the first sample.
+    smoothed: Option<Smoothed>,
+    /// The retransmission timeout now, backoff included: the profile's
+    /// `rto_initial` until the first sample (RFC 6298 §2.1).
+    rto: Duration,
+}
+
+impl RttEstimator {
+    pub(crate) fn new(p: &Profile) -> RttEstimator {
+        RttEstimator {
+            smoothed: None,
+            rto: p.rto_initial,
+        }
+    }
+
+    /// The RTO to arm the retransmission timer with.
+    pub(crate) fn rto(&self) -> Duration {
+        self.rto
+    }
+
+    /// The smoothed RTT, once there has been a sample.
+    pub(crate) fn srtt(&self) -> Option<Duration> {
+        self.smoothed.map(|s| s.srtt())
+    }
+
+    /// An RTT sample `r`, taken on an ACK that moved SND.UNA to `snd_una` with
+    /// SND.NXT at `snd_nxt` (Linux `tcp_ack_update_rtt`: the estimate, then
+    /// `tcp_set_rto`). The RTO follows the new estimate, without backoff.
+    pub(crate) fn sample(&mut self, p: &Profile, r: Duration, snd_una: Seq, snd_nxt: Seq) {
+        match &mut self.smoothed {
+            None => self.smoothed = Some(Smoothed::first(p, r, snd_nxt)),
+            Some(s) => s.sample(p, r, snd_una, snd_nxt),
+        }
+        self.reset_backoff(p);
+    }
+
+    /// New data was acknowledged: the RTO is the estimate's again, its backoff
+    /// forgotten (RFC 6298 §5.7's "after the timer is backed off"; Linux
+    /// `tcp_ack` clears `icsk_backoff`).
+    pub(crate) fn reset_backoff(&mut self, p: &Profile) {
+        self.rto = self.smoothed.map_or(p.rto_initial, |s| s.rto(p));
+    }
+
+    /// The retransmission timer expired: RFC 6298 §5.5, "back off the timer",
+    /// doubling the RTO up to the profile's `rto_max`.
+    pub(crate) fn back_off(&mut self, p: &Profile) {
+        self.rto = self.rto.saturating_mul(2).min(p.rto_max);
+    }
+}
+
+/// The smoothed estimate after the first sample, in each family's own terms.
+#[derive(Clone, Copy, Debug)]
+enum Smoothed {
     /// RFC 6298 §2: SRTT and RTTVAR, both updated on every sample.
     Rfc6298 { srtt: Duration, rttvar: Duration },
     /// Linux `tcp_rtt_estimator` (net/ipv4/tcp_input.c), in the kernel's own
@@ -25,24 +81,24 @@ pub(crate) enum RttEstimator {
         /// quarter of the way down to that round trip's `mdev_max_us`.
         rttvar_us: i64,
         /// SND.NXT when this round trip began: it ends when SND.UNA passes it.
-        rtt_seq: u32,
+        rtt_seq: Seq,
     },
 }
 
-impl RttEstimator {
+impl Smoothed {
     /// The estimate after its first sample `r` (RFC 6298 §2.2; Linux
     /// `tcp_rtt_estimator`, "no previous measure"), taken when SND.NXT was `snd_nxt`.
-    pub(crate) fn first(p: &Profile, r: Duration, snd_nxt: u32) -> RttEstimator {
+    fn first(p: &Profile, r: Duration, snd_nxt: Seq) -> Smoothed {
         let m = r.as_micros() as i64;
         match p.estimator {
-            Estimator::Rfc6298 => RttEstimator::Rfc6298 {
+            Estimator::Rfc6298 => Smoothed::Rfc6298 {
                 srtt: r,
                 rttvar: Duration::from_micros(r.as_micros() / 2),
             },
             Estimator::Linux => {
                 // "make sure rto = 3*rtt", and never below rto_min.
                 let rttvar_us = (2 * m).max(p.rto_min.as_micros() as i64);
-                RttEstimator::Linux {
+                Smoothed::Linux {
                     srtt_us: (8 * m).max(1),
                     mdev_us: 2 * m,
                     mdev_max_us: rttvar_us,
@@ -54,16 +110,16 @@ impl RttEstimator {
     }
 
     /// Takes a further sample `r`, measured on an ACK that moved SND.UNA to `snd_una`.
-    pub(crate) fn sample(&mut self, p: &Profile, r: Duration, snd_una: u32, snd_nxt: u32) {
+    fn sample(&mut self, p: &Profile, r: Duration, snd_una: Seq, snd_nxt: Seq) {
         match self {
             // RFC 6298 §2.3.
-            RttEstimator::Rfc6298 { srtt, rttvar } => {
+            Smoothed::Rfc6298 { srtt, rttvar } => {
                 let diff = srtt.as_micros().abs_diff(r.as_micros());
                 *rttvar = Duration::from_micros((3 * rttvar.as_micros() + diff) / 4);
                 *srtt = Duration::from_micros((7 * srtt.as_micros() + r.as_micros()) / 8);
             }
             // Line by line the kernel's `tcp_rtt_estimator`.
-            RttEstimator::Linux {
+            Smoothed::Linux {
                 srtt_us,
                 mdev_us,
                 mdev_max_us,
@@ -90,7 +146,7 @@ impl RttEstimator {
                     *mdev_max_us = *mdev_us;
                     *rttvar_us = (*rttvar_us).max(*mdev_max_us);
                 }
-                if seq_lt(*rtt_seq, snd_una) {
+                if rtt_seq.lt(snd_una) {
                     // A round trip ended: decay rttvar towards its mdev_max.
                     if *mdev_max_us < *rttvar_us {
                         *rttvar_us -= (*rttvar_us - *mdev_max_us) >> 2;
@@ -103,25 +159,25 @@ impl RttEstimator {
         }
     }
 
-    pub(crate) fn srtt(&self) -> Duration {
+    fn srtt(&self) -> Duration {
         match *self {
-            RttEstimator::Rfc6298 { srtt, .. } => srtt,
-            RttEstimator::Linux { srtt_us, .. } => Duration::from_micros((srtt_us >> 3) as u64),
+            Smoothed::Rfc6298 { srtt, .. } => srtt,
+            Smoothed::Linux { srtt_us, .. } => Duration::from_micros((srtt_us >> 3) as u64),
         }
     }
 
     /// The retransmission timeout before any backoff, at most `rto_max`.
-    pub(crate) fn rto(&self, p: &Profile) -> Duration {
+    fn rto(&self, p: &Profile) -> Duration {
         let rto = match *self {
             // RFC 6298 §2.3 with clock granularity G = 1 ms, then §2.4's floor.
-            RttEstimator::Rfc6298 { srtt, rttvar } => {
+            Smoothed::Rfc6298 { srtt, rttvar } => {
                 (srtt + rttvar.saturating_mul(4).max(Duration::from_millis(1))).max(p.rto_min)
             }
             // Linux `__tcp_set_rto`: SRTT + rttvar, whose floor is already rto_min.
             // The kernel rounds this up to whole jiffies (4 ms at HZ=250) and its
             // timer wheel fires up to 1/8 later; at the captures' RTTs that is within
             // the comparison's tolerance, so neither is modelled.
-            RttEstimator::Linux {
+            Smoothed::Linux {
                 srtt_us, rttvar_us, ..
             } => Duration::from_micros(((srtt_us >> 3) + rttvar_us) as u64),
         };
@@ -137,16 +193,12 @@ mod tests {
     /// The RTO after each of `samples` (ms), one per round trip: each ACK
     /// acknowledges all that was sent (SND.UNA = SND.NXT), as one write per RTT does.
     fn rtos(p: &Profile, samples: &[u64]) -> Vec<f64> {
-        let mut est: Option<RttEstimator> = None;
+        let mut est = RttEstimator::new(p);
         let mut out = Vec::new();
         for (i, &ms) in samples.iter().enumerate() {
-            let r = Duration::from_millis(ms);
-            let snd_nxt = i as u32 * 10 + 1;
-            match &mut est {
-                None => est = Some(RttEstimator::first(p, r, snd_nxt)),
-                Some(e) => e.sample(p, r, snd_nxt, snd_nxt),
-            }
-            out.push(est.unwrap().rto(p).as_ms());
+            let snd_nxt = Seq(i as u32 * 10 + 1);
+            est.sample(p, Duration::from_millis(ms), snd_nxt, snd_nxt);
+            out.push(est.rto().as_ms());
         }
         out
     }
@@ -193,5 +245,26 @@ mod tests {
         // 4·RTTVAR 460 ms). SRTT 200 - 160/8 = 180 ms; mdev_us 407.5 ms is above
         // this round's mdev_max_us (400), so rttvar_us rises with it.
         assert_eq!(rtos(&LINUX, &[200, 40]), [600.0, 180.0 + 407.5]);
+    }
+
+    #[test]
+    fn the_rto_backs_off_to_rto_max_and_returns_to_the_estimate() {
+        let p = LINUX;
+        let mut est = RttEstimator::new(&p);
+        assert_eq!(est.rto(), p.rto_initial);
+        assert_eq!(est.srtt(), None);
+        est.back_off(&p);
+        assert_eq!(est.rto(), p.rto_initial.saturating_mul(2));
+        for _ in 0..20 {
+            est.back_off(&p);
+        }
+        assert_eq!(est.rto(), p.rto_max);
+        est.reset_backoff(&p);
+        assert_eq!(est.rto(), p.rto_initial, "no sample yet");
+        est.sample(&p, Duration::from_millis(40), Seq(1), Seq(1));
+        est.back_off(&p);
+        est.reset_backoff(&p);
+        assert_eq!(est.rto().as_ms(), 240.0, "SRTT 40 + rttvar rto_min 200");
+        assert_eq!(est.srtt(), Some(Duration::from_millis(40)));
     }
 }

@@ -10,13 +10,29 @@
 //! Segment processing follows the order of RFC 9293 §3.10.7.4 ("SEGMENT ARRIVES",
 //! synchronized states): sequence check, RST, SYN, ACK, text, FIN. Where a real
 //! stack departs from the RFC the [`Profile`] says how, with the source.
+//!
+//! The endpoint's parts, each in its own file as smoltcp and quinn-proto keep
+//! theirs: the connection's variables in a `Tcb` built fresh for every
+//! connection (`tcb.rs`), the timers' deadlines in a `TimerTable`
+//! (`timer.rs`, with [`TimerKind`] and [`TimerAction`]), the RTT estimate and
+//! RTO in an `RttEstimator` of the profile's family (`rtt.rs`). Sequence
+//! numbers inside are [`Seq`]s; [`Segment`] and the getters keep the wire's `u32`.
+
+mod rtt;
+mod tcb;
+mod timer;
+
+pub use timer::{TimerAction, TimerKind};
 
 use crate::profile::{FinAckPolicy, Nagle, Profile, SynInTimeWait, TimeWaitReuse};
-use crate::rtt::RttEstimator;
 use crate::segment::{Flags, Segment, Timestamps};
+use crate::seq::Seq;
 use crate::state::TcpState;
 use crate::time::{Duration, Instant};
-use crate::trace::{AppCall, DiscardReason, TimerAction, TimerKind};
+use crate::trace::DiscardReason;
+use serde::{Deserialize, Serialize};
+use tcb::{Tcb, Unacked};
+use timer::TimerTable;
 
 /// Receive window we advertise (no window scaling or flow control is modelled).
 pub const RCV_WND: u32 = 65_535;
@@ -60,6 +76,65 @@ pub enum EndpointEvent {
     Discard(DiscardReason),
 }
 
+/// An application call, or what the application learns (the trace's `app` event).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AppCall {
+    Connect,
+    Send,
+    Close,
+    ShutdownWrite,
+    Abort,
+    /// The application read `bytes` of data.
+    Read,
+    /// The application read end-of-file (the peer's FIN).
+    ReadEof,
+    /// The application learns the connection was reset (ECONNRESET).
+    Reset,
+    /// The application learns the connection timed out (ETIMEDOUT).
+    TimedOut,
+    /// Bytes the application wrote that never left the host: the connection was
+    /// closed or aborted before they could be sent (RFC 9293 §3.10.4 CLOSE in
+    /// SYN-SENT: queued SENDs get "error: closing"; §3.10.5 ABORT: "connection
+    /// reset"). `send()` had already returned, so only the trace can tell.
+    UnsentDiscarded,
+    /// Bytes sent but never acknowledged when the connection was torn down (an
+    /// abort, a reset, retries exhausted): the peer may or may not have them
+    /// (RFC 9293 §3.10.5: segments queued for retransmission are flushed).
+    UnackedDiscarded,
+    /// Bytes that arrived but the application never read: close() with unread
+    /// data (Linux `TCPAbortOnClose`, RFC 2525 §2.17), or data reaching a socket
+    /// whose application had closed (Linux `TCPAbortOnData`).
+    UnreadDiscarded,
+}
+
+impl AppCall {
+    pub const fn label(self) -> &'static str {
+        match self {
+            AppCall::Connect => "connect()",
+            AppCall::Send => "send()",
+            AppCall::Close => "close()",
+            AppCall::ShutdownWrite => "shutdown(SHUT_WR)",
+            AppCall::Abort => "close() with SO_LINGER 0",
+            AppCall::Read => "read()",
+            AppCall::ReadEof => "read() = 0 (EOF)",
+            AppCall::Reset => "sees the connection reset",
+            AppCall::TimedOut => "sees the connection time out",
+            AppCall::UnsentDiscarded => "loses unsent data",
+            AppCall::UnackedDiscarded => "loses unacknowledged data",
+            AppCall::UnreadDiscarded => "loses unread data",
+        }
+    }
+
+    /// Whether this event says bytes of data were thrown away.
+    pub const fn discards(self) -> bool {
+        matches!(
+            self,
+            AppCall::UnsentDiscarded | AppCall::UnackedDiscarded | AppCall::UnreadDiscarded
+        )
+    }
+}
+
 /// A segment to put on the wire.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Transmit {
@@ -83,37 +158,20 @@ pub struct Config {
     pub ts_offset: u32,
 }
 
-/// A sent, not yet acknowledged stretch of sequence space (the retransmission queue).
-#[derive(Clone, Copy, Debug)]
-struct Unacked {
-    seq: u32,
-    len: u32,
-    flags: Flags,
-}
-
-impl Unacked {
-    fn seg_len(&self) -> u32 {
-        self.len
-            + u32::from(self.flags.contains(Flags::SYN))
-            + u32::from(self.flags.contains(Flags::FIN))
-    }
-}
-
-/// `a < b` in sequence space (RFC 9293 §3.4, modulo 2^32).
-pub(crate) fn seq_lt(a: u32, b: u32) -> bool {
+/// `a` is before `b` on the timestamp clock: RFC 7323 §5.2 compares TSvals
+/// as 32-bit serial numbers, as RFC 9293 compares sequence numbers
+/// (Linux `tcp_paws_check`: `(s32)(ts_recent - rcv_tsval)`).
+fn ts_before(a: u32, b: u32) -> bool {
     (a.wrapping_sub(b) as i32) < 0
-}
-fn seq_le(a: u32, b: u32) -> bool {
-    !seq_lt(b, a)
 }
 
 /// The ISN Linux gives a connection that replaces a TIME_WAIT one: the old
 /// SND.NXT + 65535 + 2, never 0 (`tcp_timewait_state_process` for a SYN into
 /// TIME_WAIT, `tcp_twsk_unique` for a connect() over one), so that the new
 /// sequence space starts a full window beyond anything the old one sent.
-fn tw_isn(snd_nxt: u32) -> u32 {
-    match snd_nxt.wrapping_add(65_535 + 2) {
-        0 => 1,
+fn tw_isn(snd_nxt: Seq) -> Seq {
+    match snd_nxt + (65_535 + 2) {
+        Seq::ZERO => Seq(1),
         isn => isn,
     }
 }
@@ -124,55 +182,11 @@ pub struct Endpoint {
     state: TcpState,
     /// Connection incarnation: 0 before the first, then 1, 2, …
     conn: u32,
-    iss: u32,
-    irs: u32,
-    snd_una: u32,
-    snd_nxt: u32,
-    rcv_nxt: u32,
-    /// Sequence number of our FIN, once sent.
-    fin_seq: Option<u32>,
-    /// Bytes the application wrote before the connection was established.
-    unsent: u32,
-    /// A FIN asked for (close/shutdown) before the connection was established.
-    fin_queued: bool,
-    /// Bytes written but held back by Nagle's algorithm (RFC 896).
-    nagle_held: u32,
-    /// End of the last less-than-full data segment sent (Linux `snd_sml`, for
-    /// Minshall's Nagle check).
-    snd_sml: u32,
-    retransmit_queue: Vec<Unacked>,
-    /// After an RTO, the rest of the queue is resent once the head is ACKed.
-    recovering: bool,
-    /// Received bytes the application has not read (it never reads if `!app_reads`).
-    unread: u32,
-    /// The application called close() (or abort): the socket is orphaned.
-    orphaned: bool,
-    /// Linux quickack: data segments still to ACK at once.
-    quickack: u32,
-    /// Linux pingpong (interactive) mode, entered on the peer's FIN.
-    pingpong: bool,
-    /// Data has arrived on this connection: Linux `tcp_event_data_recv` sets
-    /// `icsk_ack.ato` (TCP_ATO_MIN) on the first data segment; before it ato is
-    /// 0 and a "delayed" ACK is due at the next jiffy.
-    data_received: bool,
-    /// None before the first RTT sample.
-    rtt: Option<RttEstimator>,
-    rto: Duration,
-    retries: u32,
-    /// Karn's algorithm: time only segments sent once.
-    rtt_probe: Option<(u32, Instant)>,
-    last_oow_ack: Option<Instant>,
+    /// The current (or last) connection's control block, built fresh by
+    /// [`Endpoint::begin_connection`].
+    tcb: Tcb,
     /// The time handed to the call being processed (TSval is read from it).
     now: Instant,
-    /// Timestamps are in use (RFC 7323 §3.2): offered on our SYN and present
-    /// on the peer's, or assumed by [`Endpoint::new_established`].
-    ts_on: bool,
-    /// TS.Recent (RFC 7323 §4.3): the peer's TSval we echo in TSecr.
-    ts_recent: u32,
-    /// Last.ACK.sent (RFC 7323 §4.3; Linux `rcv_wup`): RCV.NXT on our last ACK.
-    last_ack_sent: u32,
-    /// When TIME_WAIT began (Linux `tw_entry_stamp`, for `tcp_tw_reuse_delay`).
-    time_wait_since: Instant,
     /// The application binds its port before connect() (see `HostConfig::bind`).
     port_bound: bool,
     /// Clock-driven ISNs (RFC 9293 §3.4.1, ISN = M + F(4-tuple)): nanoseconds
@@ -187,56 +201,33 @@ pub struct Endpoint {
     /// rather than one of pairs: the wasm already has `Vec<u32>`'s code.)
     isn_taken_conn: Vec<u32>,
     isn_taken: Vec<u32>,
-    timers: [Option<Instant>; 5],
+    timers: TimerTable,
     events: Vec<EndpointEvent>,
 }
 
 impl Endpoint {
     /// A socket in CLOSED, or LISTEN if `cfg.listen`.
+    // Not inlined in the size-optimised wasm, which would otherwise copy it,
+    // with its `Tcb` built in place, into each of its three callers (+1.7 KB
+    // gzipped); natively, inlining it saves 1 % of a lifecycle's instructions.
+    #[cfg_attr(target_arch = "wasm32", inline(never))]
     pub fn new(cfg: Config) -> Endpoint {
         let state = if cfg.listen {
             TcpState::Listen
         } else {
             TcpState::Closed
         };
-        let quickack = cfg.profile.quickack_segments;
-        let rto = cfg.profile.rto_initial;
         Endpoint {
+            tcb: Tcb::new(&cfg.profile, Seq::ZERO, Vec::new()),
             cfg,
             state,
             conn: 0,
-            iss: 0,
-            irs: 0,
-            snd_una: 0,
-            snd_nxt: 0,
-            rcv_nxt: 0,
-            fin_seq: None,
-            unsent: 0,
-            fin_queued: false,
-            nagle_held: 0,
-            snd_sml: 0,
-            retransmit_queue: Vec::new(),
-            recovering: false,
-            unread: 0,
-            orphaned: false,
-            quickack,
-            pingpong: false,
-            data_received: false,
-            rtt: None,
-            rto,
-            retries: 0,
-            rtt_probe: None,
-            last_oow_ack: None,
             now: Instant::ZERO,
-            ts_on: false,
-            ts_recent: 0,
-            last_ack_sent: 0,
-            time_wait_since: Instant::ZERO,
             port_bound: true,
             isn_clock: None,
             isn_taken_conn: Vec::new(),
             isn_taken: Vec::new(),
-            timers: [None; 5],
+            timers: TimerTable::default(),
             events: Vec::new(),
         }
     }
@@ -249,12 +240,12 @@ impl Endpoint {
     pub fn new_established(cfg: Config, irs: u32, peer_tsval: u32, rtt: Duration) -> Endpoint {
         let mut ep = Endpoint::new(cfg);
         ep.begin_connection();
-        ep.ts_recent = peer_tsval;
-        ep.irs = irs;
-        ep.rcv_nxt = irs.wrapping_add(1);
-        ep.last_ack_sent = ep.rcv_nxt;
-        ep.snd_una = ep.iss.wrapping_add(1);
-        ep.snd_nxt = ep.snd_una;
+        ep.tcb.ts_recent = peer_tsval;
+        ep.tcb.irs = Seq(irs);
+        ep.tcb.rcv_nxt = ep.tcb.irs + 1;
+        ep.tcb.last_ack_sent = ep.tcb.rcv_nxt;
+        ep.tcb.snd_una = ep.tcb.iss + 1;
+        ep.tcb.snd_nxt = ep.tcb.snd_una;
         ep.state = TcpState::Established;
         ep.rtt_sample(rtt);
         ep
@@ -268,22 +259,22 @@ impl Endpoint {
     }
     /// Our initial sequence number for the current (or last) connection.
     pub fn iss(&self) -> u32 {
-        self.iss
+        self.tcb.iss.get()
     }
     /// The peer's initial sequence number as we learnt it.
     pub fn irs(&self) -> u32 {
-        self.irs
+        self.tcb.irs.get()
     }
     /// SND.UNA, SND.NXT and RCV.NXT (RFC 9293 §3.3.1): what a capture reader
     /// replaying segments through this endpoint checks the wire against.
     pub fn snd_una(&self) -> u32 {
-        self.snd_una
+        self.tcb.snd_una.get()
     }
     pub fn snd_nxt(&self) -> u32 {
-        self.snd_nxt
+        self.tcb.snd_nxt.get()
     }
     pub fn rcv_nxt(&self) -> u32 {
-        self.rcv_nxt
+        self.tcb.rcv_nxt.get()
     }
     pub fn profile(&self) -> &Profile {
         &self.cfg.profile
@@ -315,7 +306,7 @@ impl Endpoint {
     }
     /// The next moment [`Endpoint::on_timeout`] must be called.
     pub fn poll_timeout(&self) -> Option<Instant> {
-        self.timers.iter().flatten().min().copied()
+        self.timers.next_deadline()
     }
     pub fn drain_events(&mut self) -> std::vec::Drain<'_, EndpointEvent> {
         self.events.drain(..)
@@ -347,13 +338,13 @@ impl Endpoint {
                     // `__inet_check_established` unhashes it
                     // (TCPTimeWaitRecycled) and the new socket goes SYN_SENT.
                     self.app(AppCall::Connect, None, None);
-                    let ts_recent = self.ts_recent;
+                    let ts_recent = self.tcb.ts_recent;
                     self.stop(TimerKind::TimeWait);
                     self.begin_connection();
                     self.take_isn(isn);
                     // `tcp_twsk_unique`: "tp->rx_opt.ts_recent = tcptw->tw_ts_recent",
                     // so the SYN's TSecr echoes the old connection's last TSval.
-                    self.ts_recent = ts_recent;
+                    self.tcb.ts_recent = ts_recent;
                     self.send_syn(now);
                     return;
                 }
@@ -369,8 +360,8 @@ impl Endpoint {
     }
 
     fn send_syn(&mut self, now: Instant) {
-        self.snd_una = self.iss;
-        self.snd_nxt = self.iss;
+        self.tcb.snd_una = self.tcb.iss;
+        self.tcb.snd_nxt = self.tcb.iss;
         self.send_new(now, Flags::SYN, 0);
         self.set_state(TcpState::SynSent);
     }
@@ -387,10 +378,10 @@ impl Endpoint {
     }
 
     /// Uses `isn` for the connection just begun, instead of `cfg.isns`.
-    fn take_isn(&mut self, isn: u32) {
-        self.iss = isn;
-        self.snd_sml = isn;
-        self.note_isn(isn);
+    fn take_isn(&mut self, isn: Seq) {
+        self.tcb.iss = isn;
+        self.tcb.snd_sml = isn;
+        self.note_isn(isn.get());
     }
 
     /// May connect() take over our own TIME_WAIT 4-tuple? `Ok(ISN)` or the errno.
@@ -401,15 +392,15 @@ impl Endpoint {
     /// `tcp_clock_ms() > tw_entry_stamp + tcp_tw_reuse_delay`. The new
     /// write_seq is `tw_snd_nxt + 65535 + 2` (never 0). Otherwise
     /// `__inet_check_established` returns -EADDRNOTAVAIL.
-    fn time_wait_reusable(&self, now: Instant) -> Result<u32, &'static str> {
+    fn time_wait_reusable(&self, now: Instant) -> Result<Seq, &'static str> {
         match self.cfg.profile.time_wait_reuse {
             TimeWaitReuse::Refused(errno) => Err(errno),
             TimeWaitReuse::Linux { tw_reuse, delay } => {
                 // 2 reuses only on loopback; the engine's hosts are 10.0.0.1/2.
                 let sysctl_allows =
-                    tw_reuse == 1 && now.saturating_since(self.time_wait_since) > delay;
-                if self.ts_on && (self.port_bound || sysctl_allows) {
-                    Ok(tw_isn(self.snd_nxt))
+                    tw_reuse == 1 && now.saturating_since(self.tcb.time_wait_since) > delay;
+                if self.tcb.ts_on && (self.port_bound || sysctl_allows) {
+                    Ok(tw_isn(self.tcb.snd_nxt))
                 } else {
                     Err("EADDRNOTAVAIL")
                 }
@@ -425,11 +416,11 @@ impl Endpoint {
                 self.app(AppCall::Send, Some(bytes), None);
                 self.send_data(now, bytes);
             }
-            TcpState::SynSent | TcpState::SynReceived if !self.fin_queued => {
+            TcpState::SynSent | TcpState::SynReceived if !self.tcb.fin_queued => {
                 self.app(AppCall::Send, Some(bytes), None);
-                self.unsent += bytes;
+                self.tcb.unsent += bytes;
             }
-            s if s.fin_sent() || self.fin_queued => {
+            s if s.fin_sent() || self.tcb.fin_queued => {
                 self.app(AppCall::Send, Some(bytes), Some("EPIPE"))
             }
             _ => self.app(AppCall::Send, Some(bytes), Some("ENOTCONN")),
@@ -441,17 +432,18 @@ impl Endpoint {
     pub fn close(&mut self, now: Instant) {
         self.now = now;
         self.app(AppCall::Close, None, None);
-        let was_orphaned = self.orphaned;
-        self.orphaned = true;
+        let was_orphaned = self.tcb.orphaned;
+        self.tcb.orphaned = true;
         // Linux `__tcp_close` flushes the receive queue on the descriptor's
         // close and counts what was unread. A connection that already ended (its
         // socket is TCP_CLOSE once in TIME_WAIT: `tcp_time_wait` hands the
         // connection to a timewait sock and `tcp_done` closes the socket) just
         // loses it; a live one is reset instead of closed (RFC 2525 §2.17).
-        if self.unread > 0 && matches!(self.state, TcpState::TimeWait | TcpState::Closed) {
+        if self.tcb.unread > 0 && matches!(self.state, TcpState::TimeWait | TcpState::Closed) {
             self.discard_data(CLOSED_UNREAD);
         }
-        if self.unread > 0 && (self.state.synchronized() || self.state == TcpState::SynReceived) {
+        if self.tcb.unread > 0 && (self.state.synchronized() || self.state == TcpState::SynReceived)
+        {
             self.discard_data(CLOSED_UNREAD);
             self.send_reset_ack();
             self.set_state(TcpState::Closed);
@@ -471,7 +463,7 @@ impl Endpoint {
             }
             // RFC 9293 §3.10.4 SYN-RECEIVED: with data pending, "queue for
             // processing after entering ESTABLISHED state".
-            TcpState::SynReceived if self.unsent > 0 => self.fin_queued = true,
+            TcpState::SynReceived if self.tcb.unsent > 0 => self.tcb.fin_queued = true,
             TcpState::SynReceived | TcpState::Established => {
                 self.send_fin(now);
                 self.set_state(TcpState::FinWait1);
@@ -489,9 +481,9 @@ impl Endpoint {
     pub fn shutdown_write(&mut self, now: Instant) {
         self.now = now;
         match self.state {
-            TcpState::SynReceived if self.unsent > 0 => {
+            TcpState::SynReceived if self.tcb.unsent > 0 => {
                 self.app(AppCall::ShutdownWrite, None, None);
-                self.fin_queued = true;
+                self.tcb.fin_queued = true;
             }
             TcpState::SynReceived | TcpState::Established => {
                 self.app(AppCall::ShutdownWrite, None, None);
@@ -505,7 +497,7 @@ impl Endpoint {
             }
             TcpState::SynSent => {
                 self.app(AppCall::ShutdownWrite, None, None);
-                self.fin_queued = true;
+                self.tcb.fin_queued = true;
             }
             s if s.fin_sent() => self.app(AppCall::ShutdownWrite, None, None),
             _ => self.app(AppCall::ShutdownWrite, None, Some("ENOTCONN")),
@@ -519,7 +511,7 @@ impl Endpoint {
     pub fn abort(&mut self, now: Instant) {
         self.now = now;
         self.app(AppCall::Abort, None, None);
-        self.orphaned = true;
+        self.tcb.orphaned = true;
         self.discard_data(RESET);
         match self.state {
             TcpState::Closed => {}
@@ -541,13 +533,9 @@ impl Endpoint {
     pub fn on_timeout(&mut self, now: Instant) {
         self.now = now;
         for timer in TimerKind::ALL {
-            let Some(deadline) = self.timers[timer.index()] else {
-                continue;
-            };
-            if deadline > now {
+            if !self.timers.expire(timer, now) {
                 continue;
             }
-            self.timers[timer.index()] = None;
             self.events.push(EndpointEvent::Timer {
                 timer,
                 action: TimerAction::Expired,
@@ -568,20 +556,20 @@ impl Endpoint {
     /// RFC 6298 §5.4–5.6: retransmit the earliest unacknowledged segment, back the
     /// timer off, give up after the profile's retry limit.
     fn on_retransmission_timeout(&mut self, now: Instant) {
-        let Some(head) = self.retransmit_queue.first().copied() else {
+        let Some(head) = self.tcb.retransmit_queue.first().copied() else {
             return;
         };
-        self.retries += 1;
+        self.tcb.retries += 1;
         let p = &self.cfg.profile;
         let limit = if head.flags.contains(Flags::SYN) {
             p.syn_retries
-        } else if self.orphaned {
+        } else if self.tcb.orphaned {
             p.orphan_retries
         } else {
             p.max_retries
         };
-        if self.retries > limit {
-            if !self.orphaned {
+        if self.tcb.retries > limit {
+            if !self.tcb.orphaned {
                 self.app(AppCall::TimedOut, None, Some("ETIMEDOUT"));
             }
             // RFC 9293 §3.10.8 USER TIMEOUT: "flush all queues"; Linux counts an
@@ -590,11 +578,11 @@ impl Endpoint {
             self.set_state(TcpState::Closed);
             return;
         }
-        self.rto = (self.rto.saturating_mul(2)).min(p.rto_max);
-        self.rtt_probe = None;
-        self.recovering = true;
+        self.tcb.rtt.back_off(p);
+        self.tcb.rtt_probe = None;
+        self.tcb.recovering = true;
         self.retransmit(head);
-        self.arm(now, TimerKind::Retransmission, self.rto);
+        self.arm(now, TimerKind::Retransmission, self.tcb.rtt.rto());
     }
 
     // ----- segment arrival (RFC 9293 §3.10.7) -----
@@ -620,10 +608,10 @@ impl Endpoint {
             return;
         }
         if seg.flags.contains(Flags::ACK) {
-            self.push(Flags::RST, seg.ack, 0, 0, false, None);
+            self.push(Flags::RST, seg.ack_number(), Seq::ZERO, 0, false, None);
         } else {
-            let ack = seg.seq.wrapping_add(seg.seg_len());
-            self.push(Flags::RST | Flags::ACK, 0, ack, 0, false, None);
+            let ack = seg.seq_number() + seg.seg_len();
+            self.push(Flags::RST | Flags::ACK, Seq::ZERO, ack, 0, false, None);
         }
     }
 
@@ -633,7 +621,7 @@ impl Endpoint {
             return;
         }
         if seg.flags.contains(Flags::ACK) {
-            self.push(Flags::RST, seg.ack, 0, 0, false, None);
+            self.push(Flags::RST, seg.ack_number(), Seq::ZERO, 0, false, None);
             return;
         }
         if !seg.flags.contains(Flags::SYN) {
@@ -644,16 +632,16 @@ impl Endpoint {
 
     /// A SYN taken by the listening socket: SYN_RECEIVED, with the SYN-ACK
     /// sent. `isn`: the one the TIME_WAIT it replaces chose (Linux), if any.
-    fn open_passive(&mut self, now: Instant, seg: Segment, isn: Option<u32>) {
+    fn open_passive(&mut self, now: Instant, seg: Segment, isn: Option<Seq>) {
         self.begin_connection();
         if let Some(isn) = isn {
             self.take_isn(isn);
         }
         self.ts_from_syn(&seg);
-        self.irs = seg.seq;
-        self.rcv_nxt = seg.seq.wrapping_add(1);
-        self.snd_una = self.iss;
-        self.snd_nxt = self.iss;
+        self.tcb.irs = seg.seq_number();
+        self.tcb.rcv_nxt = self.tcb.irs + 1;
+        self.tcb.snd_una = self.tcb.iss;
+        self.tcb.snd_nxt = self.tcb.iss;
         self.send_new(now, Flags::SYN | Flags::ACK, 0);
         self.set_state(TcpState::SynReceived);
     }
@@ -661,11 +649,11 @@ impl Endpoint {
     /// RFC 9293 §3.10.7.3, SYN-SENT.
     fn on_syn_sent(&mut self, now: Instant, seg: Segment) {
         let ack_ok = seg.flags.contains(Flags::ACK)
-            && seq_lt(self.iss, seg.ack)
-            && seq_le(seg.ack, self.snd_nxt);
+            && self.tcb.iss.lt(seg.ack_number())
+            && seg.ack_number().le(self.tcb.snd_nxt);
         if seg.flags.contains(Flags::ACK) && !ack_ok {
             if !seg.flags.contains(Flags::RST) {
-                self.push(Flags::RST, seg.ack, 0, 0, false, None);
+                self.push(Flags::RST, seg.ack_number(), Seq::ZERO, 0, false, None);
             }
             return;
         }
@@ -681,17 +669,17 @@ impl Endpoint {
             return;
         }
         self.ts_from_syn(&seg);
-        self.irs = seg.seq;
-        self.rcv_nxt = seg.seq.wrapping_add(1);
+        self.tcb.irs = seg.seq_number();
+        self.tcb.rcv_nxt = self.tcb.irs + 1;
         if ack_ok {
-            self.on_new_ack(now, seg.ack);
+            self.on_new_ack(now, seg.ack_number());
             self.set_state(TcpState::Established);
             self.send_ack();
             self.flush_queued(now);
         } else {
             // Simultaneous open.
             self.set_state(TcpState::SynReceived);
-            self.emit(Flags::SYN | Flags::ACK, self.iss, 0, true);
+            self.emit(Flags::SYN | Flags::ACK, self.tcb.iss, 0, true);
         }
     }
 
@@ -705,7 +693,7 @@ impl Endpoint {
             // Linux 6.13+ drops an old pure ACK without a reply
             // (TCP_RFC7323_PAWS_ACK: "Old ACK are common"); anything else gets
             // the duplicate ACK of R1, rate-limited like any out-of-window ACK.
-            let old_ack = seg.seg_len() == 0 && seq_lt(seg.seq, self.rcv_nxt);
+            let old_ack = seg.seg_len() == 0 && seg.seq_number().lt(self.tcb.rcv_nxt);
             if !seg.flags.contains(Flags::RST) && !old_ack {
                 self.send_oow_ack(now, &seg);
             }
@@ -728,7 +716,7 @@ impl Endpoint {
         // Second: RST (RFC 5961 §3.2: only an exact match resets; an in-window
         // one gets a challenge ACK).
         if rst {
-            if seg.seq == self.rcv_nxt {
+            if seg.seq_number() == self.tcb.rcv_nxt {
                 self.on_reset();
             } else {
                 self.send_ack();
@@ -747,27 +735,27 @@ impl Endpoint {
             return;
         }
         if self.state == TcpState::SynReceived {
-            if seq_lt(self.snd_una, seg.ack) && seq_le(seg.ack, self.snd_nxt) {
+            if self.tcb.snd_una.lt(seg.ack_number()) && seg.ack_number().le(self.tcb.snd_nxt) {
                 self.set_state(TcpState::Established);
             } else {
-                self.push(Flags::RST, seg.ack, 0, 0, false, None);
+                self.push(Flags::RST, seg.ack_number(), Seq::ZERO, 0, false, None);
                 return;
             }
         }
-        if seq_lt(self.snd_nxt, seg.ack) {
+        if self.tcb.snd_nxt.lt(seg.ack_number()) {
             // It acknowledges something not yet sent.
             self.send_oow_ack(now, &seg);
             return;
         }
         self.note_tsval(&seg);
-        if seq_lt(self.snd_una, seg.ack) {
-            self.on_new_ack(now, seg.ack);
+        if self.tcb.snd_una.lt(seg.ack_number()) {
+            self.on_new_ack(now, seg.ack_number());
         }
         // A retransmission of text or FIN we already have: its ACK field was worth
         // processing, the rest is answered by an immediate ACK (BSD `tcp_input`
         // "todrop", Linux `tcp_data_queue` "A retransmit ... Force an immediate ack").
         let entirely_old =
-            seg.seg_len() > 0 && seq_le(seg.seq.wrapping_add(seg.seg_len()), self.rcv_nxt);
+            seg.seg_len() > 0 && (seg.seq_number() + seg.seg_len()).le(self.tcb.rcv_nxt);
         let fin_acked = self.fin_acked();
         match self.state {
             TcpState::Established => self.flush_queued(now),
@@ -776,7 +764,7 @@ impl Endpoint {
             // been ACKed (perhaps in this segment), then enter TIME-WAIT").
             TcpState::FinWait1 if fin_acked && !self.fin_will_be_in_order(&seg) => {
                 self.set_state(TcpState::FinWait2);
-                if self.orphaned {
+                if self.tcb.orphaned {
                     self.arm_fin_wait_2(now);
                 }
             }
@@ -814,46 +802,48 @@ impl Endpoint {
     /// Before its text is processed: the segment's FIN will be next in sequence.
     fn fin_will_be_in_order(&self, seg: &Segment) -> bool {
         seg.flags.contains(Flags::FIN)
-            && seq_le(seg.seq, self.rcv_nxt)
-            && seq_le(self.rcv_nxt, seg.seq.wrapping_add(seg.len))
+            && seg.seq_number().le(self.tcb.rcv_nxt)
+            && self.tcb.rcv_nxt.le(seg.seq_number() + seg.len)
     }
 
     fn fin_acked(&self) -> bool {
-        self.fin_seq
-            .is_some_and(|f| seq_le(f.wrapping_add(1), self.snd_una))
+        self.tcb
+            .fin_seq
+            .is_some_and(|f| (f + 1).le(self.tcb.snd_una))
     }
 
     /// The segment carries a FIN that is next in sequence (after its own text).
     fn fin_in_order(&self, seg: &Segment) -> bool {
-        seg.flags.contains(Flags::FIN) && seg.seq.wrapping_add(seg.len) == self.rcv_nxt
+        seg.flags.contains(Flags::FIN) && seg.seq_number() + seg.len == self.tcb.rcv_nxt
     }
 
     /// RFC 9293 §3.10.7.4 first check, as Linux `tcp_sequence` and BSD `tcp_input`
     /// apply it: a segment that ends at RCV.NXT (a retransmitted FIN, a repeated
     /// segment) is kept so that its ACK field is still processed.
     fn acceptable(&self, seg: &Segment) -> bool {
-        let wnd_end = self.rcv_nxt.wrapping_add(RCV_WND);
-        let len = seg.seg_len();
+        let wnd_end = self.tcb.rcv_nxt + RCV_WND;
+        let (seq, len) = (seg.seq_number(), seg.seg_len());
         if len == 0 {
-            seq_le(self.rcv_nxt, seg.seq) && seq_le(seg.seq, wnd_end)
+            self.tcb.rcv_nxt.le(seq) && seq.le(wnd_end)
         } else {
-            seq_le(self.rcv_nxt, seg.seq.wrapping_add(len)) && seq_lt(seg.seq, wnd_end)
+            self.tcb.rcv_nxt.le(seq + len) && seq.lt(wnd_end)
         }
     }
 
     /// The peer's SYN (or SYN-ACK) settles whether timestamps are used (RFC 7323
     /// §3.2: only when both SYNs carry the option) and gives TS.Recent.
     fn ts_from_syn(&mut self, seg: &Segment) {
-        self.ts_on &= seg.ts.is_some();
-        self.ts_recent = seg.ts.map_or(0, |t| t.val);
+        self.tcb.ts_on &= seg.ts.is_some();
+        self.tcb.ts_recent = seg.ts.map_or(0, |t| t.val);
     }
 
     /// RFC 7323 §4.3: TS.Recent follows the TSval of a segment that covers
     /// Last.ACK.sent, if it is not older (Linux `tcp_replace_ts_recent`).
     fn note_tsval(&mut self, seg: &Segment) {
-        if let Some(ts) = seg.ts.filter(|_| self.ts_on) {
-            if seq_le(seg.seq, self.last_ack_sent) && !seq_lt(ts.val, self.ts_recent) {
-                self.ts_recent = ts.val;
+        if let Some(ts) = seg.ts.filter(|_| self.tcb.ts_on) {
+            if seg.seq_number().le(self.tcb.last_ack_sent) && !ts_before(ts.val, self.tcb.ts_recent)
+            {
+                self.tcb.ts_recent = ts.val;
             }
         }
     }
@@ -865,11 +855,11 @@ impl Endpoint {
     /// may just have been reordered within an RTO (`tcp_disordered_ack`). The
     /// 24-day idle rule (`TCP_PAWS_WRAP`) is beyond any scenario's time limit.
     fn paws_rejects(&self, seg: &Segment) -> bool {
-        let Some(ts) = seg.ts.filter(|_| self.ts_on) else {
+        let Some(ts) = seg.ts.filter(|_| self.tcb.ts_on) else {
             return false;
         };
-        let behind = self.ts_recent.wrapping_sub(ts.val) as i32;
-        if behind <= 1 || self.ts_recent == 0 {
+        let behind = self.tcb.ts_recent.wrapping_sub(ts.val) as i32;
+        if behind <= 1 || self.tcb.ts_recent == 0 {
             return false;
         }
         if self.state == TcpState::TimeWait {
@@ -878,9 +868,9 @@ impl Endpoint {
         // RTO·1024/HZ jiffies in Linux: the RTO in ms, plus 2.4 %.
         let disordered_ack = seg.flags == Flags::ACK
             && seg.len == 0
-            && seg.seq == self.rcv_nxt
-            && seg.ack == self.snd_una
-            && behind as u64 <= self.rto.as_micros() * 1024 / 1_000_000;
+            && seg.seq_number() == self.tcb.rcv_nxt
+            && seg.ack_number() == self.tcb.snd_una
+            && behind as u64 <= self.tcb.rtt.rto().as_micros() * 1024 / 1_000_000;
         !seg.flags.contains(Flags::RST) && !disordered_ack
     }
 
@@ -900,7 +890,7 @@ impl Endpoint {
         if seg.flags.contains(Flags::RST) {
             // An exact RST kills TIME_WAIT unless RFC 1337 protection is on
             // ("TIME-WAIT assassination"); any other RST is dropped silently.
-            if seg.seq == self.rcv_nxt && !self.cfg.profile.rfc1337 {
+            if seg.seq_number() == self.tcb.rcv_nxt && !self.cfg.profile.rfc1337 {
                 self.set_state(TcpState::Closed);
             }
             return;
@@ -927,22 +917,20 @@ impl Endpoint {
     /// a new connection? `Some(ISN to use)`, `Some(None)` for the usual choice.
     /// Only with a listening socket behind: without one Linux's TCP_TW_SYN
     /// falls through to the TIME_WAIT ACK.
-    fn syn_opens_new_connection(&self, seg: &Segment) -> Option<Option<u32>> {
+    fn syn_opens_new_connection(&self, seg: &Segment) -> Option<Option<Seq>> {
         if !self.cfg.listen || seg.flags.contains(Flags::RST) {
             return None;
         }
-        let newer_seq = seq_lt(self.rcv_nxt, seg.seq);
+        let newer_seq = self.tcb.rcv_nxt.lt(seg.seq_number());
         match self.cfg.profile.syn_in_time_wait {
             SynInTimeWait::Ack => None,
             SynInTimeWait::NewerSeq => newer_seq.then_some(None),
             // RFC 6191 §2: with timestamps, a newer TSval (not the ISN) decides;
             // Linux takes either.
             SynInTimeWait::Linux => {
-                let newer_ts = self.ts_on
-                    && seg
-                        .ts
-                        .is_some_and(|t| (self.ts_recent.wrapping_sub(t.val) as i32) < 0);
-                (newer_seq || newer_ts).then_some(Some(tw_isn(self.snd_nxt)))
+                let newer_ts =
+                    self.tcb.ts_on && seg.ts.is_some_and(|t| ts_before(self.tcb.ts_recent, t.val));
+                (newer_seq || newer_ts).then_some(Some(tw_isn(self.tcb.snd_nxt)))
             }
         }
     }
@@ -959,7 +947,7 @@ impl Endpoint {
                 self.set_state(TcpState::Closed);
             }
             _ => {
-                if !self.orphaned {
+                if !self.tcb.orphaned {
                     self.app(AppCall::Reset, None, Some("ECONNRESET"));
                 }
                 self.discard_data(RESET);
@@ -978,44 +966,44 @@ impl Endpoint {
             // A FIN was received already: the text cannot be new (RFC 9293 §3.10.7.4).
             _ => return true,
         }
-        let end = seg.seq.wrapping_add(seg.len);
-        if seq_lt(self.rcv_nxt, seg.seq) {
+        let end = seg.seq_number() + seg.len;
+        if self.tcb.rcv_nxt.lt(seg.seq_number()) {
             // Out of order: we keep no reassembly queue; ACK at once to tell the
             // sender what we miss (RFC 5681 §4.2).
             self.send_ack();
             return false;
         }
-        if seq_le(end, self.rcv_nxt) {
+        if end.le(self.tcb.rcv_nxt) {
             // Old data: ACK it again.
             self.send_ack();
             return true;
         }
-        let new_bytes = end.wrapping_sub(self.rcv_nxt);
-        if self.orphaned {
+        let new_bytes = end - self.tcb.rcv_nxt;
+        if self.tcb.orphaned {
             // Linux `tcp_rcv_state_process`: data for a socket whose application has
             // closed (RCV_SHUTDOWN) is answered with a reset; the socket dies
             // (`TCPAbortOnData`).
-            self.unread += new_bytes;
+            self.tcb.unread += new_bytes;
             self.discard_data("data after close");
-            self.push(Flags::RST, seg.ack, 0, 0, false, None);
+            self.push(Flags::RST, seg.ack_number(), Seq::ZERO, 0, false, None);
             self.set_state(TcpState::Closed);
             return false;
         }
-        self.rcv_nxt = end;
-        self.data_received = true;
+        self.tcb.rcv_nxt = end;
+        self.tcb.data_received = true;
         if self.cfg.app_reads {
             self.app(AppCall::Read, Some(new_bytes), None);
         } else {
-            self.unread += new_bytes;
+            self.tcb.unread += new_bytes;
         }
         // ACK policy: quickack at the start (Linux), else at least every second
         // segment (RFC 9293 §3.8.6.3, MUST-58 via RFC 1122 §4.2.3.2), else delayed.
         if fin_follows {
             // Decided with the FIN.
-        } else if self.quickack > 0 && !self.pingpong {
-            self.quickack -= 1;
+        } else if self.tcb.quickack > 0 && !self.tcb.pingpong {
+            self.tcb.quickack -= 1;
             self.send_ack();
-        } else if self.timers[TimerKind::DelayedAck.index()].is_some() {
+        } else if self.timers.is_running(TimerKind::DelayedAck) {
             self.send_ack();
         } else {
             self.arm(now, TimerKind::DelayedAck, self.cfg.profile.delayed_ack);
@@ -1025,8 +1013,8 @@ impl Endpoint {
 
     /// The peer's FIN, in sequence (RFC 9293 §3.10.7.4 eighth).
     fn on_fin(&mut self, now: Instant) {
-        self.rcv_nxt = self.rcv_nxt.wrapping_add(1);
-        if self.cfg.app_reads && self.unread == 0 && !self.orphaned {
+        self.tcb.rcv_nxt += 1;
+        if self.cfg.app_reads && self.tcb.unread == 0 && !self.tcb.orphaned {
             self.app(AppCall::ReadEof, None, None);
         }
         match self.state {
@@ -1047,16 +1035,16 @@ impl Endpoint {
                     // the tick as immediate.
                     // Profiles without quickack have no such engine.
                     FinAckPolicy::Delayed
-                        if !self.data_received && self.cfg.profile.quickack_segments > 0 =>
+                        if !self.tcb.data_received && self.cfg.profile.quickack_segments > 0 =>
                     {
-                        self.pingpong = true;
+                        self.tcb.pingpong = true;
                         self.send_ack();
                     }
                     FinAckPolicy::Delayed => {
                         // Linux `tcp_fin`: schedule an ACK and enter pingpong mode, so
                         // the ACK waits for the delayed-ACK timer.
-                        self.pingpong = true;
-                        if self.timers[TimerKind::DelayedAck.index()].is_none() {
+                        self.tcb.pingpong = true;
+                        if !self.timers.is_running(TimerKind::DelayedAck) {
                             self.arm(now, TimerKind::DelayedAck, self.cfg.profile.delayed_ack);
                         }
                     }
@@ -1080,81 +1068,68 @@ impl Endpoint {
 
     // ----- sending -----
 
+    /// A new connection on this socket: the next incarnation, its ISN, and a
+    /// control block built fresh (RFC 9293 §3.3.2: OPEN "create a new
+    /// transmission control block"), so nothing of the last one is carried
+    /// over except what the caller copies across (`connect` over TIME_WAIT).
     fn begin_connection(&mut self) {
         self.conn += 1;
-        self.iss = self.isn_for(self.conn);
+        let mut iss = self.isn_for(self.conn);
         if let Some((tick_ns, first)) = &mut self.isn_clock {
             if self.conn == 1 {
                 *first = self.now;
             } else {
                 let ticks = self.now.saturating_since(*first).as_micros() * 1000 / *tick_ns;
-                let isn = self.isn_for(1).wrapping_add(ticks as u32);
-                self.note_isn(isn);
-                self.iss = isn;
+                iss = self.isn_for(1).wrapping_add(ticks as u32);
+                self.note_isn(iss);
             }
         }
-        self.fin_seq = None;
-        self.unsent = 0;
-        self.fin_queued = false;
-        self.nagle_held = 0;
-        self.snd_sml = self.iss;
-        self.retransmit_queue.clear();
-        self.recovering = false;
-        self.unread = 0;
-        self.orphaned = false;
-        self.quickack = self.cfg.profile.quickack_segments;
-        self.pingpong = false;
-        self.data_received = false;
-        self.rtt = None;
-        self.rto = self.cfg.profile.rto_initial;
-        self.retries = 0;
-        self.rtt_probe = None;
-        self.last_oow_ack = None;
-        self.ts_on = self.cfg.profile.timestamps;
-        self.ts_recent = 0;
+        // The old queue's buffer is kept, so a new connection allocates nothing.
+        let queue = std::mem::take(&mut self.tcb.retransmit_queue);
+        self.tcb = Tcb::new(&self.cfg.profile, Seq(iss), queue);
     }
 
     /// Sends what the application asked for before the handshake completed.
     fn flush_queued(&mut self, now: Instant) {
-        if self.unsent > 0 {
-            let bytes = std::mem::take(&mut self.unsent);
+        if self.tcb.unsent > 0 {
+            let bytes = std::mem::take(&mut self.tcb.unsent);
             self.send_data(now, bytes);
         }
-        if self.fin_queued {
-            self.fin_queued = false;
+        if self.tcb.fin_queued {
+            self.tcb.fin_queued = false;
             self.send_fin(now);
             self.set_state(TcpState::FinWait1);
         }
     }
 
     fn send_data(&mut self, now: Instant, bytes: u32) {
-        self.nagle_held += bytes;
+        self.tcb.nagle_held += bytes;
         self.push_held(now);
     }
 
     /// Sends written data: full segments at once, a less-than-full one unless
     /// Nagle's algorithm holds it back until the ACK of earlier data.
     fn push_held(&mut self, now: Instant) {
-        let mss = if self.ts_on {
+        let mss = if self.tcb.ts_on {
             MSS - Timestamps::LEN
         } else {
             MSS
         };
-        while self.nagle_held > 0 {
-            let len = self.nagle_held.min(mss);
+        while self.tcb.nagle_held > 0 {
+            let len = self.tcb.nagle_held.min(mss);
             if len < mss && self.nagle_holds() {
                 return;
             }
-            self.nagle_held -= len;
+            self.tcb.nagle_held -= len;
             // Linux `tcp_mark_push`: PSH on the last segment of a write.
-            let flags = if self.nagle_held == 0 {
+            let flags = if self.tcb.nagle_held == 0 {
                 Flags::PSH | Flags::ACK
             } else {
                 Flags::ACK
             };
             self.send_new(now, flags, len);
             if len < mss {
-                self.snd_sml = self.snd_nxt;
+                self.tcb.snd_sml = self.tcb.snd_nxt;
             }
         }
     }
@@ -1163,9 +1138,9 @@ impl Endpoint {
     fn nagle_holds(&self) -> bool {
         match self.cfg.profile.nagle {
             // BSD `tcp_output`: only when idle (nothing unacknowledged).
-            Nagle::Classic => self.snd_una != self.snd_nxt,
+            Nagle::Classic => self.tcb.snd_una != self.tcb.snd_nxt,
             // Linux `tcp_minshall_check`: while an earlier small segment is unacked.
-            Nagle::Minshall => seq_lt(self.snd_una, self.snd_sml),
+            Nagle::Minshall => self.tcb.snd_una.lt(self.tcb.snd_sml),
             Nagle::Off => false,
         }
     }
@@ -1175,8 +1150,8 @@ impl Endpoint {
     /// off; BSD `tcp_output` sends a pending FIN whatever Nagle says and sets it
     /// on the segment that carries the last data.
     fn send_fin(&mut self, now: Instant) {
-        let len = std::mem::take(&mut self.nagle_held);
-        self.fin_seq = Some(self.snd_nxt.wrapping_add(len));
+        let len = std::mem::take(&mut self.tcb.nagle_held);
+        self.tcb.fin_seq = Some(self.tcb.snd_nxt + len);
         let flags = if len > 0 {
             Flags::FIN | Flags::PSH | Flags::ACK
         } else {
@@ -1188,19 +1163,19 @@ impl Endpoint {
     /// Sends new sequence space (SYN, data or FIN) and keeps it for retransmission.
     fn send_new(&mut self, now: Instant, flags: Flags, len: u32) {
         let entry = Unacked {
-            seq: self.snd_nxt,
+            seq: self.tcb.snd_nxt,
             len,
             flags,
         };
-        self.snd_nxt = self.snd_nxt.wrapping_add(entry.seg_len());
-        self.retransmit_queue.push(entry);
-        if self.rtt_probe.is_none() {
-            self.rtt_probe = Some((self.snd_nxt, now));
+        self.tcb.snd_nxt += entry.seg_len();
+        self.tcb.retransmit_queue.push(entry);
+        if self.tcb.rtt_probe.is_none() {
+            self.tcb.rtt_probe = Some((self.tcb.snd_nxt, now));
         }
         self.emit(flags, entry.seq, len, false);
         if flags.contains(Flags::SYN) {
-            if self.timers[TimerKind::Retransmission.index()].is_none() {
-                self.arm(now, TimerKind::Retransmission, self.rto);
+            if !self.timers.is_running(TimerKind::Retransmission) {
+                self.arm(now, TimerKind::Retransmission, self.tcb.rtt.rto());
             }
         } else {
             self.set_xmit_timer(now, false);
@@ -1215,9 +1190,9 @@ impl Endpoint {
         if let Some(pto) = self.probe_timeout(now, after_ack) {
             self.stop(TimerKind::Retransmission);
             self.arm(now, TimerKind::LossProbe, pto);
-        } else if after_ack || self.timers[TimerKind::Retransmission.index()].is_none() {
+        } else if after_ack || !self.timers.is_running(TimerKind::Retransmission) {
             self.stop(TimerKind::LossProbe);
-            self.arm(now, TimerKind::Retransmission, self.rto);
+            self.arm(now, TimerKind::Retransmission, self.tcb.rtt.rto());
         }
     }
 
@@ -1227,22 +1202,22 @@ impl Endpoint {
     /// Not before an RTT sample, and not in loss recovery (after an RTO).
     fn probe_timeout(&self, now: Instant, after_ack: bool) -> Option<Duration> {
         let p = &self.cfg.profile;
-        if !p.tail_loss_probe || self.recovering || self.retries > 0 {
+        if !p.tail_loss_probe || self.tcb.recovering || self.tcb.retries > 0 {
             return None;
         }
-        let srtt = self.rtt?.srtt();
-        if self.retransmit_queue.is_empty() {
+        let srtt = self.tcb.rtt.srtt()?;
+        if self.tcb.retransmit_queue.is_empty() {
             return None;
         }
-        let extra = if self.retransmit_queue.len() == 1 {
+        let extra = if self.tcb.retransmit_queue.len() == 1 {
             p.rto_min
         } else {
             Duration::from_millis(2)
         };
         let pto = srtt.saturating_mul(2) + extra;
-        let rto_left = match self.timers[TimerKind::Retransmission.index()] {
+        let rto_left = match self.timers.get(TimerKind::Retransmission) {
             Some(deadline) if !after_ack => deadline.saturating_since(now),
-            _ => self.rto,
+            _ => self.tcb.rtt.rto(),
         };
         Some(pto.min(rto_left))
     }
@@ -1250,11 +1225,11 @@ impl Endpoint {
     /// Linux `tcp_send_loss_probe`: send the last segment in flight again, once,
     /// then restart the retransmission timer from now without backing it off.
     fn on_loss_probe(&mut self, now: Instant) {
-        let Some(tail) = self.retransmit_queue.last().copied() else {
+        let Some(tail) = self.tcb.retransmit_queue.last().copied() else {
             return;
         };
         self.retransmit(tail);
-        self.arm(now, TimerKind::Retransmission, self.rto);
+        self.arm(now, TimerKind::Retransmission, self.tcb.rtt.rto());
     }
 
     fn retransmit(&mut self, u: Unacked) {
@@ -1264,7 +1239,7 @@ impl Endpoint {
     /// A pure ACK, `<SEQ=SND.NXT><ACK=RCV.NXT><CTL=ACK>`. FreeBSD repeats its FIN
     /// on it while that FIN is unacknowledged.
     fn send_ack(&mut self) {
-        let fin_unacked = self.fin_seq.filter(|f| seq_le(self.snd_una, *f));
+        let fin_unacked = self.tcb.fin_seq.filter(|f| self.tcb.snd_una.le(*f));
         if self.cfg.profile.fin_on_ack_while_fin_unacked
             && matches!(self.state, TcpState::FinWait1 | TcpState::Closing)
         {
@@ -1273,7 +1248,7 @@ impl Endpoint {
                 return;
             }
         }
-        self.emit(Flags::ACK, self.snd_nxt, 0, false);
+        self.emit(Flags::ACK, self.tcb.snd_nxt, 0, false);
     }
 
     /// Answers an unacceptable segment with an ACK; pure ACKs and SYNs are
@@ -1281,41 +1256,41 @@ impl Endpoint {
     fn send_oow_ack(&mut self, now: Instant, seg: &Segment) {
         let limited = seg.len == 0 && !seg.flags.contains(Flags::FIN);
         if limited {
-            if let Some(last) = self.last_oow_ack {
+            if let Some(last) = self.tcb.last_oow_ack {
                 if now.saturating_since(last) < OOW_ACK_INTERVAL {
                     return;
                 }
             }
-            self.last_oow_ack = Some(now);
+            self.tcb.last_oow_ack = Some(now);
         }
         self.send_ack();
     }
 
     /// RST+ACK from a live connection (Linux `tcp_send_active_reset`).
     fn send_reset_ack(&mut self) {
-        self.emit(Flags::RST | Flags::ACK, self.snd_nxt, 0, false);
+        self.emit(Flags::RST | Flags::ACK, self.tcb.snd_nxt, 0, false);
     }
 
     /// A segment of this connection: the ACK field and, when in use, the
     /// timestamp option (TSval: the clock in ms plus this host's offset, as
     /// Linux `tcp_skb_timestamp_ts` + `ts_offset`; TSecr: TS.Recent).
-    fn emit(&mut self, flags: Flags, seq: u32, len: u32, retransmission: bool) {
+    fn emit(&mut self, flags: Flags, seq: Seq, len: u32, retransmission: bool) {
         let ack = if flags.contains(Flags::ACK) {
-            self.rcv_nxt
+            self.tcb.rcv_nxt
         } else {
-            0
+            Seq::ZERO
         };
         if flags.contains(Flags::ACK) {
             // Any segment carrying the ACK satisfies a pending delayed ACK.
             self.stop(TimerKind::DelayedAck);
-            self.last_ack_sent = self.rcv_nxt;
+            self.tcb.last_ack_sent = self.tcb.rcv_nxt;
         }
-        let ts = self.ts_on.then(|| Timestamps {
+        let ts = self.tcb.ts_on.then(|| Timestamps {
             val: self
                 .cfg
                 .ts_offset
                 .wrapping_add((self.now.as_micros() / 1000) as u32),
-            ecr: self.ts_recent,
+            ecr: self.tcb.ts_recent,
         });
         self.push(flags, seq, ack, len, retransmission, ts);
     }
@@ -1325,8 +1300,8 @@ impl Endpoint {
     fn push(
         &mut self,
         flags: Flags,
-        seq: u32,
-        ack: u32,
+        seq: Seq,
+        ack: Seq,
         len: u32,
         retransmission: bool,
         ts: Option<Timestamps>,
@@ -1334,8 +1309,8 @@ impl Endpoint {
         self.events.push(EndpointEvent::Transmit(Transmit {
             segment: Segment {
                 flags,
-                seq,
-                ack,
+                seq: seq.get(),
+                ack: ack.get(),
                 len,
                 window: RCV_WND as u16,
                 ts,
@@ -1344,42 +1319,42 @@ impl Endpoint {
         }));
     }
 
-    // ----- acknowledgments and RTT (RFC 6298; Linux in `rtt.rs`) -----
+    // ----- acknowledgments and RTT (RFC 6298 or Linux: `rtt.rs`) -----
 
-    fn on_new_ack(&mut self, now: Instant, ack: u32) {
-        self.snd_una = ack;
-        self.retransmit_queue.retain_mut(|u| {
-            let end = u.seq.wrapping_add(u.seg_len());
-            if seq_le(end, ack) {
+    fn on_new_ack(&mut self, now: Instant, ack: Seq) {
+        self.tcb.snd_una = ack;
+        self.tcb.retransmit_queue.retain_mut(|u| {
+            let end = u.seq + u.seg_len();
+            if end.le(ack) {
                 return false;
             }
-            if seq_lt(u.seq, ack) {
+            if u.seq.lt(ack) {
                 // Partly acknowledged data: keep the rest.
-                let done = ack.wrapping_sub(u.seq);
+                let done = ack - u.seq;
                 u.seq = ack;
                 u.len -= done.min(u.len);
                 u.flags = u.flags.without(Flags::SYN);
             }
             true
         });
-        if let Some((end, sent)) = self.rtt_probe {
-            if seq_le(end, ack) {
-                self.rtt_probe = None;
+        if let Some((end, sent)) = self.tcb.rtt_probe {
+            if end.le(ack) {
+                self.tcb.rtt_probe = None;
                 self.rtt_sample(now.saturating_since(sent));
             }
         }
-        self.retries = 0;
-        self.rto = self.computed_rto();
-        if self.retransmit_queue.is_empty() {
-            self.recovering = false;
+        self.tcb.retries = 0;
+        self.tcb.rtt.reset_backoff(&self.cfg.profile);
+        if self.tcb.retransmit_queue.is_empty() {
+            self.tcb.recovering = false;
             self.stop(TimerKind::Retransmission);
             self.stop(TimerKind::LossProbe);
         } else {
-            if self.recovering {
+            if self.tcb.recovering {
                 // Go back: resend what the RTO left outstanding.
-                self.recovering = false;
-                for i in 0..self.retransmit_queue.len() {
-                    let u = self.retransmit_queue[i];
+                self.tcb.recovering = false;
+                for i in 0..self.tcb.retransmit_queue.len() {
+                    let u = self.tcb.retransmit_queue[i];
                     self.retransmit(u);
                 }
             }
@@ -1396,23 +1371,14 @@ impl Endpoint {
     /// timed at a time (`rtt_probe`), where Linux times every ACK of data never
     /// retransmitted (`tcp_clean_rtx_queue`): the same samples in the captured cases.
     fn rtt_sample(&mut self, r: Duration) {
-        let p = &self.cfg.profile;
-        match &mut self.rtt {
-            None => self.rtt = Some(RttEstimator::first(p, r, self.snd_nxt)),
-            Some(e) => e.sample(p, r, self.snd_una, self.snd_nxt),
-        }
-        self.rto = self.computed_rto();
-    }
-
-    fn computed_rto(&self) -> Duration {
-        self.rtt
-            .map_or(self.cfg.profile.rto_initial, |e| e.rto(&self.cfg.profile))
+        let t = &mut self.tcb;
+        t.rtt.sample(&self.cfg.profile, r, t.snd_una, t.snd_nxt);
     }
 
     // ----- state and timers -----
 
     fn enter_time_wait(&mut self, now: Instant) {
-        self.time_wait_since = now;
+        self.tcb.time_wait_since = now;
         self.stop(TimerKind::Retransmission);
         self.stop(TimerKind::FinWait2);
         self.set_state(TcpState::TimeWait);
@@ -1436,19 +1402,13 @@ impl Endpoint {
             for t in TimerKind::ALL {
                 self.stop(t);
             }
-            self.retransmit_queue.clear();
+            self.tcb.retransmit_queue.clear();
         }
     }
 
     fn arm(&mut self, now: Instant, timer: TimerKind, after: Duration) {
         let deadline = now + after;
-        let slot = &mut self.timers[timer.index()];
-        let action = if slot.is_some() {
-            TimerAction::Restarted
-        } else {
-            TimerAction::Armed
-        };
-        *slot = Some(deadline);
+        let action = self.timers.arm(timer, deadline);
         self.events.push(EndpointEvent::Timer {
             timer,
             action,
@@ -1457,7 +1417,7 @@ impl Endpoint {
     }
 
     fn stop(&mut self, timer: TimerKind) {
-        if self.timers[timer.index()].take().is_some() {
+        if self.timers.cancel(timer) {
             self.events.push(EndpointEvent::Timer {
                 timer,
                 action: TimerAction::Stopped,
@@ -1470,10 +1430,11 @@ impl Endpoint {
     /// it (written but never sent, sent but never acknowledged, received but
     /// never read), so no byte vanishes without an event, and forgets it.
     fn discard_data(&mut self, why: &'static str) {
-        let unsent = std::mem::take(&mut self.unsent) + std::mem::take(&mut self.nagle_held);
-        let unacked: u32 = self.retransmit_queue.iter().map(|u| u.len).sum();
-        self.retransmit_queue.clear();
-        let unread = std::mem::take(&mut self.unread);
+        let unsent =
+            std::mem::take(&mut self.tcb.unsent) + std::mem::take(&mut self.tcb.nagle_held);
+        let unacked: u32 = self.tcb.retransmit_queue.iter().map(|u| u.len).sum();
+        self.tcb.retransmit_queue.clear();
+        let unread = std::mem::take(&mut self.tcb.unread);
         for (call, bytes) in [
             (AppCall::UnsentDiscarded, unsent),
             (AppCall::UnackedDiscarded, unacked),
