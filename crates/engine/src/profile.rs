@@ -257,14 +257,27 @@ pub const LINUX: Profile = Profile {
     notes: "Linux has no MSL setting: TIME_WAIT is hard-coded at 60 s (TCP_TIMEWAIT_LEN in include/net/tcp.h); the \"30 s MSL\" in tables is 60 s / 2. An orphaned FIN_WAIT_2 dies after tcp_fin_timeout (60 s). The FIN is ACKed by the delayed-ACK timer (40 ms), so a peer that closes at once sends a 3-segment close. tcp_rfc1337 defaults to 0: a RST kills TIME_WAIT. A lost last segment is first resent by a tail loss probe (about 2 RTT + 200 ms, RFC 8985), which does not back off the RTO; small writes wait for the ACK of an earlier small segment (Nagle, Minshall's rule).",
 };
 
-/// FreeBSD 14. Sources: `sys/netinet/tcp_timer.h` (`TCPTV_MSL` 30 s, `TCPTV_RTOBASE`
-/// 1 s, `TCPTV_MIN` 30 ms plus `tcp_rexmit_slop` 200 ms, `TCPTV_REXMTMAX` 64 s,
-/// `TCPTV_DELACK` 100 ms, `TCP_MAXRXTSHIFT` 12), `sys/netinet/tcp_timer.c`
-/// (`tcp_maxidle` 600 s for orphaned FIN_WAIT_2), `tcp_input.c` (FIN sets `TF_ACKNOW`),
-/// `tcp_subr.c` (`V_tcp_do_rfc1323` 1: `net.inet.tcp.rfc1323`, timestamps on),
-/// `tcp_timewait.c` (`tcp_twcheck`: a SYN above RCV.NXT reopens), `in_pcb.c`
-/// (`in_pcbconnect_setup`: EADDRINUSE for a 4-tuple in use). ISN step: RFC
-/// 9293's 4 µs, unconfirmed.
+/// FreeBSD 14. Sources (file:line in FreeBSD 13.0's kernel as vendored by
+/// F-Stack/f-stack@5cb586b5, `freebsd/netinet/`, unless noted; every citation,
+/// with the quoted lines, in `crates/engine/PLATFORM_SOURCES.md`):
+/// `tcp_timer.h:77` `TCPTV_MSL` 30 s (TIME_WAIT 2·msl, `tcp_timewait.c:668`),
+/// `:80` `TCPTV_RTOBASE` 1 s, `:114` `TCPTV_REXMTMAX` 64 s, `:120`
+/// `TCP_MAXRXTSHIFT` 12, `:122` `TCPTV_DELACK` hz/25 = **40 ms** (100 ms was
+/// FreeBSD 10's); an orphaned FIN_WAIT_2 (`tcp_input.c:2965-2970`) waits
+/// `TP_MAXIDLE` = 8 × 75 s = 600 s, then `tcp_timer.c:370-372` re-arms it 75 s
+/// once more while idle ≤ 600 s: closed at **675 s**; FIN sets `TF_ACKNOW`
+/// (`tcp_input.c:3224-3227`); `tcp_subr.c:254` `tcp_do_rfc1323` 1 (timestamps
+/// on); a RST in TIME_WAIT dropped (`tcp_timewait.c:414-415`); a SYN above
+/// RCV.NXT reopens (`tcp_timewait.c:440`); EADDRINUSE for a 4-tuple in use
+/// (`in_pcb.c:1568-1573`). Known differences from the source, not modelled
+/// yet: the RTO is max(30 ms, SRTT + 4·RTTVAR)·backoff **+ 200 ms slop**
+/// (`tcp_timer.h:139-145` `TCPT_RANGESET`, `tcp_subr.c:1193`), modelled as a
+/// 230 ms floor; a connect gives up at keepinit, 75 s (`tcp_usrreq.c:622`,
+/// `tcp_timer.c:454-455`), modelled as 6 SYN retransmissions (the same count
+/// on that schedule). Not checked: Nagle, the ISN step (RFC 9293's 4 µs).
+/// `net.inet.tcp.nolocaltimewait` (default on in current FreeBSD, off in 13.0)
+/// covers only connections to the host's own address: never two hosts.
+/// Nothing here was checked against a FreeBSD kernel.
 pub const FREEBSD: Profile = Profile {
     platform: Platform::Freebsd,
     label: "FreeBSD 14",
@@ -273,8 +286,8 @@ pub const FREEBSD: Profile = Profile {
     rto_initial: Duration::from_secs(1),
     rto_min: Duration::from_millis(230),
     rto_max: Duration::from_secs(64),
-    delayed_ack: Duration::from_millis(100),
-    fin_wait_2_timeout: Some(Duration::from_secs(600)),
+    delayed_ack: Duration::from_millis(40),
+    fin_wait_2_timeout: Some(Duration::from_secs(675)),
     max_retries: 12,
     orphan_retries: 12,
     syn_retries: 6,
@@ -289,13 +302,13 @@ pub const FREEBSD: Profile = Profile {
     time_wait_reuse: TimeWaitReuse::Refused("EADDRINUSE"),
     estimator: Estimator::Rfc6298,
     fin_on_ack_while_fin_unacked: true,
-    notes: "TIME_WAIT is 2×MSL with net.inet.tcp.msl = 30 s (TCPTV_MSL in sys/netinet/tcp_timer.h). A FIN is ACKed at once, so the close is always four segments. An orphaned FIN_WAIT_2 is dropped after tcp_maxidle (600 s), or 60 s with net.inet.tcp.fast_finwait2_recycle. A RST in TIME_WAIT is ignored (RFC 1337).",
+    notes: "TIME_WAIT is 2×MSL with net.inet.tcp.msl = 30 s (TCPTV_MSL in sys/netinet/tcp_timer.h). A FIN is ACKed at once, so the close is always four segments. A FIN is ACKed at once and other ACKs wait at most 40 ms (TCPTV_DELACK). An orphaned FIN_WAIT_2 is dropped after about 675 s: tcp_maxidle (600 s), then one more 75 s keepalive interval; 60 s with net.inet.tcp.fast_finwait2_recycle. A RST in TIME_WAIT is ignored (RFC 1337).",
 };
 
 /// macOS (xnu). Sources: xnu `bsd/netinet/tcp_timer.h` (`TCPTV_MSL` 15 s,
 /// `TCPTV_DELACK` 100 ms, `TCPTV_REXMTMAX` 64 s), `net.inet.tcp.fin_timeout` 60 s,
 /// `net.inet.tcp.msl` sysctl reading 15000 on current releases, xnu
-/// `bsd/netinet/tcp_subr.c` (`tcp_do_rfc1323` 1: timestamps on). A SYN into
+/// `bsd/netinet/tcp_subr.c:206` (`tcp_do_timestamps` 1: timestamps on). A SYN into
 /// TIME_WAIT and a connect() over one as FreeBSD's (4.4BSD `tcp_input`),
 /// unconfirmed for xnu; ISN step unconfirmed.
 pub const MACOS: Profile = Profile {
@@ -359,29 +372,42 @@ pub const WINDOWS: Profile = Profile {
     notes: "Windows uses MSL = 120 s and TIME_WAIT = TcpTimedWaitDelay, 240 s by default on the classic documentation (0xF0); some Server releases document 120 s. Tables quoting \"Windows 120 s\" mean the MSL. Retransmission gives up after TcpMaxDataRetransmissions = 5. No orphaned FIN_WAIT_2 timer is documented, so none is modelled.",
 };
 
-/// Solaris / illumos. Sources: illumos `usr/src/uts/common/inet/tcp/tcp_tunables.c`
-/// (`tcp_time_wait_interval` 60000 ms, `tcp_rexmit_interval_initial` 1000 ms,
-/// `tcp_rexmit_interval_min` 400 ms, `tcp_rexmit_interval_max` 60 s,
-/// `tcp_deferred_ack_interval` 100 ms, `tcp_fin_wait_2_flush_interval` 1 minute,
-/// `tcp_tstamp_if_wscale` and `tcp_wscale_always` true: timestamps on;
-/// OpenSolaris' `tcp.c` parameter table had 675 s). A SYN into TIME_WAIT
-/// (`tcp_time_wait_processing` in tcp_time_wait.c, modelled as BSD's rule), a
-/// connect() over one and the ISN step: unconfirmed.
+/// Solaris / illumos. Sources (file:line in illumos-gate as of 2018, the
+/// Tegile-Dev/illumos-gate fork @a8793c76, `usr/src/uts/common/inet/tcp/`;
+/// quotes in `crates/engine/PLATFORM_SOURCES.md`): `tcp_tunables.c:250-252`
+/// `_time_wait_interval` 60 s (expiry rounded up to a 5 s bucket,
+/// `tcp_time_wait.c:217-219`: not modelled), `:338-340` `_rexmit_interval_max`
+/// 60 s, `:342-344` `_rexmit_interval_min` 400 ms, `:391-393`
+/// `_fin_wait_2_flush_interval` 60 s; the first RTO is **1.125 s**, not the
+/// tunable's 1 s (`tcp.c:2407-2412`: sa/8 + sd + sa/32 from the initial
+/// interval); the delayed ACK is `_local_dack_interval` **50 ms** to an
+/// on-link peer (`tcp_tunables.c:459-461`, `tcp_input.c:4936-4938`; the
+/// engine's hosts share a subnet), 100 ms otherwise; a FIN is **ACKed at
+/// once** (`tcp_input.c:4551-4553`, `TH_ACK_NEEDED`: a 4-segment close);
+/// timestamps on with window scaling, which is always on (`tcp_tunables.c:408-418`);
+/// an in-window RST kills TIME_WAIT (`tcp_time_wait.c:798-800`). Known
+/// differences from the source, not modelled yet: illumos' own RTO formula
+/// (`tcp_input.c:5274-5302`: 1.25·SRTT + max(4·RTTVAR, 400 ms)), giving up by
+/// time (`_ip_abort_interval` 5 min, `_ip_abort_cinterval` 3 min,
+/// `tcp_timers.c:719-721`, `:928`) rather than by count, and a SYN into
+/// TIME_WAIT accepted only beyond the receive window after a PAWS check
+/// (`tcp_time_wait.c:620-680`). A connect() over one's own TIME_WAIT and the
+/// ISN step: unconfirmed. Nothing here was checked against an illumos kernel.
 pub const SOLARIS: Profile = Profile {
     platform: Platform::Solaris,
     label: "Solaris / illumos",
     msl: Duration::from_secs(30),
     time_wait: Duration::from_secs(60),
-    rto_initial: Duration::from_secs(1),
+    rto_initial: Duration::from_millis(1125),
     rto_min: Duration::from_millis(400),
     rto_max: Duration::from_secs(60),
-    delayed_ack: Duration::from_millis(100),
+    delayed_ack: Duration::from_millis(50),
     fin_wait_2_timeout: Some(Duration::from_secs(60)),
     max_retries: 10,
     orphan_retries: 10,
     syn_retries: 5,
     rfc1337: false,
-    fin_ack: FinAckPolicy::Delayed,
+    fin_ack: FinAckPolicy::Immediate,
     quickack_segments: 0,
     nagle: Nagle::Classic,
     tail_loss_probe: false,
@@ -391,10 +417,13 @@ pub const SOLARIS: Profile = Profile {
     time_wait_reuse: TimeWaitReuse::Refused("EADDRINUSE"),
     estimator: Estimator::Rfc6298,
     fin_on_ack_while_fin_unacked: false,
-    notes: "Solaris has no MSL tunable: TIME_WAIT is tcp_time_wait_interval, 60 s on illumos and Solaris 10+ (it was 4 minutes on Solaris 8). The MSL shown is 60 s / 2. Minimum RTO is 400 ms (tcp_rexmit_interval_min). An orphaned FIN_WAIT_2 is flushed after tcp_fin_wait_2_flush_interval: 60 s on illumos, 675 s in OpenSolaris' older tcp.c.",
+    notes: "Solaris has no MSL tunable: TIME_WAIT is tcp_time_wait_interval, 60 s on illumos and Solaris 10+ (it was 4 minutes on Solaris 8). The MSL shown is 60 s / 2. A FIN is ACKed at once, so the close is always four segments; other ACKs wait 50 ms to a peer on the same subnet (tcp_local_dack_interval). The first retransmission comes after 1.125 s; the minimum RTO is 400 ms (tcp_rexmit_interval_min). An orphaned FIN_WAIT_2 is flushed after tcp_fin_wait_2_flush_interval, 60 s.",
 };
 
-/// RFC 793 / RFC 9293 as written. Sources: RFC 9293 §3.4.3 (MSL 2 minutes,
+/// RFC 793 / RFC 9293 as written (line numbers in the RFC's text, quoted in
+/// `crates/engine/PLATFORM_SOURCES.md`). Sources: 8 SYN retransmissions (at 1 s
+/// doubling to 60 s, given up at 183 s) for MUST-23's "at least 3 minutes"
+/// (§3.8.3, rfc9293.txt:2024-2027); RFC 9293 §3.4.2 (MSL 2 minutes,
 /// TIME_WAIT 2×MSL), RFC 6298 §2 (initial RTO 1 s, minimum 1 s, maximum ≥ 60 s),
 /// RFC 9293 §3.8.6.3 (MUST-40: delayed ACK under 0.5 s), RFC 1122 §4.2.3.5 (R2 ≥ 100 s);
 /// no timestamps (RFC 7323 is an extension); a SYN into TIME_WAIT gets an ACK
@@ -412,7 +441,7 @@ pub const RFC793: Profile = Profile {
     fin_wait_2_timeout: None,
     max_retries: 8,
     orphan_retries: 8,
-    syn_retries: 6,
+    syn_retries: 8,
     rfc1337: false,
     fin_ack: FinAckPolicy::Immediate,
     quickack_segments: 0,
@@ -424,7 +453,7 @@ pub const RFC793: Profile = Profile {
     time_wait_reuse: TimeWaitReuse::Refused("connection already exists"),
     estimator: Estimator::Rfc6298,
     fin_on_ack_while_fin_unacked: false,
-    notes: "The specification: MSL is 2 minutes, so TIME_WAIT lasts 2×MSL = 4 minutes (RFC 9293 §3.4.3). RTO starts at 1 s with a 1 s floor (RFC 6298). FIN_WAIT_2 has no timer in the RFC. A RST in TIME_WAIT is accepted; RFC 1337 explains why that is a hazard.",
+    notes: "The specification: MSL is 2 minutes, so TIME_WAIT lasts 2×MSL = 4 minutes (RFC 9293 §3.4.2, MUST-13 in §3.6.1). RTO starts at 1 s with a 1 s floor (RFC 6298). FIN_WAIT_2 has no timer in the RFC. A RST in TIME_WAIT is accepted; RFC 1337 explains why that is a hazard.",
 };
 
 /// Single-value overrides from a scenario's `tunables` object.
