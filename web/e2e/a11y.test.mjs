@@ -1,5 +1,6 @@
 // Accessibility of the release build: an axe-core audit of the main view at
-// several playback positions in both themes and of the embed view, and a
+// several playback positions in both themes, of the embed view and of the
+// capture view (a connection of a dropped capture shown), and a
 // keyboard-only walk (Tab reaches the controls, the diagram and the scrollable
 // panels, each with a visible focus style). Run by `cargo xtask test`.
 //
@@ -9,6 +10,7 @@
 import { test, before, after, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
 import { createRequire } from 'node:module';
+import fs from 'node:fs/promises';
 import { useApp, SEG } from './harness.mjs';
 
 const require = createRequire(import.meta.url);
@@ -78,6 +80,18 @@ for (const colorScheme of ['light', 'dark']) {
     await audit(page, `embed, start, ${colorScheme}`);
     await stepForward(page, 3);
     await audit(page, `embed, mid-close, ${colorScheme}`);
+  });
+
+  test(`axe: the capture view, a connection shown (${colorScheme})`, async () => {
+    const page = await app.open();
+    await page.emulateMedia({ colorScheme });
+    await page.setInputFiles('[data-testid=import]', {
+      name: 'fin-lost-twice.pcap',
+      mimeType: 'application/vnd.tcpdump.pcap',
+      buffer: await fs.readFile(new URL('./fixtures/handshake-fin-lost-twice.pcap', import.meta.url)),
+    });
+    await page.waitForSelector('#capture-view [data-testid=capture-svg]', { timeout: 60_000 });
+    await audit(page, `capture view, ${colorScheme}`);
   });
 }
 

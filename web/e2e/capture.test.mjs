@@ -2,9 +2,10 @@
 // playground or picked for import loads its own module (never part of the
 // first load), draws the connection with inferred states hatched, narrates it
 // and lists its frames; bad files get a message and the scenario stays; a
-// big file is read in slices with progress, up to the view's limits, while
-// the page stays responsive; "Replay in the simulator" opens the connection
-// as a scenario. Run by `cargo xtask test`.
+// big file is read in the view's Web Worker with progress, up to the view's
+// limits, while the page stays responsive, and the reading can be cancelled;
+// the diagram downloads as an SVG file; "Replay in the simulator" opens the
+// connection as a scenario. Run by `cargo xtask test`.
 //
 // Fixtures (web/e2e/fixtures): the CLI's pcap export of the built-in
 // fin-lost-twice (`farewell run --builtin fin-lost-twice --format pcap`), and
@@ -16,6 +17,7 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { useApp, SEG } from './harness.mjs';
+import { writeBigCapture } from './big-capture.mjs';
 
 const app = useApp({ before, after, afterEach });
 const fixture = (name) => fs.readFile(new URL(`./fixtures/${name}`, import.meta.url));
@@ -162,9 +164,14 @@ test('a capture of hundreds of MB is read in slices up to the limits, and the pa
   await page.evaluate(() => (window.__longTasks = []));
   const t0 = Date.now();
   await page.setInputFiles('[data-testid=import]', file);
-  await page.waitForSelector('[data-testid=capture-progress]', { timeout: 60_000 });
-  await page.waitForSelector('[data-testid=capture-svg]', { timeout: 120_000 });
+  // `attached`: a visibility check would lay the page out in a task of
+  // playwright's own, counted as the page's.
+  await page.waitForSelector('[data-testid=capture-progress]', { state: 'attached', timeout: 60_000 });
+  await page.waitForSelector('[data-testid=capture-svg]', { state: 'attached', timeout: 120_000 });
+  await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => setTimeout(r, 0))));
   const seconds = (Date.now() - t0) / 1000;
+  // Read in the view's worker, not on the page.
+  assert.ok(app.server.log.some((l) => l.path.endsWith('farewell-capture-worker.mjs')), 'no worker was started');
   const notes = await page.textContent('[data-testid=capture-notes]');
   assert.match(notes, /only the first 200000 TCP segments were read/);
   assert.match(notes, /Only the last 100 of this connection's 200,000 segments \(from frame 199901\)/);
@@ -202,4 +209,87 @@ test('picking a capture and Replay in the simulator opens it as a scenario, with
   // And it is a scenario like any other: click a segment to drop it.
   await page.locator(`${SEG}.ack`).last().click();
   await page.waitForFunction((sel) => document.querySelectorAll(sel).length === 3, `${SEG}.dropped`);
+});
+
+test('a big capture being read can be cancelled: the worker ends and the scenario stays', async () => {
+  const dir = await fs.mkdtemp(path.join(os.tmpdir(), 'farewell-capture-'));
+  const file = path.join(dir, 'many.pcap');
+  await writeBigCapture(file, { bytes: 200e6, connections: 4000 });
+  const page = await app.open();
+  const before = await description(page);
+  // Cancel is pressed in the page as soon as the worker has reported frames
+  // read (in the task that shows them), so the reading is surely under way.
+  await page.evaluate(() => {
+    window.__cancelled = new Promise((resolve) => {
+      const observer = new MutationObserver(() => {
+        const text = document.querySelector('[data-testid=capture-progress-text]')?.textContent ?? '';
+        if (!/[1-9][\d,]* frames/.test(text)) return;
+        observer.disconnect();
+        const value = Number(document.querySelector('[data-testid=capture-progress]').getAttribute('value'));
+        document.querySelector('[data-testid=capture-cancel]').click();
+        resolve({ text, value });
+      });
+      observer.observe(document.body, { subtree: true, childList: true, characterData: true, attributes: true });
+    });
+  });
+  const started = page.waitForEvent('worker');
+  await page.setInputFiles('[data-testid=import]', file);
+  const worker = await started;
+  const ended = new Promise((resolve) => worker.on('close', resolve));
+  const cancelled = await page.evaluate(() => window.__cancelled);
+  assert.ok(cancelled.value > 0, JSON.stringify(cancelled));
+  assert.match(cancelled.text, /^Reading “many\.pcap”: [\d.]+ MB of 20\d\.\d MB, [\d,]+ frames$/);
+  await page.waitForSelector(VIEW, { state: 'detached' });
+  await ended;
+  assert.equal(await description(page), before);
+  assert.ok(await page.locator('div.app').isVisible());
+  // Nothing comes back from the reading that was cancelled, and the next
+  // capture opens as usual.
+  await page.waitForTimeout(500);
+  assert.equal(await page.locator(VIEW).count(), 0);
+  await drop(page, 'fin-lost-twice.pcap', await fixture('handshake-fin-lost-twice.pcap'));
+  await page.waitForSelector(`${VIEW} [data-testid=capture-svg]`, { timeout: 60_000 });
+  await fs.rm(dir, { recursive: true });
+});
+
+test('the capture diagram downloads as an SVG file of its own', async () => {
+  const page = await app.open();
+  await drop(page, 'fin-lost-twice.pcap', await fixture('handshake-fin-lost-twice.pcap'));
+  await page.waitForSelector(`${VIEW} [data-testid=capture-svg]`, { timeout: 60_000 });
+  const inferred = await page.locator(`${VIEW} rect.cv-inferred`).count();
+  const [dl] = await Promise.all([page.waitForEvent('download'), page.click('[data-testid=capture-download-svg]')]);
+  assert.equal(dl.suggestedFilename(), 'capture-fin-lost-twice-connection-1.svg');
+  const svg = (await fs.readFile(await dl.path())).toString('utf8');
+  assert.match(svg, /^<svg[^>]+xmlns="http:\/\/www\.w3\.org\/2000\/svg"/);
+  assert.ok(!svg.includes('var(--'), 'its colours are in the file');
+  // The browser reads it as an SVG document: the same arrows, frame labels
+  // and hatched bands as the view.
+  const parsed = await page.evaluate((text) => {
+    const doc = new DOMParser().parseFromString(text, 'image/svg+xml');
+    return {
+      error: doc.querySelector('parsererror')?.textContent ?? null,
+      segs: doc.querySelectorAll('.seg').length,
+      inferred: doc.querySelectorAll('rect.cv-inferred').length,
+      labels: [...doc.querySelectorAll('.seg text.label')].map((t) => t.textContent),
+    };
+  }, svg);
+  assert.equal(parsed.error, null);
+  assert.equal(parsed.segs, 11);
+  assert.equal(parsed.inferred, inferred);
+  assert.equal(parsed.labels[8], '✕ #9 retransmission lost? ↻ FIN seq=1 ack=7');
+});
+
+test('a worker that cannot start gets a message, and Back keeps the scenario', async () => {
+  const page = await app.open();
+  const before = await description(page);
+  await page.route('**/farewell-capture-worker.mjs*', (route) => route.fulfill({ status: 404, body: 'gone' }));
+  await drop(page, 'fin-lost-twice.pcap', await fixture('handshake-fin-lost-twice.pcap'));
+  const msg = await page.waitForSelector('[data-testid=capture-message]', { timeout: 60_000 });
+  assert.match(await msg.textContent(), /^The capture view's worker failed \(.+\)\. The current scenario is unchanged\.$/);
+  await page.click('[data-testid=capture-back]');
+  await page.waitForSelector(VIEW, { state: 'detached' });
+  assert.equal(await description(page), before);
+  // The browser's own report of the refused script is expected here.
+  const p = app.pages.at(-1);
+  p.errors.splice(0, p.errors.length, ...p.errors.filter((e) => !/404|Failed to load/.test(e)));
 });

@@ -57,9 +57,10 @@ export function settings() {
 /**
  * Serves `dist` under `subPath` on 127.0.0.1 (a free port). Anything outside the
  * sub-path is a 404, so an absolute asset URL in the build fails the page load.
- * Every request is logged as { path, status }.
+ * Every request is logged as { path, status }. `headers` are added to every
+ * response (a Content-Security-Policy, say).
  */
-export async function serve(dist, subPath) {
+export async function serve(dist, subPath, headers = {}) {
   const log = [];
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, 'http://127.0.0.1');
@@ -90,7 +91,7 @@ export async function serve(dist, subPath) {
       }
     }
     log.push({ path: url.pathname, status });
-    res.writeHead(status, { 'content-type': type, 'cache-control': 'no-store' });
+    res.writeHead(status, { ...headers, 'content-type': type, 'cache-control': 'no-store' });
     res.end(req.method === 'HEAD' ? undefined : body);
   });
   await new Promise((resolve, reject) => {
@@ -156,11 +157,11 @@ export const SEG = `${DIAGRAM} .seg`;
  * fragment; `path`: a page other than the playground) and, for the playground,
  * waits for the first diagram.
  */
-export function useApp({ before, after, afterEach }) {
+export function useApp({ before, after, afterEach, headers }) {
   const app = { cfg: null, server: null, browser: null, pages: [] };
   before(async () => {
     app.cfg = settings();
-    app.server = await serve(app.cfg.dist, app.cfg.subPath);
+    app.server = await serve(app.cfg.dist, app.cfg.subPath, headers);
     app.browser = await launch();
   });
   after(async () => {

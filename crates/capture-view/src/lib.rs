@@ -10,7 +10,7 @@
 use farewell_capture::explain;
 use farewell_capture::infer::{Certainty, Inference, SegmentView};
 use farewell_capture::{replay, trace, Capture, CaptureError, Limits, Reader};
-use farewell_diagram::{escape, layout, render_svg_with, SvgOptions, Theme};
+use farewell_diagram::{escape, layout, render_svg_with, standalone_css, SvgOptions, Theme};
 use farewell_engine::{Host, Platform, TcpState};
 use std::fmt::Write as _;
 
@@ -18,15 +18,23 @@ use std::fmt::Write as _;
 /// are the playground's).
 pub const CSS: &str = include_str!("view.css");
 
-/// Bytes read from the file per slice: small enough that parsing one takes a
-/// few milliseconds, so the page stays responsive while a big file is read.
-pub const PIECE_BYTES: usize = 128 * 1024;
+/// Bytes read from the file per slice. The reading runs in the capture
+/// view's Web Worker, so a slice holds no page up; it only bounds the memory
+/// a slice takes and how often the progress can move (a slice parses in
+/// about 5 ms natively).
+pub const PIECE_BYTES: usize = 1024 * 1024;
 
 /// Segments of one connection drawn and explained at most (its last ones,
 /// where the close is): a close diagram with more is unreadable, and laying
 /// out its labels would hold the page (150 segments took about 150 ms in
 /// headless Chromium here, most of it SVG text).
 pub const MAX_SHOWN_SEGMENTS: usize = 100;
+
+/// Connections the picker lists at most (the first ones, and the one
+/// shown); a number field reaches the others. A list of thousands is no use
+/// to read, and laying it out held the page for over 100 ms (4,000 options:
+/// 60 ms to parse, 190–230 ms to lay out, in headless Chromium here).
+pub const MAX_LISTED: usize = 100;
 
 /// What every message about a bad file ends with.
 pub const UNCHANGED: &str = "The current scenario is unchanged.";
@@ -77,12 +85,11 @@ impl Loading {
 
     /// `Reading close.pcap: 12.5 of 480.0 MB, 84,000 frames`.
     pub fn progress_text(&self) -> String {
-        format!(
-            "Reading {}: {} of {}, {} frames",
-            shown_name(&self.name),
-            megabytes(self.reader.bytes_read() as f64),
-            megabytes(self.size),
-            thousands(u64::from(self.reader.frames()))
+        progress_text(
+            &self.name,
+            self.reader.bytes_read() as f64,
+            self.size,
+            self.reader.frames(),
         )
     }
 
@@ -205,6 +212,18 @@ impl Loaded {
             .collect()
     }
 
+    /// The picker's entries when connection `shown` is shown: the first
+    /// [`MAX_LISTED`], and `shown` in its place if it is not among them.
+    pub fn listed_rows(&self, shown: usize) -> Vec<(usize, String)> {
+        let mut rows = self.connection_rows();
+        let mut kept: Vec<(usize, String)> = Vec::with_capacity(MAX_LISTED + 1);
+        let extra = (shown >= MAX_LISTED && shown < rows.len()).then(|| rows.swap_remove(shown));
+        rows.truncate(MAX_LISTED);
+        kept.extend(rows);
+        kept.extend(extra);
+        kept
+    }
+
     /// Infers and lays out connection `conn` (its last
     /// [`MAX_SHOWN_SEGMENTS`] segments) on `platform`, or on the platform its
     /// SYN suggests, or Linux.
@@ -258,6 +277,8 @@ impl Loaded {
             .to_json_pretty()
             .map_err(|e| format!("the replay has no JSON form: {e}"))?;
         Ok(ConnView {
+            file_name: file_name(&self.name, conn),
+            title: format!("{}, connection {}", shown_name(&self.name), conn + 1),
             index: conn,
             platform,
             stack_note,
@@ -269,6 +290,7 @@ impl Loaded {
             replay_json,
             replay_notes: replay.notes,
             at_end: inf.at_end,
+            inference: inf,
         })
     }
 }
@@ -291,6 +313,41 @@ pub struct ConnView {
     pub replay_json: String,
     pub replay_notes: Vec<String>,
     pub at_end: [TcpState; 2],
+    /// What the diagram file is called when downloaded:
+    /// `capture-close-connection-1.svg`.
+    pub file_name: String,
+    /// The diagram file's title.
+    pub title: String,
+    pub inference: Inference,
+}
+
+impl ConnView {
+    /// The diagram as an SVG file of its own, in `theme`'s colours (the
+    /// view's "Download the diagram (SVG)").
+    pub fn file_svg(&self, theme: Theme) -> String {
+        diagram_file(&self.inference, theme, &self.title)
+    }
+}
+
+/// `capture-<file name without its extension>-connection-<n>.svg`, the name
+/// kept to letters, digits, `-` and `_` (at most 40 of them).
+fn file_name(name: &str, conn: usize) -> String {
+    let stem = name.rsplit_once('.').map_or(name, |(s, _)| s);
+    let mut clean: String = stem
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' || c == '_' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(40)
+        .collect();
+    if clean.trim_matches('-').is_empty() {
+        clean = "file".to_string();
+    }
+    format!("capture-{clean}-connection-{}.svg", conn + 1)
 }
 
 /// The legend under the diagram, one entry each: (swatch class, text).
@@ -312,6 +369,11 @@ pub const LEGEND: [(&str, &str); 4] = [
         "✕: a segment presumed lost (it was sent again with no sign the peer had it).",
     ),
 ];
+
+/// The legend's hatched swatch: the diagram's hatch, drawn as SVG (a CSS
+/// `repeating-linear-gradient` took 15 ms to paint the first time in
+/// headless Chromium here).
+const HATCH_SWATCH: &str = r#"<svg width="8" height="14" viewBox="0 0 8 14"><defs><pattern id="cv-hatch-swatch" width="4" height="4" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="4" stroke="currentColor" stroke-width="2"/></pattern></defs><rect width="8" height="14" rx="3" fill="url(#cv-hatch-swatch)"/></svg>"#;
 
 /// One line of the tcpdump log.
 #[derive(Clone, Debug, PartialEq)]
@@ -397,11 +459,40 @@ fn band_certainty(
     }
 }
 
+/// The styles of [`diagram_svg`]'s own marks in a file of its own (the page
+/// has `view.css`'s, which follow its theme).
+const FILE_MARKS_CSS: &str = ".cv-hatch-line{stroke:#fff;stroke-width:2.2;stroke-opacity:.85}.cv-inferred{stroke:var(--text);stroke-width:.6;stroke-dasharray:2 2}";
+
 /// The diagram of an inferred connection: the playground's renderer, with
 /// inferred state bands hatched (each with a tooltip saying why), and each
 /// arrow's label starting with its frame number and what it shows
 /// (retransmission, dup ACK, lost?).
 pub fn diagram_svg(inf: &Inference) -> String {
+    marked_svg(
+        inf,
+        &SvgOptions {
+            standalone: false,
+            theme: Theme::Light,
+            title: None,
+        },
+    )
+}
+
+/// [`diagram_svg`] as a standalone SVG file (size, background, stylesheet and
+/// colours in it, as the playground's SVG export and `farewell explain
+/// --format svg` write), titled `title`.
+pub fn diagram_file(inf: &Inference, theme: Theme, title: &str) -> String {
+    marked_svg(
+        inf,
+        &SvgOptions {
+            standalone: true,
+            theme,
+            title: Some(title.to_string()),
+        },
+    )
+}
+
+fn marked_svg(inf: &Inference, opts: &SvgOptions) -> String {
     let trace = trace::to_trace(inf);
     let mut d = layout(&trace);
     let origin = trace::origin_us(inf);
@@ -414,27 +505,28 @@ pub fn diagram_svg(inf: &Inference) -> String {
             a.label = format!("{} {}", frame_label(s), a.label);
         }
     }
-    let svg = render_svg_with(
-        &d,
-        &SvgOptions {
-            standalone: false,
-            theme: Theme::Light,
-            title: None,
-        },
-    )
-    .replacen(
-        "click a segment to drop it or bring it back",
-        "drawn from a capture; hatched state bands are inferred",
-        1,
-    )
-    .replacen(
-        r#"data-testid="diagram""#,
-        r#"data-testid="capture-svg""#,
-        1,
-    )
-    .replace(": click to drop it</title>", "</title>")
-    .replace(": click to bring it back</title>", "</title>");
-    let mut marks_svg = String::from(
+    let svg = render_svg_with(&d, opts)
+        .replacen(
+            "click a segment to drop it or bring it back",
+            "drawn from a capture; hatched state bands are inferred",
+            1,
+        )
+        .replacen(
+            r#"data-testid="diagram""#,
+            r#"data-testid="capture-svg""#,
+            1,
+        )
+        .replace(": click to drop it</title>", "</title>")
+        .replace(": click to bring it back</title>", "</title>");
+    let mut marks_svg = String::new();
+    if opts.standalone {
+        let _ = write!(
+            marks_svg,
+            "<style>{}</style>",
+            standalone_css(FILE_MARKS_CSS, opts.theme)
+        );
+    }
+    marks_svg.push_str(
         r#"<defs><pattern id="cv-hatch" width="5" height="5" patternUnits="userSpaceOnUse" patternTransform="rotate(45)"><line x1="0" y1="0" x2="0" y2="5" class="cv-hatch-line"/></pattern></defs><g class="cv-marks">"#,
     );
     for b in &d.bands {
@@ -481,6 +573,18 @@ pub fn platforms() -> Vec<(&'static str, String)> {
 
 /// The view's markup for a connection.
 pub fn page_html(loaded: &Loaded, v: &ConnView) -> String {
+    page_markup(loaded, v, true)
+}
+
+/// [`page_html`] with the diagram's box left empty, for the page to put
+/// [`ConnView::svg`] in a task of its own: styling and laying out the whole
+/// view at once, the first time, took 60–75 ms in headless Chromium here
+/// (about half of it the diagram's), over the 50 ms a task may take.
+pub fn page_shell_html(loaded: &Loaded, v: &ConnView) -> String {
+    page_markup(loaded, v, false)
+}
+
+fn page_markup(loaded: &Loaded, v: &ConnView, with_diagram: bool) -> String {
     let mut o = String::with_capacity(v.svg.len() + 8192);
     o.push_str(r#"<section class="cv" aria-labelledby="cv-title">"#);
     head(
@@ -502,7 +606,7 @@ pub fn page_html(loaded: &Loaded, v: &ConnView) -> String {
         o.push_str("</ul>");
     }
     o.push_str(r#"<div class="cv-pickers"><label>Connection <select data-cv="conn" data-testid="capture-conn">"#);
-    for (i, label) in loaded.connection_rows() {
+    for (i, label) in loaded.listed_rows(v.index) {
         let _ = write!(
             o,
             r#"<option value="{i}"{}>{}</option>"#,
@@ -510,7 +614,18 @@ pub fn page_html(loaded: &Loaded, v: &ConnView) -> String {
             escape(&label)
         );
     }
-    o.push_str(r#"</select></label><label>Stack <select data-cv="platform" data-testid="capture-platform">"#);
+    o.push_str("</select></label>");
+    let count = loaded.capture.connections.len();
+    if count > MAX_LISTED {
+        let _ = write!(
+            o,
+            r#"<label>or number (1–{count}) <input type="number" data-cv="conn-number" data-testid="capture-conn-number" min="1" max="{count}" value="{}"/></label><p class="cv-listed">The list shows the first {} of {} connections.</p>"#,
+            v.index + 1,
+            MAX_LISTED,
+            thousands(count as u64)
+        );
+    }
+    o.push_str(r#"<label>Stack <select data-cv="platform" data-testid="capture-platform">"#);
     for (id, label) in platforms() {
         let _ = write!(
             o,
@@ -534,17 +649,27 @@ pub fn page_html(loaded: &Loaded, v: &ConnView) -> String {
     for (class, text) in LEGEND {
         let _ = write!(
             o,
-            r#"<li><span class="cv-swatch {class}" aria-hidden="true"></span>{}</li>"#,
+            r#"<li><span class="cv-swatch {class}" aria-hidden="true">{}</span>{}</li>"#,
+            if class == "cv-swatch-inferred" {
+                HATCH_SWATCH
+            } else {
+                ""
+            },
             escape(text)
         );
     }
     o.push_str("</ul>");
     let _ = write!(
         o,
-        r#"<div class="cv-diagram" data-testid="capture-diagram">{}</div>"#,
-        v.svg
+        r#"<div class="cv-diagram" data-testid="capture-diagram" aria-busy="{}">{}</div><div class="button-row"><button type="button" class="button" data-cv="svg" data-testid="capture-download-svg" title="Save this diagram as {}">Download the diagram (SVG)</button></div>"#,
+        !with_diagram,
+        if with_diagram { v.svg.as_str() } else { "" },
+        escape(&v.file_name)
     );
-    o.push_str(r#"<h2 class="panel-title">What happened</h2><ul class="cv-narration" data-testid="capture-narration">"#);
+    // Below the diagram: laid out only when scrolled near (view.css), so
+    // the first frame of a long connection's view does not lay out its
+    // whole log.
+    o.push_str(r#"<div class="cv-below"><h2 class="panel-title">What happened</h2><ul class="cv-narration" data-testid="capture-narration">"#);
     for n in &v.narration {
         let _ = write!(o, "<li>{}</li>", escape(n));
     }
@@ -574,7 +699,7 @@ pub fn page_html(loaded: &Loaded, v: &ConnView) -> String {
     for n in &v.replay_notes {
         let _ = write!(o, "<li>{}</li>", escape(n));
     }
-    o.push_str("</ul></section>");
+    o.push_str("</ul></div></section>");
     o
 }
 
@@ -598,15 +723,36 @@ fn head(o: &mut String, title: &str, replay: bool) {
     o.push_str("</div></header>");
 }
 
+fn progress_text(name: &str, read: f64, size: f64, frames: u32) -> String {
+    format!(
+        "Reading {}: {} of {}, {} frames",
+        shown_name(name),
+        megabytes(read),
+        megabytes(size),
+        thousands(u64::from(frames))
+    )
+}
+
 /// The view while the file is read: a progress bar and its text.
 pub fn progress_html(l: &Loading) -> String {
+    progress_markup(&l.name, l.fraction(), &l.progress_text())
+}
+
+/// [`progress_html`] before the first slice is read, for a file named `name`
+/// of `size` bytes (the page shows it while the worker starts; it moves the
+/// bar and the text as the worker reports).
+pub fn progress_start_html(name: &str, size: f64) -> String {
+    progress_markup(name, 0.0, &progress_text(name, 0.0, size.max(0.0), 0))
+}
+
+fn progress_markup(name: &str, fraction: f64, text: &str) -> String {
     let mut o = String::from(r#"<section class="cv" aria-labelledby="cv-title" aria-busy="true">"#);
-    head(&mut o, &format!("Capture {}", shown_name(&l.name)), false);
+    head(&mut o, &format!("Capture {}", shown_name(name)), false);
     let _ = write!(
         o,
-        r#"<progress class="cv-progress" data-testid="capture-progress" max="1" value="{:.3}"></progress><p class="cv-progress-text" role="status">{}</p></section>"#,
-        l.fraction(),
-        escape(&l.progress_text())
+        r#"<progress class="cv-progress" data-testid="capture-progress" max="1" value="{:.3}" aria-label="Reading the capture"></progress><p class="cv-progress-text" role="status" data-testid="capture-progress-text">{}</p><div class="button-row"><button type="button" class="button" data-cv="cancel" data-testid="capture-cancel">Cancel reading</button></div></section>"#,
+        fraction,
+        escape(text)
     );
     o
 }

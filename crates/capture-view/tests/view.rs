@@ -342,4 +342,108 @@ fn numbers_and_names_are_shown_briefly() {
     let html = progress_html(&l);
     parse(&html);
     assert!(html.contains("role=\"status\""));
+    // The reading can be cancelled while it runs.
+    assert!(html.contains(r#"data-cv="cancel""#), "{html}");
+    // What the page shows before the worker's first report: the same.
+    let start = progress_start_html(&"x".repeat(200), 3e8);
+    assert_eq!(start, progress_html(&Loading::new(&"x".repeat(200), 3e8)));
+}
+
+#[test]
+fn the_diagram_downloads_as_a_file_of_its_own_in_either_theme() {
+    use farewell_diagram::Theme;
+    let (_, bytes) = pcap_of("fin-lost-twice", true);
+    let loaded = load("fin lost/twice.pcap", &bytes).unwrap();
+    let v = loaded.show(0, None).unwrap();
+    assert_eq!(v.file_name, "capture-fin-lost-twice-connection-1.svg");
+    let html = page_html(&loaded, &v);
+    assert!(
+        html.contains(r#"data-cv="svg""#),
+        "the view offers the download"
+    );
+    let inline_marks = v.svg.matches(r#"class="cv-inferred""#).count();
+    assert!(inline_marks >= 8);
+    let mut files = Vec::new();
+    for theme in [Theme::Light, Theme::Dark] {
+        let svg = v.file_svg(theme);
+        let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{e}"));
+        let root = doc.root_element();
+        assert_eq!(root.tag_name().name(), "svg");
+        assert_eq!(
+            root.tag_name().namespace(),
+            Some("http://www.w3.org/2000/svg")
+        );
+        // Its own colours, resolved: no page stylesheet to lean on.
+        assert!(!svg.contains("var(--"), "{theme:?}: an unresolved colour");
+        assert!(svg.contains(".cv-hatch-line{stroke:#fff"), "{theme:?}");
+        // The same marks and frame labels as the view draws.
+        assert_eq!(svg.matches(r#"class="cv-inferred""#).count(), inline_marks);
+        assert!(svg.contains("#9 retransmission lost?"), "{theme:?}");
+        assert!(svg.contains("<title>“fin lost/twice.pcap”, connection 1</title>"));
+        files.push(svg);
+    }
+    assert_ne!(files[0], files[1], "each theme has its colours");
+    // The page puts the diagram in its box in a task of its own: the shell
+    // is the whole page less the diagram.
+    let shell = page_shell_html(&loaded, &v);
+    parse(&shell);
+    assert!(!shell.contains("capture-svg"));
+    assert_eq!(
+        shell.replace(
+            r#"aria-busy="true"></div>"#,
+            &format!(r#"aria-busy="false">{}</div>"#, v.svg)
+        ),
+        html
+    );
+    // A name with nothing usable in it still makes a file name.
+    let odd = load("…", &bytes).unwrap().show(0, None).unwrap();
+    assert_eq!(odd.file_name, "capture-file-connection-1.svg");
+}
+
+#[test]
+fn thousands_of_connections_list_the_first_ones_and_a_number_reaches_any() {
+    // The same close on 250 client ports: 250 connections.
+    let (_, one) = pcap_of("fin-lost-twice", true);
+    let mut bytes = one[..24].to_vec();
+    for k in 0..250u16 {
+        let mut at = 24;
+        while at + 16 <= one.len() {
+            let len = u32::from_le_bytes(one[at + 8..at + 12].try_into().unwrap()) as usize;
+            let mut rec = one[at..at + 16 + len].to_vec();
+            // Ethernet, IPv4 (20 bytes): the ports at 34 and 36; A's is 40000.
+            let port = 40000 + k;
+            for off in [16 + 34, 16 + 36] {
+                if u16::from_be_bytes([rec[off], rec[off + 1]]) == 40000 {
+                    rec[off..off + 2].copy_from_slice(&port.to_be_bytes());
+                }
+            }
+            bytes.extend_from_slice(&rec);
+            at += 16 + len;
+        }
+    }
+    let loaded = load("many.pcap", &bytes).unwrap();
+    assert_eq!(loaded.capture.connections.len(), 250);
+    let options = |html: &str| html.matches("<option value=").count();
+    let v = loaded.show(0, None).unwrap();
+    let html = page_html(&loaded, &v);
+    parse(&html);
+    // The list, the platform picker's six, and the number field.
+    assert_eq!(options(&html), MAX_LISTED + Platform::ALL.len());
+    assert!(html.contains(r#"data-cv="conn-number""#) && html.contains(r#"max="250" value="1"/>"#));
+    assert!(html.contains("The list shows the first 100 of 250 connections."));
+    // One beyond the list, reached by its number, is listed too, selected.
+    let v = loaded.show(199, None).unwrap();
+    let html = page_html(&loaded, &v);
+    assert_eq!(options(&html), MAX_LISTED + 1 + Platform::ALL.len());
+    assert!(
+        html.contains(r#"<option value="199" selected="">200. 10.0.0.1:40199"#),
+        "{html}"
+    );
+    assert_eq!(loaded.listed_rows(199).last().unwrap().0, 199);
+    assert_eq!(loaded.listed_rows(5).len(), MAX_LISTED);
+    // A capture with few connections has no number field.
+    let (_, small) = pcap_of("fin-lost-twice", true);
+    let loaded = load("one.pcap", &small).unwrap();
+    let html = page_html(&loaded, &loaded.show(0, None).unwrap());
+    assert!(!html.contains("conn-number"));
 }

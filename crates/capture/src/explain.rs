@@ -782,6 +782,12 @@ pub fn vantage_text(inf: &Inference) -> String {
     let p = &inf.position;
     let turn = |t: Option<i64>| t.map_or("never timed".to_string(), duration);
     let place = match p.vantage {
+        Vantage::NearA if p.by_packet_type => {
+            "on A (its link-layer headers mark A's frames outgoing, B's incoming)".to_string()
+        }
+        Vantage::NearB if p.by_packet_type => {
+            "on B (its link-layer headers mark B's frames outgoing, A's incoming)".to_string()
+        }
         Vantage::NearA => "near A".to_string(),
         Vantage::NearB => "near B".to_string(),
         Vantage::Between => format!(
@@ -923,6 +929,8 @@ pub enum Line {
         to_a_us: i64,
         to_b_us: i64,
         rtt_us: i64,
+        /// The capture host read from the link layer's packet types.
+        by_packet_type: bool,
         platform: Platform,
         start_a: TcpState,
         start_b: TcpState,
@@ -967,6 +975,7 @@ pub fn lines(capture: &Capture, inf: &Inference) -> Vec<Line> {
         to_a_us: p.to_a_us,
         to_b_us: p.to_b_us,
         rtt_us: p.rtt_us(),
+        by_packet_type: p.by_packet_type,
         platform: inf.platform,
         start_a: inf.start[0],
         start_b: inf.start[1],

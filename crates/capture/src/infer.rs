@@ -22,7 +22,7 @@
 //! the one-way delay the handshake (or the first replies) gives ([`Position`]).
 
 use crate::reconnect::Reconnect;
-use crate::{Capture, Packet};
+use crate::{Capture, Direction, Packet};
 use farewell_engine::endpoint::{Config, Endpoint, EndpointEvent};
 use farewell_engine::trace::{AppCall, TimerAction, TimerKind};
 use farewell_engine::{
@@ -77,6 +77,10 @@ pub struct Position {
     /// then taken to be on it).
     pub to_a_us: i64,
     pub to_b_us: i64,
+    /// The capture host was read from the frames' link-layer packet types
+    /// (every frame of one side outgoing, of the other incoming), not
+    /// guessed from the answer gaps.
+    pub by_packet_type: bool,
 }
 
 impl Position {
@@ -720,11 +724,27 @@ fn position(pk: &[&Packet], from: &[Host], dup: &[bool], retransmission: &[bool]
     // A side whose answers were never timed is assumed to be where the
     // capture was taken (most captures are taken on one of the hosts, and the
     // other side's answers, timed, did not put it there).
-    let (to_a, to_b) = match (ta, tb) {
+    let (mut to_a, mut to_b) = match (ta, tb) {
         (Some(a), Some(b)) => (a / 2, b / 2),
         (Some(a), None) => (a / 2, 0),
         (None, Some(b)) => (0, b / 2),
         (None, None) => (0, 0),
+    };
+    // The link layer saying which host the capture was taken on beats the
+    // gaps, which cannot tell the hosts apart when the delay between them is
+    // near zero (a veth pair, loopback). The capture host is then at zero
+    // delay; its own answers' gaps are its processing, not distance.
+    let on = capture_host(pk, from, dup);
+    let vantage = match on {
+        Some(Host::A) => {
+            to_a = 0;
+            Vantage::NearA
+        }
+        Some(Host::B) => {
+            to_b = 0;
+            Vantage::NearB
+        }
+        None => vantage,
     };
     Position {
         vantage,
@@ -732,7 +752,31 @@ fn position(pk: &[&Packet], from: &[Host], dup: &[bool], retransmission: &[bool]
         b_turnaround_us: tb,
         to_a_us: to_a,
         to_b_us: to_b,
+        by_packet_type: on.is_some(),
     }
+}
+
+/// The host the capture was taken on, if the frames' link-layer packet
+/// types say so without contradiction: every frame (first copies) has one,
+/// that host's all `PACKET_OUTGOING` and the other's all `PACKET_HOST`. A
+/// router's `tcpdump -i any` sees each forwarded frame come in on one
+/// interface and go out on another, so both sides have both, and says
+/// nothing.
+fn capture_host(pk: &[&Packet], from: &[Host], dup: &[bool]) -> Option<Host> {
+    let mut on: Option<Host> = None;
+    for (i, p) in pk.iter().enumerate() {
+        if dup[i] {
+            continue;
+        }
+        let sender = match p.direction? {
+            Direction::Outgoing => from[i],
+            Direction::Incoming => from[i].peer(),
+        };
+        if *on.get_or_insert(sender) != sender {
+            return None;
+        }
+    }
+    on
 }
 
 /// Segments presumed not to have reached the peer:

@@ -107,6 +107,33 @@ pub struct Packet {
     /// The raw (unscaled) window field.
     pub window: u16,
     pub options: TcpOptions,
+    /// Which way the frame went at the host the capture was taken on, when
+    /// its link-layer header says: a Linux cooked capture (SLL, SLL2:
+    /// `tcpdump -i any`) records the socket's packet type.
+    pub direction: Option<Direction>,
+}
+
+/// A frame's way through the capture host, from the packet type a Linux
+/// cooked header carries (`sll_pkttype`, linux/include/uapi/linux/if_packet.h;
+/// the pcap-linktype pages for LINKTYPE_LINUX_SLL and LINKTYPE_LINUX_SLL2).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Direction {
+    /// `PACKET_HOST` (0): addressed to the capture host and received by it.
+    Incoming,
+    /// `PACKET_OUTGOING` (4): sent by the capture host.
+    Outgoing,
+}
+
+impl Direction {
+    /// The packet type's direction; `None` for broadcast (1), multicast (2),
+    /// another host's (3, seen in promiscuous mode) and anything else.
+    pub fn from_packet_type(t: u16) -> Option<Direction> {
+        match t {
+            0 => Some(Direction::Incoming),
+            4 => Some(Direction::Outgoing),
+            _ => None,
+        }
+    }
 }
 
 /// One incarnation of one 4-tuple.
@@ -833,6 +860,16 @@ impl Builder {
         if self.capture.stopped.is_some() {
             return Ok(());
         }
+        // SLL: the packet type is the header's first 16 bits; SLL2: byte 10.
+        let direction = match link {
+            linktype::LINUX_SLL => data
+                .get(..2)
+                .and_then(|t| Direction::from_packet_type(u16::from_be_bytes([t[0], t[1]]))),
+            linktype::LINUX_SLL2 => data
+                .get(10)
+                .and_then(|&t| Direction::from_packet_type(u16::from(t))),
+            _ => None,
+        };
         let sliced = match link {
             linktype::ETHERNET => SlicedPacket::from_ethernet(data),
             linktype::LINUX_SLL => SlicedPacket::from_linux_sll(data),
@@ -938,6 +975,7 @@ impl Builder {
             len,
             window: tcp.window_size(),
             options,
+            direction,
         };
         self.add(packet)
     }

@@ -958,3 +958,94 @@ fn every_builtin_on_every_platform_infers_the_traces_states() {
         "the capture point was found in only {found} captures"
     );
 }
+
+/// The real `tcpdump -i any` capture taken on A (crates/cli/tests/pcaps,
+/// recorded by its record.sh), with each frame's SLL2 packet type (byte 10
+/// of the link header) passed through `retype`.
+fn any_sll2_retyped(retype: impl Fn(usize, u8) -> u8) -> Vec<u8> {
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../cli/tests/pcaps/any-sll2.pcap"
+    );
+    let mut bytes = std::fs::read(path).unwrap();
+    assert_eq!(
+        &bytes[..4],
+        &[0xd4, 0xc3, 0xb2, 0xa1],
+        "a little-endian pcap"
+    );
+    let (mut at, mut frame) = (24, 0);
+    while at + 16 <= bytes.len() {
+        let len = u32::from_le_bytes(bytes[at + 8..at + 12].try_into().unwrap()) as usize;
+        bytes[at + 16 + 10] = retype(frame, bytes[at + 16 + 10]);
+        at += 16 + len;
+        frame += 1;
+    }
+    assert_eq!(frame, 9);
+    bytes
+}
+
+#[test]
+fn sll2_packet_types_say_which_host_the_capture_was_taken_on() {
+    use farewell_capture::Direction;
+    // As recorded, on A: A's frames outgoing (4), B's incoming (0). The
+    // veth pair has no delay, so the answer gaps alone cannot tell.
+    let cap = read(&any_sll2_retyped(|_, t| t)).unwrap();
+    let c = &cap.connections[0];
+    for &i in &c.packets {
+        let p = &cap.packets[i as usize];
+        let want = if p.src == c.a {
+            Direction::Outgoing
+        } else {
+            Direction::Incoming
+        };
+        assert_eq!(p.direction, Some(want), "frame {}", p.frame);
+    }
+    let inf = infer(&cap, 0, &Options::default()).unwrap();
+    assert_eq!(inf.position.vantage, Vantage::NearA);
+    assert!(inf.position.by_packet_type);
+    assert_eq!(inf.position.to_a_us, 0);
+    assert!(explain::vantage_text(&inf).starts_with("capture point: on A (its link-layer headers"));
+    // A's states are seen (the capture host's), B's inferred.
+    for ch in &inf.changes {
+        let want = match ch.host {
+            Host::A => Certainty::Seen,
+            Host::B => Certainty::Inferred,
+        };
+        if !matches!(ch.certainty, Certainty::Timer | Certainty::AfterCapture) {
+            assert_eq!(ch.certainty, want, "{ch:?}");
+        }
+    }
+    assert_eq!(
+        states(&inf, Host::A),
+        vec![
+            Closed,
+            SynSent,
+            Established,
+            FinWait1,
+            FinWait2,
+            TimeWait,
+            Closed
+        ]
+    );
+
+    // The same frames as B's kernel would have typed them: on B.
+    let mirrored = read(&any_sll2_retyped(|_, t| if t == 4 { 0 } else { 4 })).unwrap();
+    let inf = infer(&mirrored, 0, &Options::default()).unwrap();
+    assert_eq!(inf.position.vantage, Vantage::NearB);
+    assert!(inf.position.by_packet_type);
+    assert_eq!(inf.position.to_b_us, 0);
+    assert!(explain::vantage_text(&inf).starts_with("capture point: on B"));
+
+    // One frame contradicting the rest (as a router's `-i any` sees a
+    // forwarded frame both come in and go out), or another host's (3): the
+    // packet types say nothing, and the gaps decide as before.
+    for (what, odd) in [("flipped", None), ("another host's", Some(3))] {
+        let cap = read(&any_sll2_retyped(|f, t| match f {
+            4 => odd.unwrap_or(t ^ 4),
+            _ => t,
+        }))
+        .unwrap();
+        let inf = infer(&cap, 0, &Options::default()).unwrap();
+        assert!(!inf.position.by_packet_type, "frame 5 {what}");
+    }
+}

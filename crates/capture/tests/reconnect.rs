@@ -33,7 +33,10 @@ fn a_connect_that_took_its_own_time_wait_over_is_named() {
     assert!(r.isn_from_time_wait, "Linux's ISN is old SND.NXT + 65537");
     assert!(r.gap_us > 0 && r.gap_us < 1_000_000, "{}", r.gap_us);
     let text = text.unwrap();
-    assert!(text.starts_with("A connected again from the same port"), "{text}");
+    assert!(
+        text.starts_with("A connected again from the same port"),
+        "{text}"
+    );
     assert!(text.contains("tcp_twsk_unique"), "{text}");
     assert!(text.contains("old SND.NXT + 65537"), "{text}");
     // The first connection, and the one from another port, follow nothing.
@@ -71,5 +74,7 @@ fn a_reconnect_after_time_wait_ended_is_not_named() {
     opts.profile.time_wait = farewell_engine::Duration::from_millis(100);
     let inf = infer(&capture, 1, &opts).unwrap();
     assert_eq!(inf.reconnect, None);
-    assert!(!findings(&inf).iter().any(|f| f.kind == FindingKind::Reconnect));
+    assert!(!findings(&inf)
+        .iter()
+        .any(|f| f.kind == FindingKind::Reconnect));
 }

@@ -140,3 +140,32 @@ fn drops_delay_and_handshake_come_from_the_capture() {
     assert!(s.handshake);
     assert!(s.drops.is_empty());
 }
+
+#[test]
+fn the_platform_guess_reads_real_linux_syns_as_linux() {
+    // Real tcpdump files of Linux 6.18 closes (crates/cli/tests/pcaps,
+    // recorded by its record.sh; timestamps off there), Ethernet and `-i any`.
+    for name in ["normal-close", "lost-fin", "abort-rst", "any-sll2"] {
+        let path = format!(
+            "{}/../cli/tests/pcaps/{name}.pcap",
+            env!("CARGO_MANIFEST_DIR")
+        );
+        let cap = read(&std::fs::read(&path).unwrap()).unwrap();
+        let guess = replay::guess_platform(&cap, 0);
+        assert_eq!(
+            guess,
+            Some((
+                Platform::Linux,
+                "the SYN offers window 64240, window scale 10, no timestamps".to_string()
+            )),
+            "{name}"
+        );
+        // Without the SYN (the capture started mid-connection) there is
+        // nothing to guess from.
+        let mut late = cap.clone();
+        late.connections[0]
+            .packets
+            .retain(|&i| !cap.packets[i as usize].flags.contains(Flags::SYN));
+        assert_eq!(replay::guess_platform(&late, 0), None, "{name}");
+    }
+}

@@ -731,3 +731,26 @@ fn a_real_pcapng_with_a_reconnect_lists_each_incarnation() {
         );
     }
 }
+
+#[test]
+fn a_real_any_interface_capture_is_placed_on_its_host_by_the_packet_type() {
+    // Taken on A with `tcpdump -i any`: the SLL2 headers mark A's frames
+    // outgoing. The Ethernet capture of the same close has no such mark, and
+    // the veth pair's zero delay leaves the capture point a guess.
+    let text = explain_recorded("any-sll2");
+    assert_has(
+        &text,
+        &["capture point: on A (its link-layer headers mark A's frames outgoing, B's incoming)"],
+    );
+    assert!(!explain_recorded("normal-close").contains("capture point: on "));
+    let path = format!("{}/tests/pcaps/any-sll2.pcap", env!("CARGO_MANIFEST_DIR"));
+    let out = farewell(&["explain", &path, "--format", "jsonl"]);
+    let text = String::from_utf8(out.stdout).unwrap();
+    let position = text
+        .lines()
+        .find(|l| l.contains(r#""event":"position""#))
+        .unwrap();
+    assert!(position.contains(r#""vantage":"near_a""#), "{position}");
+    assert!(position.contains(r#""to_a_us":0,"#), "{position}");
+    assert!(position.contains(r#""by_packet_type":true"#), "{position}");
+}

@@ -54,13 +54,14 @@ pub fn measure(ctx: &Ctx) -> Result<(), String> {
     let lab = loaded_by(&dist, "lab.html", &sizes)?;
     println!("the TIME_WAIT lab (lab.html, loaded only when opened; not in the first load):");
     print_kinds(&lab);
-    // No page refers to it: the playground import()s it for a dropped capture.
+    // No page refers to it: the playground import()s it for a dropped capture
+    // (the loader, the module, and its worker's script).
     let capture: Vec<&Size> = sizes
         .iter()
-        .filter(|s| s.name.starts_with("farewell-capture-web"))
+        .filter(|s| s.name.starts_with("farewell-capture"))
         .collect();
     println!(
-        "the capture view (farewell-capture-web, loaded only when a capture is dropped or picked):"
+        "the capture view (farewell-capture-web and its loader and worker scripts, loaded only when a capture is dropped or picked):"
     );
     print_kinds(&capture);
     println!("{timing}");
@@ -89,15 +90,34 @@ fn print_kinds(files: &[&Size]) -> usize {
 
 /// The files of `sizes` that the page `html` (in `dist`) refers to as
 /// `./NAME`: its scripts, stylesheets, preloads and the wasm its script
-/// starts. A file no page refers to is loaded by none.
+/// starts, and what those scripts import as `./NAME` in turn (wasm-bindgen's
+/// glue imports its JavaScript snippets, `./snippets/…`). A file no page
+/// refers to is loaded by none.
 fn loaded_by<'a>(dist: &Path, html: &str, sizes: &'a [Size]) -> Result<Vec<&'a Size>, String> {
     let path = dist.join(html);
-    let text = std::fs::read_to_string(&path)
-        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-    Ok(sizes
-        .iter()
-        .filter(|s| text.contains(&format!("./{}", s.name)))
-        .collect())
+    let mut texts = vec![std::fs::read_to_string(&path)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?];
+    let mut found: Vec<&Size> = Vec::new();
+    loop {
+        let new: Vec<&Size> = sizes
+            .iter()
+            .filter(|s| !found.iter().any(|f| f.name == s.name))
+            .filter(|s| texts.iter().any(|t| t.contains(&format!("./{}", s.name))))
+            .collect();
+        if new.is_empty() {
+            return Ok(found);
+        }
+        for s in &new {
+            if s.kind == "js" {
+                let p = dist.join(&s.name);
+                texts.push(
+                    std::fs::read_to_string(&p)
+                        .map_err(|e| format!("cannot read {}: {e}", p.display()))?,
+                );
+            }
+        }
+        found.extend(new);
+    }
 }
 
 /// The playground's download budget (issue 3): wasm + JS + CSS, gzipped.
@@ -133,26 +153,37 @@ struct Size {
     gzipped: usize,
 }
 
-/// Every wasm, js and css file in `dist`.
+/// Every wasm, js (`.js`, `.mjs`) and css file in `dist` and its
+/// subdirectories (wasm-bindgen's `snippets/`), named by its path from
+/// `dist` with `/`.
 fn sizes(dist: &Path) -> Result<Vec<Size>, String> {
     let mut out = Vec::new();
-    let rd = std::fs::read_dir(dist).map_err(|e| format!("cannot read {}: {e}", dist.display()))?;
-    for entry in rd.filter_map(Result::ok) {
-        let path = entry.path();
-        let kind = match path.extension().and_then(|e| e.to_str()) {
-            Some("wasm") => "wasm",
-            Some("js") => "js",
-            Some("css") => "css",
-            _ => continue,
-        };
-        let bytes =
-            std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
-        out.push(Size {
-            kind,
-            name: entry.file_name().to_string_lossy().into_owned(),
-            raw: bytes.len(),
-            gzipped: gzip_len(&bytes)?,
-        });
+    let mut dirs = vec![(dist.to_path_buf(), String::new())];
+    while let Some((dir, prefix)) = dirs.pop() {
+        let rd =
+            std::fs::read_dir(&dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
+        for entry in rd.filter_map(Result::ok) {
+            let path = entry.path();
+            let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+            if path.is_dir() {
+                dirs.push((path, format!("{name}/")));
+                continue;
+            }
+            let kind = match path.extension().and_then(|e| e.to_str()) {
+                Some("wasm") => "wasm",
+                Some("js" | "mjs") => "js",
+                Some("css") => "css",
+                _ => continue,
+            };
+            let bytes =
+                std::fs::read(&path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            out.push(Size {
+                kind,
+                name,
+                raw: bytes.len(),
+                gzipped: gzip_len(&bytes)?,
+            });
+        }
     }
     if !out.iter().any(|s| s.kind == "wasm") {
         return Err(format!("no .wasm in {}: did trunk build?", dist.display()));
@@ -211,10 +242,22 @@ mod tests {
         std::fs::write(d.join("a.js"), "let x = 1;".repeat(100)).unwrap();
         std::fs::write(d.join("style.css"), "a{}").unwrap();
         std::fs::write(d.join("index.html"), "<p>").unwrap();
+        std::fs::create_dir_all(d.join("snippets/a-1")).unwrap();
+        std::fs::write(d.join("snippets/a-1/inline0.js"), "f()").unwrap();
+        std::fs::write(d.join("load.mjs"), "g()").unwrap();
         let mut s = sizes(d).unwrap();
         s.sort();
-        let kinds: Vec<_> = s.iter().map(|x| (x.kind, x.raw)).collect();
-        assert_eq!(kinds, vec![("css", 3), ("js", 1000), ("wasm", 1000)]);
+        let kinds: Vec<_> = s.iter().map(|x| (x.kind, x.name.as_str(), x.raw)).collect();
+        assert_eq!(
+            kinds,
+            vec![
+                ("css", "style.css", 3),
+                ("js", "a.js", 1000),
+                ("js", "load.mjs", 3),
+                ("js", "snippets/a-1/inline0.js", 3),
+                ("wasm", "a_bg.wasm", 1000)
+            ]
+        );
         assert!(s.iter().all(|x| x.gzipped > 0));
         std::fs::remove_file(d.join("a_bg.wasm")).unwrap();
         assert!(sizes(d).unwrap_err().contains("no .wasm"));
@@ -226,13 +269,26 @@ mod tests {
         let d = tmp.path();
         for f in [
             "app-1_bg.wasm",
-            "app-1.js",
             "style-2.css",
             "lab.js",
             "lab_bg.wasm",
+            "view.mjs",
         ] {
             std::fs::write(d.join(f), f.repeat(50)).unwrap();
         }
+        // The glue imports a snippet, which imports another file only when
+        // it is used (not `./`: not in the first load).
+        std::fs::write(
+            d.join("app-1.js"),
+            "import {x} from './snippets/app-1/capture.js';",
+        )
+        .unwrap();
+        std::fs::create_dir_all(d.join("snippets/app-1")).unwrap();
+        std::fs::write(
+            d.join("snippets/app-1/capture.js"),
+            "export const x=()=>import(new URL('view.mjs',document.baseURI));",
+        )
+        .unwrap();
         std::fs::write(
             d.join("index.html"),
             r#"<script type=module>import init from './app-1.js'; init({ module_or_path: './app-1_bg.wasm' })</script><link href=./style-2.css rel=stylesheet><a href="lab.html">lab</a>"#,
@@ -251,7 +307,12 @@ mod tests {
         };
         assert_eq!(
             names("index.html"),
-            ["app-1.js", "app-1_bg.wasm", "style-2.css"]
+            [
+                "app-1.js",
+                "app-1_bg.wasm",
+                "snippets/app-1/capture.js",
+                "style-2.css"
+            ]
         );
         assert_eq!(names("lab.html"), ["lab.js", "lab_bg.wasm"]);
         assert!(loaded_by(d, "none.html", &all)
