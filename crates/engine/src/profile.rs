@@ -94,6 +94,15 @@ pub struct Profile {
     pub rto_min: Duration,
     /// Ceiling of the backed-off retransmission timeout.
     pub rto_max: Duration,
+    /// Added to every RTO after the backoff multiply, then clamped to
+    /// `rto_min..=rto_max`: the BSDs' `tcp_rexmit_slop`, 200 ms, "cpu variance
+    /// allowed" (FreeBSD `tcp_timer.h` `TCPTV_CPU_VAR`, `TCPT_RANGESET`; xnu
+    /// `TCPTV_REXMTSLOP`). Zero elsewhere.
+    pub rto_slop: Duration,
+    /// The slop only once the connection is synchronized (xnu
+    /// `TCP_ADD_REXMTSLOP`: `t_state >= TCPS_ESTABLISHED`); FreeBSD adds it
+    /// to SYN retransmissions too.
+    pub rto_slop_from_established: bool,
     /// Delayed-ACK timeout.
     pub delayed_ack: Duration,
     /// How long an orphaned socket (the application called close()) may sit in
@@ -235,6 +244,8 @@ pub const LINUX: Profile = Profile {
     rto_initial: Duration::from_secs(1),
     rto_min: Duration::from_millis(200),
     rto_max: Duration::from_secs(120),
+    rto_slop: Duration::ZERO,
+    rto_slop_from_established: false,
     delayed_ack: Duration::from_millis(40),
     fin_wait_2_timeout: Some(Duration::from_secs(60)),
     max_retries: 15,
@@ -269,10 +280,10 @@ pub const LINUX: Profile = Profile {
 /// (`tcp_input.c:3224-3227`); `tcp_subr.c:254` `tcp_do_rfc1323` 1 (timestamps
 /// on); a RST in TIME_WAIT dropped (`tcp_timewait.c:414-415`); a SYN above
 /// RCV.NXT reopens (`tcp_timewait.c:440`); EADDRINUSE for a 4-tuple in use
-/// (`in_pcb.c:1568-1573`). Known differences from the source, not modelled
-/// yet: the RTO is max(30 ms, SRTT + 4·RTTVAR)·backoff **+ 200 ms slop**
-/// (`tcp_timer.h:139-145` `TCPT_RANGESET`, `tcp_subr.c:1193`), modelled as a
-/// 230 ms floor; a connect gives up at keepinit, 75 s (`tcp_usrreq.c:622`,
+/// (`in_pcb.c:1568-1573`); the RTO is max(30 ms, SRTT + 4·RTTVAR)·backoff
+/// **+ 200 ms slop** in every state (`tcp_timer.h:112-114`, `:139-145`
+/// `TCPT_RANGESET`, `tcp_subr.c:1188-1193`; `rto_slop`). Known differences
+/// from the source, not modelled yet: a connect gives up at keepinit, 75 s (`tcp_usrreq.c:622`,
 /// `tcp_timer.c:454-455`), modelled as 6 SYN retransmissions (the same count
 /// on that schedule). Not checked: Nagle, the ISN step (RFC 9293's 4 µs).
 /// `net.inet.tcp.nolocaltimewait` (default on in current FreeBSD, off in 13.0)
@@ -284,8 +295,10 @@ pub const FREEBSD: Profile = Profile {
     msl: Duration::from_secs(30),
     time_wait: Duration::from_secs(60),
     rto_initial: Duration::from_secs(1),
-    rto_min: Duration::from_millis(230),
+    rto_min: Duration::from_millis(30),
     rto_max: Duration::from_secs(64),
+    rto_slop: Duration::from_millis(200),
+    rto_slop_from_established: false,
     delayed_ack: Duration::from_millis(40),
     fin_wait_2_timeout: Some(Duration::from_secs(675)),
     max_retries: 12,
@@ -308,17 +321,28 @@ pub const FREEBSD: Profile = Profile {
 /// macOS (xnu). Sources: xnu `bsd/netinet/tcp_timer.h` (`TCPTV_MSL` 15 s,
 /// `TCPTV_DELACK` 100 ms, `TCPTV_REXMTMAX` 64 s), `net.inet.tcp.fin_timeout` 60 s,
 /// `net.inet.tcp.msl` sysctl reading 15000 on current releases, xnu
-/// `bsd/netinet/tcp_subr.c:206` (`tcp_do_timestamps` 1: timestamps on). A SYN into
-/// TIME_WAIT and a connect() over one as FreeBSD's (4.4BSD `tcp_input`),
-/// unconfirmed for xnu; ISN step unconfirmed.
+/// `bsd/netinet/tcp_subr.c:206` (`tcp_do_timestamps` 1: timestamps on); the
+/// RTO is max(30 ms, SRTT + 4·RTTVAR)·backoff + 200 ms slop from ESTABLISHED
+/// on, none before (`tcp_timer.h:190`, `:289-295` `TCP_ADD_REXMTSLOP`,
+/// `tcp_timer.c:1277`, `tcp_input.c:6989`; xnu-11417.101.15,
+/// apple-oss-distributions/xnu@e3723e1f). Not modelled yet: the connect
+/// deadline of 75 s (keepinit, `tcp_usrreq.c:1596`) with `tcp_syn_backoff`
+/// (`tcp_timer.c:883-884`), and the tail loss probe (`tcp_enable_tlp` 1,
+/// `tcp_output.c:289`: data only, with SACK), and a SYN into TIME_WAIT
+/// accepted only beyond the receive window (`tcp_input.c:4496-4513`; modelled
+/// as FreeBSD's "above RCV.NXT"). A connect() over one's own TIME_WAIT is
+/// EADDRINUSE (`tcp_usrreq.c:1528-1538`). ISN step unconfirmed. Nothing here
+/// was checked against a macOS kernel.
 pub const MACOS: Profile = Profile {
     platform: Platform::Macos,
     label: "macOS",
     msl: Duration::from_secs(15),
     time_wait: Duration::from_secs(30),
     rto_initial: Duration::from_secs(1),
-    rto_min: Duration::from_millis(230),
+    rto_min: Duration::from_millis(30),
     rto_max: Duration::from_secs(64),
+    rto_slop: Duration::from_millis(200),
+    rto_slop_from_established: true,
     delayed_ack: Duration::from_millis(100),
     fin_wait_2_timeout: Some(Duration::from_secs(60)),
     max_retries: 12,
@@ -353,6 +377,8 @@ pub const WINDOWS: Profile = Profile {
     rto_initial: Duration::from_secs(1),
     rto_min: Duration::from_millis(300),
     rto_max: Duration::from_secs(60),
+    rto_slop: Duration::ZERO,
+    rto_slop_from_established: false,
     delayed_ack: Duration::from_millis(200),
     fin_wait_2_timeout: None,
     max_retries: 5,
@@ -401,6 +427,8 @@ pub const SOLARIS: Profile = Profile {
     rto_initial: Duration::from_millis(1125),
     rto_min: Duration::from_millis(400),
     rto_max: Duration::from_secs(60),
+    rto_slop: Duration::ZERO,
+    rto_slop_from_established: false,
     delayed_ack: Duration::from_millis(50),
     fin_wait_2_timeout: Some(Duration::from_secs(60)),
     max_retries: 10,
@@ -437,6 +465,8 @@ pub const RFC793: Profile = Profile {
     rto_initial: Duration::from_secs(1),
     rto_min: Duration::from_secs(1),
     rto_max: Duration::from_secs(60),
+    rto_slop: Duration::ZERO,
+    rto_slop_from_established: false,
     delayed_ack: Duration::from_millis(200),
     fin_wait_2_timeout: None,
     max_retries: 8,

@@ -154,3 +154,41 @@ fn builtins_round_trip_through_json() {
         );
     }
 }
+
+/// The BSDs add 200 ms of slop to every RTO after the backoff multiply
+/// (`TCPT_RANGESET` with `tcp_rexmit_slop`). The estimate starts from the
+/// handshake's 40 ms (SRTT 40, RTTVAR 20), then the data's ACK, delayed 40 ms,
+/// samples 80 ms: SRTT 45, RTTVAR 25 (RFC 6298), SRTT + 4·RTTVAR = 145 ms. A
+/// FIN lost twice is resent 145 + 200 = 345 ms later, then 2·145 + 200 =
+/// 490 ms (not 2·345). On macOS the ACK waits 100 ms: a 140 ms sample, SRTT
+/// 52.5, RTTVAR 40, so 212.5 + 200 and 425 + 200 ms. Linux's RTO has no slop
+/// (its 200 ms floor is `rto_min` inside rttvar).
+#[test]
+fn the_bsds_add_their_slop_to_every_backed_off_rto() {
+    let lost_twice = |platform| {
+        let mut s: Scenario = builtin::get("lost-fin").unwrap();
+        s.platform = platform;
+        s.drops[0].count = 2;
+        let t = simulate(&s);
+        segments(&t)
+            .into_iter()
+            .filter(|l| l.contains("A>B F."))
+            .collect::<Vec<_>>()
+    };
+    assert_lines(
+        lost_twice(Platform::Freebsd),
+        &[
+            "200 A>B F. 6 ack 1 LOST",
+            "545 A>B F. 6 ack 1 rtx LOST",
+            "1035 A>B F. 6 ack 1 rtx",
+        ],
+    );
+    assert_lines(
+        lost_twice(Platform::Macos),
+        &[
+            "200 A>B F. 6 ack 1 LOST",
+            "612.5 A>B F. 6 ack 1 rtx LOST",
+            "1237.5 A>B F. 6 ack 1 rtx",
+        ],
+    );
+}

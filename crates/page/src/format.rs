@@ -17,3 +17,33 @@ pub fn trim(v: f64) -> String {
         farewell_num::Shortest(v).to_string()
     }
 }
+
+/// The platform panel's "RTO min / initial": the floor, with the BSDs' slop
+/// when the profile adds one (`30 ms + 200 ms slop / 1 s`).
+pub fn rto_floor(p: &farewell_engine::Profile) -> String {
+    let floor = if p.rto_slop.as_micros() > 0 {
+        format!(
+            "{} + {} slop",
+            duration(p.rto_min.as_ms()),
+            duration(p.rto_slop.as_ms())
+        )
+    } else {
+        duration(p.rto_min.as_ms())
+    };
+    format!("{floor} / {}", duration(p.rto_initial.as_ms()))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::rto_floor;
+    use farewell_engine::Platform;
+
+    #[test]
+    fn the_rto_floor_names_the_bsds_slop() {
+        assert_eq!(
+            rto_floor(&Platform::Freebsd.profile()),
+            "30 ms + 200 ms slop / 1 s"
+        );
+        assert_eq!(rto_floor(&Platform::Linux.profile()), "200 ms / 1 s");
+    }
+}

@@ -578,11 +578,15 @@ impl Endpoint {
             self.set_state(TcpState::Closed);
             return;
         }
-        self.tcb.rtt.back_off(p);
+        self.tcb.rtt.back_off();
         self.tcb.rtt_probe = None;
         self.tcb.recovering = true;
         self.retransmit(head);
-        self.arm(now, TimerKind::Retransmission, self.tcb.rtt.rto());
+        self.arm(
+            now,
+            TimerKind::Retransmission,
+            self.tcb.rtt.rto(self.synchronized()),
+        );
     }
 
     // ----- segment arrival (RFC 9293 §3.10.7) -----
@@ -870,7 +874,8 @@ impl Endpoint {
             && seg.len == 0
             && seg.seq_number() == self.tcb.rcv_nxt
             && seg.ack_number() == self.tcb.snd_una
-            && behind as u64 <= self.tcb.rtt.rto().as_micros() * 1024 / 1_000_000;
+            && behind as u64
+                <= self.tcb.rtt.rto(self.synchronized()).as_micros() * 1024 / 1_000_000;
         !seg.flags.contains(Flags::RST) && !disordered_ack
     }
 
@@ -1175,7 +1180,11 @@ impl Endpoint {
         self.emit(flags, entry.seq, len, false);
         if flags.contains(Flags::SYN) {
             if !self.timers.is_running(TimerKind::Retransmission) {
-                self.arm(now, TimerKind::Retransmission, self.tcb.rtt.rto());
+                self.arm(
+                    now,
+                    TimerKind::Retransmission,
+                    self.tcb.rtt.rto(self.synchronized()),
+                );
             }
         } else {
             self.set_xmit_timer(now, false);
@@ -1192,7 +1201,11 @@ impl Endpoint {
             self.arm(now, TimerKind::LossProbe, pto);
         } else if after_ack || !self.timers.is_running(TimerKind::Retransmission) {
             self.stop(TimerKind::LossProbe);
-            self.arm(now, TimerKind::Retransmission, self.tcb.rtt.rto());
+            self.arm(
+                now,
+                TimerKind::Retransmission,
+                self.tcb.rtt.rto(self.synchronized()),
+            );
         }
     }
 
@@ -1217,7 +1230,7 @@ impl Endpoint {
         let pto = srtt.saturating_mul(2) + extra;
         let rto_left = match self.timers.get(TimerKind::Retransmission) {
             Some(deadline) if !after_ack => deadline.saturating_since(now),
-            _ => self.tcb.rtt.rto(),
+            _ => self.tcb.rtt.rto(self.synchronized()),
         };
         Some(pto.min(rto_left))
     }
@@ -1229,7 +1242,11 @@ impl Endpoint {
             return;
         };
         self.retransmit(tail);
-        self.arm(now, TimerKind::Retransmission, self.tcb.rtt.rto());
+        self.arm(
+            now,
+            TimerKind::Retransmission,
+            self.tcb.rtt.rto(self.synchronized()),
+        );
     }
 
     fn retransmit(&mut self, u: Unacked) {
@@ -1344,7 +1361,7 @@ impl Endpoint {
             }
         }
         self.tcb.retries = 0;
-        self.tcb.rtt.reset_backoff(&self.cfg.profile);
+        self.tcb.rtt.reset_backoff();
         if self.tcb.retransmit_queue.is_empty() {
             self.tcb.recovering = false;
             self.stop(TimerKind::Retransmission);
@@ -1389,6 +1406,15 @@ impl Endpoint {
         if let Some(t) = self.cfg.profile.fin_wait_2_timeout {
             self.arm(now, TimerKind::FinWait2, t);
         }
+    }
+
+    /// ESTABLISHED or a later state: the handshake is over (BSD
+    /// `t_state >= TCPS_ESTABLISHED`, which xnu's RTO slop depends on).
+    fn synchronized(&self) -> bool {
+        !matches!(
+            self.state,
+            TcpState::Closed | TcpState::Listen | TcpState::SynSent | TcpState::SynReceived
+        )
     }
 
     fn set_state(&mut self, to: TcpState) {

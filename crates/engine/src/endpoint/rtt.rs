@@ -14,22 +14,54 @@ use crate::time::Duration;
 pub(crate) struct RttEstimator {
     /// None before the first sample.
     smoothed: Option<Smoothed>,
-    /// The retransmission timeout now, backoff included: the profile's
-    /// `rto_initial` until the first sample (RFC 6298 §2.1).
-    rto: Duration,
+    /// Timeouts since new data was last acknowledged: the RTO is doubled this
+    /// many times (RFC 6298 §5.5; BSD `t_rxtshift`, Linux `icsk_backoff`).
+    backoff: u32,
+    /// The profile's `rto_slop` applies (see [`RttEstimator::rto`]).
+    slop: Duration,
+    slop_from_established: bool,
+    rto_initial: Duration,
+    rto_min: Duration,
+    rto_max: Duration,
 }
 
 impl RttEstimator {
     pub(crate) fn new(p: &Profile) -> RttEstimator {
         RttEstimator {
             smoothed: None,
-            rto: p.rto_initial,
+            backoff: 0,
+            slop: p.rto_slop,
+            slop_from_established: p.rto_slop_from_established,
+            rto_initial: p.rto_initial,
+            rto_min: p.rto_min,
+            rto_max: p.rto_max,
         }
     }
 
-    /// The RTO to arm the retransmission timer with.
-    pub(crate) fn rto(&self) -> Duration {
-        self.rto
+    /// The RTO to arm the retransmission timer with, in a connection that is
+    /// `synchronized` (ESTABLISHED or later) or not: the estimate's RTO (the
+    /// profile's `rto_initial` until the first sample, RFC 6298 §2.1), doubled
+    /// per backoff, plus the profile's slop, within `rto_min..=rto_max`.
+    ///
+    /// The slop is the BSDs' `tcp_rexmit_slop` (200 ms), which `TCPT_RANGESET`
+    /// adds to every RTO after the backoff multiply (FreeBSD
+    /// `netinet/tcp_timer.h:139-145`; xnu `bsd/netinet/tcp_timer.h:294-295`,
+    /// where `TCP_ADD_REXMTSLOP` adds it only from ESTABLISHED on). The first
+    /// timeout of a connection with no sample yet is `rto_initial` as is: both
+    /// set `t_rxtcur` to it without `TCPT_RANGESET` (FreeBSD `tcp_subr.c:1780`,
+    /// xnu `tcp_subr.c:1154`).
+    pub(crate) fn rto(&self, synchronized: bool) -> Duration {
+        let (base, first) = match self.smoothed {
+            Some(s) => (s.rto(self.rto_min, self.rto_max), false),
+            None => (self.rto_initial, self.backoff == 0),
+        };
+        let backed_off = base.saturating_mul(1u64 << self.backoff.min(32));
+        let slop = if first || (self.slop_from_established && !synchronized) {
+            Duration::ZERO
+        } else {
+            self.slop
+        };
+        (backed_off + slop).max(self.rto_min).min(self.rto_max)
     }
 
     /// The smoothed RTT, once there has been a sample.
@@ -45,20 +77,20 @@ impl RttEstimator {
             None => self.smoothed = Some(Smoothed::first(p, r, snd_nxt)),
             Some(s) => s.sample(p, r, snd_una, snd_nxt),
         }
-        self.reset_backoff(p);
+        self.reset_backoff();
     }
 
     /// New data was acknowledged: the RTO is the estimate's again, its backoff
     /// forgotten (RFC 6298 §5.7's "after the timer is backed off"; Linux
     /// `tcp_ack` clears `icsk_backoff`).
-    pub(crate) fn reset_backoff(&mut self, p: &Profile) {
-        self.rto = self.smoothed.map_or(p.rto_initial, |s| s.rto(p));
+    pub(crate) fn reset_backoff(&mut self) {
+        self.backoff = 0;
     }
 
     /// The retransmission timer expired: RFC 6298 §5.5, "back off the timer",
     /// doubling the RTO up to the profile's `rto_max`.
-    pub(crate) fn back_off(&mut self, p: &Profile) {
-        self.rto = self.rto.saturating_mul(2).min(p.rto_max);
+    pub(crate) fn back_off(&mut self) {
+        self.backoff = self.backoff.saturating_add(1);
     }
 }
 
@@ -167,11 +199,11 @@ impl Smoothed {
     }
 
     /// The retransmission timeout before any backoff, at most `rto_max`.
-    fn rto(&self, p: &Profile) -> Duration {
+    fn rto(&self, rto_min: Duration, rto_max: Duration) -> Duration {
         let rto = match *self {
             // RFC 6298 §2.3 with clock granularity G = 1 ms, then §2.4's floor.
             Smoothed::Rfc6298 { srtt, rttvar } => {
-                (srtt + rttvar.saturating_mul(4).max(Duration::from_millis(1))).max(p.rto_min)
+                (srtt + rttvar.saturating_mul(4).max(Duration::from_millis(1))).max(rto_min)
             }
             // Linux `__tcp_set_rto`: SRTT + rttvar, whose floor is already rto_min.
             // The kernel rounds this up to whole jiffies (4 ms at HZ=250) and its
@@ -181,7 +213,7 @@ impl Smoothed {
                 srtt_us, rttvar_us, ..
             } => Duration::from_micros(((srtt_us >> 3) + rttvar_us) as u64),
         };
-        rto.min(p.rto_max)
+        rto.min(rto_max)
     }
 }
 
@@ -198,7 +230,7 @@ mod tests {
         for (i, &ms) in samples.iter().enumerate() {
             let snd_nxt = Seq(i as u32 * 10 + 1);
             est.sample(p, Duration::from_millis(ms), snd_nxt, snd_nxt);
-            out.push(est.rto().as_ms());
+            out.push(est.rto(true).as_ms());
         }
         out
     }
@@ -251,20 +283,42 @@ mod tests {
     fn the_rto_backs_off_to_rto_max_and_returns_to_the_estimate() {
         let p = LINUX;
         let mut est = RttEstimator::new(&p);
-        assert_eq!(est.rto(), p.rto_initial);
+        assert_eq!(est.rto(true), p.rto_initial);
         assert_eq!(est.srtt(), None);
-        est.back_off(&p);
-        assert_eq!(est.rto(), p.rto_initial.saturating_mul(2));
+        est.back_off();
+        assert_eq!(est.rto(true), p.rto_initial.saturating_mul(2));
         for _ in 0..20 {
-            est.back_off(&p);
+            est.back_off();
         }
-        assert_eq!(est.rto(), p.rto_max);
-        est.reset_backoff(&p);
-        assert_eq!(est.rto(), p.rto_initial, "no sample yet");
+        assert_eq!(est.rto(true), p.rto_max);
+        est.reset_backoff();
+        assert_eq!(est.rto(true), p.rto_initial, "no sample yet");
         est.sample(&p, Duration::from_millis(40), Seq(1), Seq(1));
-        est.back_off(&p);
-        est.reset_backoff(&p);
-        assert_eq!(est.rto().as_ms(), 240.0, "SRTT 40 + rttvar rto_min 200");
+        est.back_off();
+        est.reset_backoff();
+        assert_eq!(est.rto(true).as_ms(), 240.0, "SRTT 40 + rttvar rto_min 200");
         assert_eq!(est.srtt(), Some(Duration::from_millis(40)));
+    }
+
+    #[test]
+    fn the_bsd_slop_follows_the_backoff_multiply_and_not_the_first_timeout() {
+        use crate::profile::{FREEBSD, MACOS};
+        let mut est = RttEstimator::new(&FREEBSD);
+        // The first SYN timeout is rto_initial as is; then 1 s·2 + 200 ms.
+        assert_eq!(est.rto(false).as_ms(), 1000.0);
+        est.back_off();
+        assert_eq!(est.rto(false).as_ms(), 2200.0);
+        est.back_off();
+        assert_eq!(est.rto(false).as_ms(), 4200.0);
+        // xnu adds no slop before ESTABLISHED.
+        let mut mac = RttEstimator::new(&MACOS);
+        mac.back_off();
+        assert_eq!(mac.rto(false).as_ms(), 2000.0);
+        assert_eq!(mac.rto(true).as_ms(), 2200.0);
+        // After a 10 ms sample: max(30 ms, 10 + 4·5) + 200 ms.
+        est.sample(&FREEBSD, Duration::from_millis(10), Seq(1), Seq(1));
+        assert_eq!(est.rto(true).as_ms(), 230.0);
+        est.back_off();
+        assert_eq!(est.rto(true).as_ms(), 260.0);
     }
 }

@@ -67,7 +67,7 @@ pub fn platform_panel(props: &PlatformPanelProps) -> Html {
                 </div>
                 <div>
                     <dt>{ "RTO min / initial" }</dt>
-                    <dd>{ format!("{} / {}", format::duration(p.rto_min.as_ms()), format::duration(p.rto_initial.as_ms())) }</dd>
+                    <dd>{ format::rto_floor(p) }</dd>
                 </div>
             </dl>
             <p class="notes" data-testid="platform-notes">{ base.notes }</p>
