@@ -75,7 +75,7 @@ fn href(s: &Scenario, time_ms: f64) -> String {
     .unwrap_or_default();
     format!(
         "{MAIN_VIEW}#c=j{}&p={}&d={}&loss={}&seed={}&hs={}&t={}",
-        base64url(json.as_bytes()),
+        farewell_share::base64url_encode(json.as_bytes()),
         s.platform.id(),
         Shortest(s.link.delay_ms),
         Shortest(s.link.loss),
@@ -83,22 +83,6 @@ fn href(s: &Scenario, time_ms: f64) -> String {
         u8::from(s.handshake),
         Shortest(time_ms)
     )
-}
-
-/// base64url without padding (RFC 4648 §5), as share links carry `c`.
-fn base64url(bytes: &[u8]) -> String {
-    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    let mut out = String::with_capacity(bytes.len().div_ceil(3) * 4);
-    for chunk in bytes.chunks(3) {
-        let n = chunk
-            .iter()
-            .enumerate()
-            .fold(0u32, |n, (i, &b)| n | u32::from(b) << (16 - 8 * i));
-        for i in 0..=chunk.len() {
-            out.push(char::from(ALPHABET[(n >> (18 - 6 * i) & 63) as usize]));
-        }
-    }
-    out
 }
 
 fn closer_words(cfg: &LabConfig) -> &'static str {

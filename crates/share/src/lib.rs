@@ -107,6 +107,9 @@
 //! [`Scenario::validate`] (and whose numbers inside `c` meet the rule above).
 
 mod base64url;
+
+/// base64url without padding, as share links carry `c` (RFC 4648 §5).
+pub use base64url::encode as base64url_encode;
 mod custom;
 mod deflate;
 mod inflate;
