@@ -132,27 +132,45 @@ fn compare(case: &str, vantage: Host) -> Vec<String> {
     if scenario["tunables"]["rfc1337"] == serde_json::Value::Bool(true) {
         opts.profile.rfc1337 = true;
     }
+    held_to_states(
+        &format!("{case}, captured on {vantage}"),
+        &capture,
+        &opts,
+        &rec,
+        &dir.join("states.txt"),
+    )
+}
+
+/// What differs between the states inferred from `capture` (every connection
+/// in it) and those recorded in `states` (empty: they agree).
+fn held_to_states(
+    label: &str,
+    capture: &farewell_capture::Capture,
+    opts: &Options,
+    rec: &Recording,
+    states: &Path,
+) -> Vec<String> {
     let mut infs = Vec::new();
     for n in 0..capture.connections.len() {
-        match infer(&capture, n, &opts) {
+        match infer(capture, n, opts) {
             Ok(inf) => infs.push(inf),
-            Err(e) => return vec![format!("{}: connection {n}: {e}", file.display())],
+            Err(e) => return vec![format!("{label}: connection {n}: {e}")],
         }
     }
     if infs.is_empty() {
-        return vec![format!("{}: no connection found", file.display())];
+        return vec![format!("{label}: no connection found")];
     }
     let mut out = Vec::new();
     for host in [Host::A, Host::B] {
-        let real = recorded_states(&dir.join("states.txt"), host);
-        let (sim, tols) = inferred_states(&infs, host, &rec);
+        let real = recorded_states(states, host);
+        let (sim, tols) = inferred_states(&infs, host, rec);
         let tol_at = |t: f64| {
             tols.iter()
                 .find(|(tt, _, _)| *tt == t)
                 .map_or(10.0, |(_, _, tol)| *tol)
         };
         for d in state_differences(host, &real, &sim, "inference", tol_at) {
-            out.push(format!("{case}, captured on {vantage}: {d}"));
+            out.push(format!("{label}: {d}"));
         }
     }
     out
@@ -182,4 +200,25 @@ fn inferred_states_match_the_kernel_from_either_side() {
         failures.len(),
         failures.join("\n")
     );
+}
+
+/// The IPv6 close of `crates/cli/tests/pcaps/` (a veth pair, no delay),
+/// captured on A, with its states polled from /proc/net/tcp6.
+#[test]
+fn an_ipv6_close_is_inferred_as_the_kernel_showed_it() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cli/tests/pcaps");
+    let rec: Recording = serde_json::from_str(
+        &std::fs::read_to_string(dir.join("ipv6-close.recording.json")).unwrap(),
+    )
+    .unwrap();
+    let capture = read(&std::fs::read(dir.join("ipv6-close.pcap")).unwrap()).unwrap();
+    assert!(capture.connections[0].a.is_ipv6());
+    let d = held_to_states(
+        "ipv6-close",
+        &capture,
+        &Options::default(),
+        &rec,
+        &dir.join("ipv6-close.states.txt"),
+    );
+    assert!(d.is_empty(), "{}", d.join("\n"));
 }

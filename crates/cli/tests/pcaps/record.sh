@@ -16,7 +16,9 @@
 #   abort-rst     A closes with SO_LINGER 0: a RST instead of a FIN.
 #   any-sll2      normal-close captured with `tcpdump -i any` (Linux cooked
 #                 v2 headers, LINKTYPE_LINUX_SLL2).
-#   ipv6-close    normal-close over IPv6 (fd00:9::1 -> fd00:9::2).
+#   ipv6-close    normal-close over IPv6 (fd00:9::1 -> fd00:9::2), with each
+#                 host's states from /proc/net/tcp6 (ipv6-close.states.txt,
+#                 ipv6-close.recording.json).
 #   reconnect.pcapng  captured with dumpcap (pcapng; tcpdump writes only
 #                 pcap), timestamps on: A connects from port 40000, closes
 #                 first (TIME_WAIT), binds 40000 again and connects (Linux
@@ -27,6 +29,7 @@
 # for the pcapng case.
 set -euo pipefail
 cd "$(dirname "$0")"
+STATES_PY="$(pwd)/../../../engine/tests/captures/states.py"
 A=fwpcap-a B=fwpcap-b
 cleanup() { ip netns del $A 2>/dev/null || true; ip netns del $B 2>/dev/null || true; }
 setup() {
@@ -104,6 +107,23 @@ NFT
     ip netns exec $A tcpdump -i "$2" -U -n -s 128 -w "$1.pcap" tcp 2>/dev/null &
   fi
   local dump=$!
+  # With STATES=1, each host's state on the (single) connection's 4-tuple,
+  # polled from /proc/net/tcp{,6} every 1 ms by the engine's states.py, goes
+  # to <case>.states.txt, and T0 (the clock the pcap's times use) to
+  # <case>.recording.json: crates/capture/tests/linux_states.rs holds the
+  # states inferred from the pcap to them.
+  local t0 end pollers=()
+  t0=$(python3 -c 'import time; print(f"{time.time():.6f}")')
+  end=$(python3 -c "print(f'{$t0 + 4.0:.6f}')")
+  if [ "${STATES:-0}" = 1 ]; then
+    local v6=${FAMILY:-4} a b
+    if [ "$v6" = 6 ]; then a="fd00:9::1,40000" b="fd00:9::2,80"; else a="10.0.9.1,40000" b="10.0.9.2,80"; fi
+    for h in A B; do
+      local ns=$A; [ $h = B ] && ns=$B
+      ip netns exec $ns python3 -u "$STATES_PY" $h "$t0" "$end" "$a" "$b" >"/tmp/fwpcap-states-$h.txt" &
+      pollers+=($!)
+    done
+  fi
   sleep 0.5
   ip netns exec $B python3 -c "$(server)" &
   local server=$!
@@ -111,6 +131,12 @@ NFT
   ip netns exec $A python3 -c "$(client "$3")"
   wait $server || true
   sleep 0.3
+  if [ "${STATES:-0}" = 1 ]; then
+    wait "${pollers[@]}" || true
+    sort -n -s /tmp/fwpcap-states-A.txt /tmp/fwpcap-states-B.txt >"$1.states.txt"
+    python3 -c "import json; json.dump({'t0_epoch': $t0, 'delay_ms': 0.0, 'duration_ms': 4000.0}, open('$1.recording.json', 'w'))"
+  fi
+  sleep 1.2 # libpcap's buffered block (see the engine's record.sh)
   kill -INT $dump; wait $dump || true
   echo "$1: $(stat -c %s "$1".pcap*) bytes"
 }
@@ -119,7 +145,7 @@ case_normal_close() { record normal-close fwpa 0 0; }
 case_lost_fin() { record lost-fin fwpa 0 1; }
 case_abort_rst() { record abort-rst fwpa 1 0; }
 case_any_sll2() { record any-sll2 any 0 0; }
-case_ipv6_close() { FAMILY=6 record ipv6-close fwpa 0 0; }
+case_ipv6_close() { FAMILY=6 STATES=1 record ipv6-close fwpa 0 0; }
 case_reconnect() { TS=1 CONNS=3 PORTS=40000,40000,40001 DUMPCAP=1 record reconnect fwpa 0 0; }
 
 # `record.sh` records every case; `record.sh ipv6-close reconnect` those.
