@@ -130,7 +130,9 @@ test('importing a scenario file; a bad one is refused with a reason', async () =
 test('the example course page embeds three playgrounds that size their iframes', async () => {
   const page = await app.open({ path: 'embed-example.html', viewport: { width: 1280, height: 2400 }, wait: false });
   const frames = page.locator('iframe');
-  assert.equal(await frames.count(), 3);
+  // Three playgrounds, then the lab (web/e2e/lab-embed.test.mjs).
+  assert.equal(await frames.count(), 4);
+  assert.match(await frames.nth(3).getAttribute('src'), /^lab\.html#embed=1/);
   // Each playground reports its height with postMessage; the page applies it.
   await page.waitForFunction(() => [...document.querySelectorAll('iframe')].every((f) => f.style.height !== ''), null, {
     timeout: 60_000,

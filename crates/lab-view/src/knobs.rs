@@ -41,6 +41,11 @@ pub const KNOBS: [(&str, &str); 21] = [
     ("reuseaddr", "reuseaddr"),
 ];
 
+/// The keys of a lab link that are not knobs but how the page is shown
+/// ([`crate::embed`]): [`from_fragment`] checks them (once each, a known
+/// value) and leaves the config alone; [`crate::embed::read_link`] reads them.
+pub const VIEW_KEYS: [(&str, &str); 2] = [("embed", ""), ("controls", "")];
+
 /// The knob's name for a [`LabConfig`] field (as a [`farewell_lab::LabError`]
 /// names it); `burst.rate` and the like are the `burst` knob.
 pub fn knob_for_field(field: &str) -> &'static str {
@@ -90,7 +95,7 @@ pub fn from_fragment(fragment: &str) -> Result<LabConfig, KnobError> {
     let mut seen: Vec<&str> = Vec::new();
     for pair in fragment.split('&').filter(|p| !p.is_empty()) {
         let (key, value) = pair.split_once('=').unwrap_or((pair, ""));
-        let Some(&(knob, _)) = KNOBS.iter().find(|(k, _)| *k == key) else {
+        let Some(&(knob, _)) = KNOBS.iter().chain(&VIEW_KEYS).find(|(k, _)| *k == key) else {
             return Err(bad(
                 "link",
                 format!(
@@ -159,6 +164,16 @@ pub fn set(cfg: &mut LabConfig, knob: &str, value: &str) -> Result<(), KnobError
         "timestamps" => cfg.timestamps = Some(on_off(knob, value)?),
         "loopback" => cfg.loopback = on_off(knob, value)?,
         "reuseaddr" => cfg.reuseaddr = on_off(knob, value)?,
+        // How the page is shown (VIEW_KEYS), as the playground names it.
+        "embed" | "controls" => {
+            let (known, said) = match knob {
+                "embed" => (&["1", "0"][..], "1 or 0"),
+                _ => (&["full", "minimal", "none"][..], "full, minimal or none"),
+            };
+            if !known.contains(&value) {
+                return Err(bad(knob, format!("{said}, not {}", quoted())));
+            }
+        }
         "ports" => {
             let (lo, hi) = value.split_once('-').ok_or_else(|| {
                 bad(

@@ -4,6 +4,8 @@
 //!
 //! * [`knobs`]: the lab's config as a link fragment and as a `farewell lab`
 //!   command line (one set of names), read strictly.
+//! * [`embed`]: a whole lab link, the knobs and how the page is shown
+//!   (embedded in a course page, with which controls).
 //! * [`chart`]: sockets over time as SVG, drawn as the run progresses.
 //! * [`report`]: the findings in words, the numbers at a glance, the remedies.
 //! * [`presets`]: one lesson each.
@@ -12,6 +14,7 @@
 
 pub mod chart;
 pub mod drill;
+pub mod embed;
 pub mod fields;
 pub mod format;
 pub mod knobs;

@@ -8,6 +8,7 @@ use crate::wire::{Job, Report};
 use crate::worker::Bridge;
 use farewell_lab::{LabConfig, LabRun, Row, Summary};
 use farewell_lab_view::drill::{drill_downs, readout, DrillDown};
+use farewell_lab_view::embed::{link_fragment, read_link, View};
 use farewell_lab_view::fields::{applies, placeholder, Field, Input, GROUPS};
 use farewell_lab_view::knobs::{cli_command, from_fragment, set_text, to_fragment, value_of};
 use farewell_lab_view::markup;
@@ -25,6 +26,8 @@ use yew::prelude::*;
 #[derive(Clone, PartialEq)]
 struct LabState {
     cfg: LabConfig,
+    /// Embedded in a course page or not: the link's, for the page's life.
+    view: View,
     /// Bumped for every new config: work for an older one stops.
     generation: u32,
     /// Text typed into a field that did not read, with the reason.
@@ -64,6 +67,7 @@ impl LabState {
             cursor: None,
             drills: Rc::default(),
             cfg,
+            view: View::default(),
             generation: 0,
             drafts: BTreeMap::new(),
             notice,
@@ -75,7 +79,8 @@ impl LabState {
     }
 
     fn from_link(fragment: &str) -> Self {
-        match from_fragment(fragment) {
+        let link = read_link(fragment);
+        let mut s = match link.config {
             Ok(cfg) => LabState::new(cfg, None),
             Err(e) => LabState::new(
                 LabConfig::default(),
@@ -83,7 +88,9 @@ impl LabState {
                     "This lab link could not be used ({e}); the lab shows its defaults."
                 )),
             ),
-        }
+        };
+        s.view = link.view;
+        s
     }
 
     /// A new config to run: everything computed for the old one goes.
@@ -92,6 +99,7 @@ impl LabState {
             generation: self.generation + 1,
             drafts: BTreeMap::new(),
             notice: None,
+            view: self.view,
             ..LabState::new(cfg, None)
         }
     }
@@ -190,7 +198,7 @@ impl Reducible for LabState {
             }
             Msg::Config(cfg) => return Rc::new(s.with_config(cfg)),
             Msg::Link(fragment) => {
-                if fragment == to_fragment(&s.cfg) {
+                if fragment == link_fragment(&s.cfg, s.view) {
                     return self;
                 }
                 let restored = LabState::from_link(&fragment);
@@ -275,18 +283,21 @@ thread_local! {
     static EARLY: std::cell::RefCell<Option<Early>> = const { std::cell::RefCell::new(None) };
 }
 
-/// The job for generation `generation` of `cfg`: the run, then each remedy.
-fn job(generation: u32, cfg: &LabConfig) -> Job {
-    let configs = std::iter::once(to_fragment(cfg))
-        .chain(remedies(cfg).iter().map(|r| to_fragment(&r.config)))
-        .collect();
+/// The job for generation `generation` of `s`: the run, then each remedy
+/// (when the page shows them).
+fn job(generation: u32, s: &LabState) -> Job {
+    let mut configs = vec![to_fragment(&s.cfg)];
+    if s.view.remedies() {
+        configs.extend(remedies(&s.cfg).iter().map(|r| to_fragment(&r.config)));
+    }
     Job {
         generation,
         configs,
     }
 }
 
-/// Starts the worker on the link's config before the page is first drawn,
+/// Marks an embed's page (`data-embed`) and starts the worker on the link's
+/// config before the page is first drawn,
 /// so its download, compilation and first slice overlap the page's start
 /// (the worker answers only jobs, and the page is drawn before any answer).
 pub fn start_worker_early() {
@@ -297,7 +308,19 @@ pub fn start_worker_early() {
             d.dispatch(Msg::Report(r));
         }
     });
-    let first = job(0, &LabState::from_link(&browser::fragment()).cfg);
+    let link = LabState::from_link(&browser::fragment());
+    // Embedded in a course page: `data-embed` on the root, for the
+    // stylesheet to show what an embed shows (`lab.css`) and for lab.html's
+    // script to tell the page the lab's height.
+    if let (Some(value), Some(root)) = (
+        link.view.attribute(),
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.document_element()),
+    ) {
+        let _ = root.set_attribute("data-embed", value);
+    }
+    let first = job(0, &link);
     if let Ok(b) = &bridge {
         b.send(first.clone());
     }
@@ -316,7 +339,7 @@ pub fn start_worker_early() {
 fn use_worker(state: &UseReducerHandle<LabState>) {
     let early = use_mut_ref(|| EARLY.with(|e| e.borrow_mut().take()));
     let dispatcher = state.dispatcher();
-    let next = job(state.generation, &state.cfg);
+    let next = job(state.generation, state);
     use_effect_with(state.generation, move |_| {
         let early = early.borrow();
         let Some(early) = early.as_ref() else {
@@ -338,7 +361,7 @@ fn use_worker(state: &UseReducerHandle<LabState>) {
 /// undoes it), and Back/Forward restore the config.
 #[hook]
 fn use_link_sync(state: &UseReducerHandle<LabState>) {
-    let link = to_fragment(&state.cfg);
+    let link = link_fragment(&state.cfg, state.view);
     use_effect_with(link, |link| {
         if browser::fragment() != *link {
             browser::set_fragment(link, true);
@@ -388,7 +411,7 @@ pub fn lab_app() -> Html {
     };
     let form = use_memo(
         (
-            *form_shown,
+            *form_shown && !state.view.embed,
             KnobsProps {
                 cfg: state.cfg.clone(),
                 drafts: state.drafts.clone(),
@@ -400,6 +423,9 @@ pub fn lab_app() -> Html {
             false => html! { <div class="panel lab-knobs"></div> },
         },
     );
+    // Embedded (`embed=1`), the page's `data-embed` (set by
+    // `start_worker_early` from the same link) hides, in `lab.css`, what a
+    // course page does not show (`farewell_lab_view::embed`).
     html! {
         <div class="app lab-app">
             <header class="app-header">
@@ -660,8 +686,10 @@ fn second_under(cfg: &LabConfig, e: &MouseEvent) -> Option<u32> {
 fn open_connection(state: &LabState, t: u32) {
     let Some(run) = &state.run else { return };
     if let Some(d) = farewell_lab_view::drill::connection_at(&state.cfg, &run.rows, t) {
+        // From an embed, in a new tab: the course page stays.
+        let target = if state.view.embed { "_blank" } else { "_self" };
         if let Some(w) = web_sys::window() {
-            let _ = w.location().assign(&d.href);
+            let _ = w.open_with_url_and_target(&d.href, target);
         }
     }
 }
@@ -788,7 +816,7 @@ fn command(cfg: &LabConfig, copied: &UseStateHandle<bool>) -> Html {
         })
     };
     html! {
-        <div class="panel">
+        <div class="panel lab-command">
             <h2 class="panel-title">{ "The same run on the command line" }</h2>
             <div class="command">
                 <code>{ &text }</code>
