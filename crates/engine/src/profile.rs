@@ -2,7 +2,7 @@
 //!
 //! Every number names its source. Where the commonly quoted table (Linux 30 s MSL,
 //! BSD/macOS 30 s, Windows 120 s, Solaris 60 s) and the source disagree, the profile
-//! models the source and its `notes` say so; the playground shows those notes.
+//! models the source and its notes (`Platform::notes`) say so; the playground shows them.
 
 use crate::time::Duration;
 use serde::{Deserialize, Serialize};
@@ -54,6 +54,21 @@ impl Platform {
             Platform::Windows => WINDOWS,
             Platform::Solaris => SOLARIS,
             Platform::Rfc793 => RFC793,
+        }
+    }
+
+    /// What the playground shows about this platform's numbers and their
+    /// sources (the profile's doc comment cites them). A function rather than
+    /// a `Profile` field, so a module that runs profiles without showing them
+    /// (the lab, the capture view) does not carry the text.
+    pub fn notes(self) -> &'static str {
+        match self {
+            Platform::Linux => "Linux has no MSL setting: TIME_WAIT is hard-coded at 60 s (TCP_TIMEWAIT_LEN in include/net/tcp.h); the \"30 s MSL\" in tables is 60 s / 2. An orphaned FIN_WAIT_2 dies after tcp_fin_timeout (60 s). The FIN is ACKed by the delayed-ACK timer (40 ms), so a peer that closes at once sends a 3-segment close. tcp_rfc1337 defaults to 0: a RST kills TIME_WAIT. A lost last segment is first resent by a tail loss probe (about 2 RTT + 200 ms, RFC 8985), which does not back off the RTO; small writes wait for the ACK of an earlier small segment (Nagle, Minshall's rule).",
+            Platform::Freebsd => "TIME_WAIT is 2×MSL with net.inet.tcp.msl = 30 s (TCPTV_MSL in sys/netinet/tcp_timer.h). A FIN is ACKed at once, so the close is always four segments; other ACKs wait at most 40 ms (TCPTV_DELACK). An orphaned FIN_WAIT_2 is dropped after about 675 s: tcp_maxidle (600 s), then one more 75 s keepalive interval; 60 s with net.inet.tcp.fast_finwait2_recycle. A RST in TIME_WAIT is ignored (RFC 1337).",
+            Platform::Macos => "Tables say 30 s MSL for BSD/macOS, but macOS ships net.inet.tcp.msl = 15 s (xnu bsd/netinet/tcp_timer.h), so TIME_WAIT lasts 2×15 = 30 s. A FIN is ACKed at once (always a 4-segment close). A RST in TIME_WAIT is ignored (RFC 1337).",
+            Platform::Windows => "Windows uses MSL = 120 s and TIME_WAIT = TcpTimedWaitDelay, 240 s by default on the classic documentation (0xF0); some Server releases document 120 s. Tables quoting \"Windows 120 s\" mean the MSL. Retransmission gives up after TcpMaxDataRetransmissions = 5. No orphaned FIN_WAIT_2 timer is documented, so none is modelled.",
+            Platform::Solaris => "Solaris has no MSL tunable: TIME_WAIT is tcp_time_wait_interval, 60 s on illumos and Solaris 10+ (it was 4 minutes on Solaris 8). The MSL shown is 60 s / 2. A FIN is ACKed at once, so the close is always four segments; other ACKs wait 50 ms to a peer on the same subnet (tcp_local_dack_interval). The first retransmission comes after 1.125 s; the minimum RTO is 400 ms (tcp_rexmit_interval_min). An orphaned FIN_WAIT_2 is flushed after tcp_fin_wait_2_flush_interval, 60 s.",
+            Platform::Rfc793 => "The specification: MSL is 2 minutes, so TIME_WAIT lasts 2×MSL = 4 minutes (RFC 9293 §3.4.2, MUST-13 in §3.6.1). RTO starts at 1 s with a 1 s floor (RFC 6298). FIN_WAIT_2 has no timer in the RFC. A RST in TIME_WAIT is accepted; RFC 1337 explains why that is a hazard.",
         }
     }
 }
@@ -142,8 +157,6 @@ pub struct Profile {
     pub syn_in_time_wait: SynInTimeWait,
     /// Whether connect() may take over this host's own TIME_WAIT 4-tuple.
     pub time_wait_reuse: TimeWaitReuse,
-    /// What the playground shows about this platform's numbers and their sources.
-    pub notes: &'static str,
 }
 
 /// Nagle's algorithm (RFC 896), as each stack words it.
@@ -265,7 +278,6 @@ pub const LINUX: Profile = Profile {
     },
     estimator: Estimator::Linux,
     fin_on_ack_while_fin_unacked: false,
-    notes: "Linux has no MSL setting: TIME_WAIT is hard-coded at 60 s (TCP_TIMEWAIT_LEN in include/net/tcp.h); the \"30 s MSL\" in tables is 60 s / 2. An orphaned FIN_WAIT_2 dies after tcp_fin_timeout (60 s). The FIN is ACKed by the delayed-ACK timer (40 ms), so a peer that closes at once sends a 3-segment close. tcp_rfc1337 defaults to 0: a RST kills TIME_WAIT. A lost last segment is first resent by a tail loss probe (about 2 RTT + 200 ms, RFC 8985), which does not back off the RTO; small writes wait for the ACK of an earlier small segment (Nagle, Minshall's rule).",
 };
 
 /// FreeBSD 14. Sources (file:line in FreeBSD 13.0's kernel as vendored by
@@ -315,7 +327,6 @@ pub const FREEBSD: Profile = Profile {
     time_wait_reuse: TimeWaitReuse::Refused("EADDRINUSE"),
     estimator: Estimator::Rfc6298,
     fin_on_ack_while_fin_unacked: true,
-    notes: "TIME_WAIT is 2×MSL with net.inet.tcp.msl = 30 s (TCPTV_MSL in sys/netinet/tcp_timer.h). A FIN is ACKed at once, so the close is always four segments. A FIN is ACKed at once and other ACKs wait at most 40 ms (TCPTV_DELACK). An orphaned FIN_WAIT_2 is dropped after about 675 s: tcp_maxidle (600 s), then one more 75 s keepalive interval; 60 s with net.inet.tcp.fast_finwait2_recycle. A RST in TIME_WAIT is ignored (RFC 1337).",
 };
 
 /// macOS (xnu). Sources: xnu `bsd/netinet/tcp_timer.h` (`TCPTV_MSL` 15 s,
@@ -359,7 +370,6 @@ pub const MACOS: Profile = Profile {
     time_wait_reuse: TimeWaitReuse::Refused("EADDRINUSE"),
     estimator: Estimator::Rfc6298,
     fin_on_ack_while_fin_unacked: true,
-    notes: "Tables say 30 s MSL for BSD/macOS, but macOS ships net.inet.tcp.msl = 15 s (xnu bsd/netinet/tcp_timer.h), so TIME_WAIT lasts 2×15 = 30 s. A FIN is ACKed at once (always a 4-segment close). A RST in TIME_WAIT is ignored (RFC 1337).",
 };
 
 /// Windows. Sources: Microsoft TechNet / Learn "TcpTimedWaitDelay" (default 0xF0 =
@@ -395,7 +405,6 @@ pub const WINDOWS: Profile = Profile {
     time_wait_reuse: TimeWaitReuse::Refused("WSAEADDRINUSE"),
     estimator: Estimator::Rfc6298,
     fin_on_ack_while_fin_unacked: false,
-    notes: "Windows uses MSL = 120 s and TIME_WAIT = TcpTimedWaitDelay, 240 s by default on the classic documentation (0xF0); some Server releases document 120 s. Tables quoting \"Windows 120 s\" mean the MSL. Retransmission gives up after TcpMaxDataRetransmissions = 5. No orphaned FIN_WAIT_2 timer is documented, so none is modelled.",
 };
 
 /// Solaris / illumos. Sources (file:line in illumos-gate as of 2018, the
@@ -445,7 +454,6 @@ pub const SOLARIS: Profile = Profile {
     time_wait_reuse: TimeWaitReuse::Refused("EADDRINUSE"),
     estimator: Estimator::Rfc6298,
     fin_on_ack_while_fin_unacked: false,
-    notes: "Solaris has no MSL tunable: TIME_WAIT is tcp_time_wait_interval, 60 s on illumos and Solaris 10+ (it was 4 minutes on Solaris 8). The MSL shown is 60 s / 2. A FIN is ACKed at once, so the close is always four segments; other ACKs wait 50 ms to a peer on the same subnet (tcp_local_dack_interval). The first retransmission comes after 1.125 s; the minimum RTO is 400 ms (tcp_rexmit_interval_min). An orphaned FIN_WAIT_2 is flushed after tcp_fin_wait_2_flush_interval, 60 s.",
 };
 
 /// RFC 793 / RFC 9293 as written (line numbers in the RFC's text, quoted in
@@ -483,7 +491,6 @@ pub const RFC793: Profile = Profile {
     time_wait_reuse: TimeWaitReuse::Refused("connection already exists"),
     estimator: Estimator::Rfc6298,
     fin_on_ack_while_fin_unacked: false,
-    notes: "The specification: MSL is 2 minutes, so TIME_WAIT lasts 2×MSL = 4 minutes (RFC 9293 §3.4.2, MUST-13 in §3.6.1). RTO starts at 1 s with a 1 s floor (RFC 6298). FIN_WAIT_2 has no timer in the RFC. A RST in TIME_WAIT is accepted; RFC 1337 explains why that is a hazard.",
 };
 
 /// Single-value overrides from a scenario's `tunables` object.

@@ -585,7 +585,7 @@ impl Endpoint {
         self.arm(
             now,
             TimerKind::Retransmission,
-            self.tcb.rtt.rto(self.synchronized()),
+            self.tcb.rtt.rto(&self.cfg.profile, self.synchronized()),
         );
     }
 
@@ -875,7 +875,13 @@ impl Endpoint {
             && seg.seq_number() == self.tcb.rcv_nxt
             && seg.ack_number() == self.tcb.snd_una
             && behind as u64
-                <= self.tcb.rtt.rto(self.synchronized()).as_micros() * 1024 / 1_000_000;
+                <= self
+                    .tcb
+                    .rtt
+                    .rto(&self.cfg.profile, self.synchronized())
+                    .as_micros()
+                    * 1024
+                    / 1_000_000;
         !seg.flags.contains(Flags::RST) && !disordered_ack
     }
 
@@ -1183,7 +1189,7 @@ impl Endpoint {
                 self.arm(
                     now,
                     TimerKind::Retransmission,
-                    self.tcb.rtt.rto(self.synchronized()),
+                    self.tcb.rtt.rto(&self.cfg.profile, self.synchronized()),
                 );
             }
         } else {
@@ -1204,7 +1210,7 @@ impl Endpoint {
             self.arm(
                 now,
                 TimerKind::Retransmission,
-                self.tcb.rtt.rto(self.synchronized()),
+                self.tcb.rtt.rto(&self.cfg.profile, self.synchronized()),
             );
         }
     }
@@ -1230,7 +1236,7 @@ impl Endpoint {
         let pto = srtt.saturating_mul(2) + extra;
         let rto_left = match self.timers.get(TimerKind::Retransmission) {
             Some(deadline) if !after_ack => deadline.saturating_since(now),
-            _ => self.tcb.rtt.rto(self.synchronized()),
+            _ => self.tcb.rtt.rto(&self.cfg.profile, self.synchronized()),
         };
         Some(pto.min(rto_left))
     }
@@ -1245,7 +1251,7 @@ impl Endpoint {
         self.arm(
             now,
             TimerKind::Retransmission,
-            self.tcb.rtt.rto(self.synchronized()),
+            self.tcb.rtt.rto(&self.cfg.profile, self.synchronized()),
         );
     }
 

@@ -17,24 +17,13 @@ pub(crate) struct RttEstimator {
     /// Timeouts since new data was last acknowledged: the RTO is doubled this
     /// many times (RFC 6298 §5.5; BSD `t_rxtshift`, Linux `icsk_backoff`).
     backoff: u32,
-    /// The profile's `rto_slop` applies (see [`RttEstimator::rto`]).
-    slop: Duration,
-    slop_from_established: bool,
-    rto_initial: Duration,
-    rto_min: Duration,
-    rto_max: Duration,
 }
 
 impl RttEstimator {
-    pub(crate) fn new(p: &Profile) -> RttEstimator {
+    pub(crate) fn new() -> RttEstimator {
         RttEstimator {
             smoothed: None,
             backoff: 0,
-            slop: p.rto_slop,
-            slop_from_established: p.rto_slop_from_established,
-            rto_initial: p.rto_initial,
-            rto_min: p.rto_min,
-            rto_max: p.rto_max,
         }
     }
 
@@ -50,18 +39,18 @@ impl RttEstimator {
     /// timeout of a connection with no sample yet is `rto_initial` as is: both
     /// set `t_rxtcur` to it without `TCPT_RANGESET` (FreeBSD `tcp_subr.c:1780`,
     /// xnu `tcp_subr.c:1154`).
-    pub(crate) fn rto(&self, synchronized: bool) -> Duration {
+    pub(crate) fn rto(&self, p: &Profile, synchronized: bool) -> Duration {
         let (base, first) = match self.smoothed {
-            Some(s) => (s.rto(self.rto_min, self.rto_max), false),
-            None => (self.rto_initial, self.backoff == 0),
+            Some(s) => (s.rto(p.rto_min, p.rto_max), false),
+            None => (p.rto_initial, self.backoff == 0),
         };
         let backed_off = base.saturating_mul(1u64 << self.backoff.min(32));
-        let slop = if first || (self.slop_from_established && !synchronized) {
+        let slop = if first || (p.rto_slop_from_established && !synchronized) {
             Duration::ZERO
         } else {
-            self.slop
+            p.rto_slop
         };
-        (backed_off + slop).max(self.rto_min).min(self.rto_max)
+        (backed_off + slop).max(p.rto_min).min(p.rto_max)
     }
 
     /// The smoothed RTT, once there has been a sample.
@@ -225,12 +214,12 @@ mod tests {
     /// The RTO after each of `samples` (ms), one per round trip: each ACK
     /// acknowledges all that was sent (SND.UNA = SND.NXT), as one write per RTT does.
     fn rtos(p: &Profile, samples: &[u64]) -> Vec<f64> {
-        let mut est = RttEstimator::new(p);
+        let mut est = RttEstimator::new();
         let mut out = Vec::new();
         for (i, &ms) in samples.iter().enumerate() {
             let snd_nxt = Seq(i as u32 * 10 + 1);
             est.sample(p, Duration::from_millis(ms), snd_nxt, snd_nxt);
-            out.push(est.rto(true).as_ms());
+            out.push(est.rto(p, true).as_ms());
         }
         out
     }
@@ -282,43 +271,47 @@ mod tests {
     #[test]
     fn the_rto_backs_off_to_rto_max_and_returns_to_the_estimate() {
         let p = LINUX;
-        let mut est = RttEstimator::new(&p);
-        assert_eq!(est.rto(true), p.rto_initial);
+        let mut est = RttEstimator::new();
+        assert_eq!(est.rto(&p, true), p.rto_initial);
         assert_eq!(est.srtt(), None);
         est.back_off();
-        assert_eq!(est.rto(true), p.rto_initial.saturating_mul(2));
+        assert_eq!(est.rto(&p, true), p.rto_initial.saturating_mul(2));
         for _ in 0..20 {
             est.back_off();
         }
-        assert_eq!(est.rto(true), p.rto_max);
+        assert_eq!(est.rto(&p, true), p.rto_max);
         est.reset_backoff();
-        assert_eq!(est.rto(true), p.rto_initial, "no sample yet");
+        assert_eq!(est.rto(&p, true), p.rto_initial, "no sample yet");
         est.sample(&p, Duration::from_millis(40), Seq(1), Seq(1));
         est.back_off();
         est.reset_backoff();
-        assert_eq!(est.rto(true).as_ms(), 240.0, "SRTT 40 + rttvar rto_min 200");
+        assert_eq!(
+            est.rto(&p, true).as_ms(),
+            240.0,
+            "SRTT 40 + rttvar rto_min 200"
+        );
         assert_eq!(est.srtt(), Some(Duration::from_millis(40)));
     }
 
     #[test]
     fn the_bsd_slop_follows_the_backoff_multiply_and_not_the_first_timeout() {
         use crate::profile::{FREEBSD, MACOS};
-        let mut est = RttEstimator::new(&FREEBSD);
+        let mut est = RttEstimator::new();
         // The first SYN timeout is rto_initial as is; then 1 s·2 + 200 ms.
-        assert_eq!(est.rto(false).as_ms(), 1000.0);
+        assert_eq!(est.rto(&FREEBSD, false).as_ms(), 1000.0);
         est.back_off();
-        assert_eq!(est.rto(false).as_ms(), 2200.0);
+        assert_eq!(est.rto(&FREEBSD, false).as_ms(), 2200.0);
         est.back_off();
-        assert_eq!(est.rto(false).as_ms(), 4200.0);
+        assert_eq!(est.rto(&FREEBSD, false).as_ms(), 4200.0);
         // xnu adds no slop before ESTABLISHED.
-        let mut mac = RttEstimator::new(&MACOS);
+        let mut mac = RttEstimator::new();
         mac.back_off();
-        assert_eq!(mac.rto(false).as_ms(), 2000.0);
-        assert_eq!(mac.rto(true).as_ms(), 2200.0);
+        assert_eq!(mac.rto(&MACOS, false).as_ms(), 2000.0);
+        assert_eq!(mac.rto(&MACOS, true).as_ms(), 2200.0);
         // After a 10 ms sample: max(30 ms, 10 + 4·5) + 200 ms.
         est.sample(&FREEBSD, Duration::from_millis(10), Seq(1), Seq(1));
-        assert_eq!(est.rto(true).as_ms(), 230.0);
+        assert_eq!(est.rto(&FREEBSD, true).as_ms(), 230.0);
         est.back_off();
-        assert_eq!(est.rto(true).as_ms(), 260.0);
+        assert_eq!(est.rto(&FREEBSD, true).as_ms(), 260.0);
     }
 }

@@ -104,7 +104,7 @@ impl Tcb {
             quickack: p.quickack_segments,
             pingpong: false,
             data_received: false,
-            rtt: RttEstimator::new(p),
+            rtt: RttEstimator::new(),
             retries: 0,
             rtt_probe: None,
             last_oow_ack: None,
