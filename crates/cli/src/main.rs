@@ -417,17 +417,11 @@ fn lab(args: &LabArgs) -> Result<Output, String> {
                 "t_s,established,time_wait_client,time_wait_server,ports_in_use,connects,connect_failures,tw_reused,tw_overflow,memory_bytes,bind\n",
             );
             for r in &run.rows {
+                let counts: Vec<String> = r.counts().iter().map(u64::to_string).collect();
                 out.push_str(&format!(
-                    "{},{},{},{},{},{},{},{},{},{},{}\n",
+                    "{},{},{},{}\n",
                     r.t_s,
-                    r.established,
-                    r.time_wait_client,
-                    r.time_wait_server,
-                    r.ports_in_use,
-                    r.connects,
-                    r.connect_failures,
-                    r.tw_reused,
-                    r.tw_overflow,
+                    counts.join(","),
                     r.memory_bytes,
                     r.bind.join(" ")
                 ));

@@ -80,16 +80,7 @@ pub fn rows_html(rows: &[Row]) -> String {
     o.push_str("</tr></thead><tbody>");
     for r in rows {
         let _ = write!(o, r#"<tr><th scope="row">{}</th>"#, r.t_s);
-        for v in [
-            r.established,
-            r.time_wait_client,
-            r.time_wait_server,
-            r.ports_in_use,
-            r.connects,
-            r.connect_failures,
-            r.tw_reused,
-            r.tw_overflow,
-        ] {
+        for v in r.counts() {
             let _ = write!(o, "<td>{}</td>", thousands(v));
         }
         o.push_str("</tr>");

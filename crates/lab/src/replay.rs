@@ -56,6 +56,24 @@ pub struct Row {
     pub bind: Vec<String>,
 }
 
+impl Row {
+    /// The second's gauges and counters between `t_s` and `memory_bytes`, in
+    /// the order of the CLI's rows (`established` … `tw_overflow`): one list
+    /// for the CSV writer and the page's per-second table.
+    pub fn counts(&self) -> [u64; 8] {
+        [
+            self.established,
+            self.time_wait_client,
+            self.time_wait_server,
+            self.ports_in_use,
+            self.connects,
+            self.connect_failures,
+            self.tw_reused,
+            self.tw_overflow,
+        ]
+    }
+}
+
 /// What the run comes to.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
