@@ -203,22 +203,31 @@ fn inferred_states_match_the_kernel_from_either_side() {
 }
 
 /// The IPv6 close of `crates/cli/tests/pcaps/` (a veth pair, no delay),
-/// captured on A, with its states polled from /proc/net/tcp6.
+/// captured on A (tcpdump, pcap) and on B (dumpcap, pcapng), with its states
+/// polled from /proc/net/tcp6: from either vantage point the inferred states
+/// are the kernel's.
 #[test]
-fn an_ipv6_close_is_inferred_as_the_kernel_showed_it() {
+fn an_ipv6_close_is_inferred_as_the_kernel_showed_it_from_either_side() {
     let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../cli/tests/pcaps");
     let rec: Recording = serde_json::from_str(
         &std::fs::read_to_string(dir.join("ipv6-close.recording.json")).unwrap(),
     )
     .unwrap();
-    let capture = read(&std::fs::read(dir.join("ipv6-close.pcap")).unwrap()).unwrap();
-    assert!(capture.connections[0].a.is_ipv6());
-    let d = held_to_states(
-        "ipv6-close",
-        &capture,
-        &Options::default(),
-        &rec,
-        &dir.join("ipv6-close.states.txt"),
-    );
-    assert!(d.is_empty(), "{}", d.join("\n"));
+    let mut failures = Vec::new();
+    for (vantage, file) in [
+        (Host::A, "ipv6-close.pcap"),
+        (Host::B, "ipv6-close.b.pcapng"),
+    ] {
+        let capture = read(&std::fs::read(dir.join(file)).unwrap()).unwrap();
+        assert_eq!(capture.connections.len(), 1, "{file}");
+        assert!(capture.connections[0].a.is_ipv6(), "{file}");
+        failures.extend(held_to_states(
+            &format!("ipv6-close, captured on {vantage} ({file})"),
+            &capture,
+            &Options::default(),
+            &rec,
+            &dir.join("ipv6-close.states.txt"),
+        ));
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
 }

@@ -18,7 +18,8 @@
 #                 v2 headers, LINKTYPE_LINUX_SLL2).
 #   ipv6-close    normal-close over IPv6 (fd00:9::1 -> fd00:9::2), with each
 #                 host's states from /proc/net/tcp6 (ipv6-close.states.txt,
-#                 ipv6-close.recording.json).
+#                 ipv6-close.recording.json); captured on A (tcpdump, pcap)
+#                 and on B too (dumpcap: ipv6-close.b.pcapng).
 #   reconnect.pcapng  captured with dumpcap (pcapng; tcpdump writes only
 #                 pcap), timestamps on: A connects from port 40000, closes
 #                 first (TIME_WAIT), binds 40000 again and connects (Linux
@@ -30,11 +31,18 @@
 set -euo pipefail
 cd "$(dirname "$0")"
 STATES_PY="$(pwd)/../../../engine/tests/captures/states.py"
-A=fwpcap-a B=fwpcap-b
-cleanup() { ip netns del $A 2>/dev/null || true; ip netns del $B 2>/dev/null || true; }
+A=fwpcap-a B=fwpcap-b P=fwpcap-p
+cleanup() { for ns in $A $B $P; do ip netns del $ns 2>/dev/null || true; done; }
 setup() {
   cleanup
-  ip netns add $A; ip netns add $B
+  # A and B are created from inside P, whose tcp_child_ehash_entries gives
+  # them a small TCP hash table of their own, as the engine's record.sh does:
+  # with the host's 262144 buckets each read of /proc/net/tcp6 took ~6 ms and
+  # states.py saw changes 5-12 ms late; with 1024, ~1 ms.
+  ip netns add $P
+  ip netns exec $P sysctl -qw net.ipv4.tcp_child_ehash_entries=1024
+  nsenter --net=/run/netns/$P ip netns add $A
+  nsenter --net=/run/netns/$P ip netns add $B
   ip link add fwpa type veth peer name fwpb
   ip link set fwpa netns $A; ip link set fwpb netns $B
   ip -n $A addr add 10.0.9.1/24 dev fwpa; ip -n $B addr add 10.0.9.2/24 dev fwpb
@@ -106,7 +114,13 @@ NFT
   else
     ip netns exec $A tcpdump -i "$2" -U -n -s 128 -w "$1.pcap" tcp 2>/dev/null &
   fi
-  local dump=$!
+  local dump=$! dump_b=
+  if [ "${CAPTURE_B:-0}" = 1 ]; then
+    # The same connection captured on B too (dumpcap, pcapng), so the reader
+    # is held to the kernel's states from either vantage point.
+    ip netns exec $B dumpcap -q -i fwpb -n -s 128 -f tcp -w "$1.b.pcapng" 2>/dev/null &
+    dump_b=$!
+  fi
   # With STATES=1, each host's state on the (single) connection's 4-tuple,
   # polled from /proc/net/tcp{,6} every 1 ms by the engine's states.py, goes
   # to <case>.states.txt, and T0 (the clock the pcap's times use) to
@@ -138,14 +152,15 @@ NFT
   fi
   sleep 1.2 # libpcap's buffered block (see the engine's record.sh)
   kill -INT $dump; wait $dump || true
-  echo "$1: $(stat -c %s "$1".pcap*) bytes"
+  if [ -n "$dump_b" ]; then kill -INT "$dump_b"; wait "$dump_b" || true; fi
+  echo "$1: $(stat -c %s "$1".pcap* "$1".b.pcapng 2>/dev/null | tr '\n' ' ')bytes"
 }
 
 case_normal_close() { record normal-close fwpa 0 0; }
 case_lost_fin() { record lost-fin fwpa 0 1; }
 case_abort_rst() { record abort-rst fwpa 1 0; }
 case_any_sll2() { record any-sll2 any 0 0; }
-case_ipv6_close() { FAMILY=6 STATES=1 record ipv6-close fwpa 0 0; }
+case_ipv6_close() { FAMILY=6 STATES=1 CAPTURE_B=1 record ipv6-close fwpa 0 0; }
 case_reconnect() { TS=1 CONNS=3 PORTS=40000,40000,40001 DUMPCAP=1 record reconnect fwpa 0 0; }
 
 # `record.sh` records every case; `record.sh ipv6-close reconnect` those.
