@@ -21,8 +21,8 @@ pub const PRESETS: [(&str, &str, &str); 7] = [
     ),
     (
         "server-closes",
-        "A busy server closes first: tcp_max_tw_buckets overflows",
-        "rate=5000&duration=90&closer=server",
+        "A busy server with 16 clients closes first: tcp_max_tw_buckets overflows",
+        "rate=5000&duration=90&closer=server&source-ips=16",
     ),
     (
         "restart",

@@ -87,6 +87,11 @@ pub fn findings(cfg: &LabConfig, run: &LabRun) -> Vec<Finding> {
         ", held down by tcp_max_tw_buckets"
     } else if no_port > 0 && cfg.closer == Closer::Client {
         ", held down by the client's ports running out"
+    } else if cfg.closer == Closer::Server
+        && cfg.syn_ends_server_time_wait()
+        && (s.steady_time_wait as f64) < 0.99 * s.expected_time_wait
+    {
+        ", held down because a new connection from a client port the server still holds in TIME_WAIT takes that socket over"
     } else {
         ""
     };

@@ -1,6 +1,6 @@
 //! The lab's knobs ([`LabConfig`]) and their checks ([`LabError`] names the knob).
 
-use farewell_engine::{Duration, Platform};
+use farewell_engine::{Duration, Platform, SynInTimeWait};
 use farewell_num::Shortest;
 use serde::{Deserialize, Serialize};
 use std::fmt;
@@ -327,6 +327,36 @@ impl LabConfig {
     pub fn tw_reuse_applies(&self) -> bool {
         self.platform == Platform::Linux
             && (self.tw_reuse == 1 || (self.tw_reuse == 2 && self.loopback))
+    }
+
+    /// Whether a SYN on a 4-tuple the server holds in TIME_WAIT ends that
+    /// TIME_WAIT socket, with a listener or without (during a restart), by the
+    /// platform's rule ([`SynInTimeWait`]; both hosts run the platform):
+    /// - Linux: always. A SYN with a newer TSval, or without timestamps a sequence
+    ///   number above RCV.NXT, is `TCP_TW_SYN`: with a listener it is handed over
+    ///   and the socket freed, without one it gets the old connection's ACK. So
+    ///   does an older SYN (`TCP_TW_ACK`). The client, in SYN_SENT, answers that
+    ///   ACK with a RST (RFC 9293 §3.10.7.3), which kills the TIME_WAIT socket
+    ///   (`tcp_rfc1337` = 0), and sends its SYN again within `TCP_TIMEOUT_MIN`
+    ///   (`tcp_rcv_synsent_state_process`), to the listener or to a RST
+    ///   (net/ipv4/tcp_minisocks.c `tcp_timewait_state_process`, tcp_ipv4.c
+    ///   `tcp_v4_rcv`, tcp_input.c). Recorded: `tests/recordings/server-close`,
+    ///   `restart-no-reuseaddr`.
+    /// - BSD `tcp_twcheck`: a SYN above RCV.NXT closes the TIME_WAIT
+    ///   (`tcp_twclose`) and is looked up again. The ISN clock
+    ///   ([`Profile::isn_tick_ns`](farewell_engine::Profile::isn_tick_ns)) keeps a later SYN
+    ///   above RCV.NXT while TIME_WAIT lasts less than 2³¹ ticks (8,590 s at 4 µs).
+    /// - RFC 9293 as written: the SYN gets an ACK, the client's RST ends TIME_WAIT
+    ///   (no RFC 1337 protection in that profile) and its next SYN opens the
+    ///   connection, an RTO later than the lab counts it.
+    pub fn syn_ends_server_time_wait(&self) -> bool {
+        let profile = self.platform.profile();
+        let tw_ticks = self.time_wait().as_ms() * 1e6 / profile.isn_tick_ns as f64;
+        match profile.syn_in_time_wait {
+            SynInTimeWait::Linux => true,
+            SynInTimeWait::NewerSeq => tw_ticks < 2f64.powi(31),
+            SynInTimeWait::Ack => !profile.rfc1337,
+        }
     }
 
     /// TIME_WAIT length: the override, or the platform profile's.

@@ -274,6 +274,13 @@ struct Lab {
     rng: u64,
     reuse: bool,
     tw_limit: u64,
+    /// The server's TIME_WAIT per client 4-tuple ((source IP, destination)
+    /// × port, as [`Lab::tuple_index`] numbers them): 0, or the holder's
+    /// `conn + 1`. Empty when the server never holds TIME_WAIT.
+    server_tw: Vec<u32>,
+    /// Whether a new connection on a 4-tuple the server holds in TIME_WAIT
+    /// ends that socket ([`LabConfig::syn_ends_server_time_wait`]).
+    syn_ends_tw: bool,
     // Gauges.
     established: u64,
     tw_client: u64,
@@ -351,6 +358,12 @@ impl Lab {
             rng,
             reuse: cfg.tw_reuse_applies() && cfg.timestamps_on(),
             tw_limit: u64::from(cfg.tw_limit()),
+            server_tw: if kinds.iter().any(|l| l.server_time_wait.is_some()) {
+                vec![0; (cfg.source_ips * cfg.destinations) as usize * remaining as usize]
+            } else {
+                Vec::new()
+            },
+            syn_ends_tw: cfg.syn_ends_server_time_wait(),
             established: 0,
             tw_client: 0,
             tw_server: 0,
@@ -484,10 +497,8 @@ impl Lab {
                 if e.flags & CLIENT_OVERFLOW != 0 || s == 0 || holder(s) != e.conn {
                     return;
                 }
-                if let Some(since) = tw_since_ms(s) {
-                    self.tw_client -= 1;
-                    self.tw_ports[e.pair as usize][parity] -= 1;
-                    self.forget_reusable(e.pair, parity, since);
+                if tw_since_ms(s).is_some() {
+                    self.end_client_time_wait(idx, e.pair, parity);
                 }
                 self.release(idx, e.pair, parity);
             }
@@ -497,15 +508,58 @@ impl Lab {
                     self.row.tw_overflow += 1;
                 } else {
                     self.tw_server += 1;
+                    let tuple = self.tuple_index(u64::from(e.conn), e.port);
+                    // A TIME_WAIT still on this 4-tuple (a connection whose
+                    // SYN did not end it) gives way to the newer one.
+                    if std::mem::replace(&mut self.server_tw[tuple], e.conn.wrapping_add(1)) != 0 {
+                        self.tw_server -= 1;
+                    }
                 }
             }
             SERVER_TW_END => {
-                if e.flags & SERVER_OVERFLOW == 0 {
+                // Unless it skipped TIME_WAIT, or a newer connection's SYN
+                // ended it early.
+                let tuple = self.tuple_index(u64::from(e.conn), e.port);
+                if e.flags & SERVER_OVERFLOW == 0 && self.server_tw[tuple] == e.conn.wrapping_add(1)
+                {
+                    self.server_tw[tuple] = 0;
                     self.tw_server -= 1;
                 }
             }
             _ => unreachable!("{KINDS} event kinds"),
         }
+    }
+
+    /// The index of connection `n`'s 4-tuple in `server_tw`: its (source IP,
+    /// destination) pair, as `connect` deals them out, and its port.
+    fn tuple_index(&self, n: u64, port: u16) -> usize {
+        let ips = u64::from(self.cfg.source_ips);
+        let dests = u64::from(self.cfg.destinations);
+        ((n % ips) * dests + (n / ips) % dests) as usize * self.remaining as usize + port as usize
+    }
+
+    /// Connection `n`'s SYN from `port` reaches the server: a TIME_WAIT socket
+    /// on its 4-tuple ends ([`LabConfig::syn_ends_server_time_wait`]),
+    /// listener or not.
+    #[inline(always)]
+    fn syn_meets_server_time_wait(&mut self, n: u64, port: u16) {
+        if self.server_tw.is_empty() || !self.syn_ends_tw {
+            return;
+        }
+        let tuple = self.tuple_index(n, port);
+        if self.server_tw[tuple] != 0 {
+            self.server_tw[tuple] = 0;
+            self.tw_server -= 1;
+        }
+    }
+
+    /// The client's own TIME_WAIT socket at `idx` leaves TIME_WAIT.
+    fn end_client_time_wait(&mut self, idx: usize, pair: u16, parity: usize) {
+        if let Some(since) = tw_since_ms(self.slots[idx]) {
+            self.forget_reusable(pair, parity, since);
+        }
+        self.tw_client -= 1;
+        self.tw_ports[pair as usize][parity] -= 1;
     }
 
     fn release(&mut self, idx: usize, pair: u16, parity: usize) {
@@ -547,12 +601,6 @@ impl Lab {
     #[inline(always)]
     fn connect(&mut self, n: u64, t: u64, base: Option<u64>) -> bool {
         self.row.connects += 1;
-        if !self.listening {
-            // ECONNREFUSED: the SYN meets no listener and is reset.
-            self.refused += 1;
-            self.fail(t);
-            return false;
-        }
         let ips = u64::from(self.cfg.source_ips);
         let pair =
             ((n % ips) * self.table_destinations + (n / ips) % self.table_destinations) as u16;
@@ -564,14 +612,22 @@ impl Lab {
         let idx = self.slot_index(pair, port);
         let parity = (port & 1) as usize;
         let conn = n as u32;
+        self.syn_meets_server_time_wait(n, port);
         if reused {
-            if let Some(since) = tw_since_ms(self.slots[idx]) {
-                self.forget_reusable(pair, parity, since);
-            }
-            self.tw_client -= 1;
-            self.tw_ports[pair as usize][parity] -= 1;
+            self.end_client_time_wait(idx, pair, parity);
             self.row.tw_reused += 1;
-        } else {
+        }
+        if !self.listening {
+            // ECONNREFUSED: the SYN meets no listener and is reset; the
+            // socket closes and gives its port back.
+            if reused {
+                self.release(idx, pair, parity);
+            }
+            self.refused += 1;
+            self.fail(t);
+            return false;
+        }
+        if !reused {
             self.free[pair as usize][parity] -= 1;
             self.ports_in_use += 1;
         }

@@ -140,38 +140,115 @@ fn with_tw_reuse_no_connect_fails_and_time_wait_levels_where_linux_does() {
     time_wait_agrees("client-close-reuse1", &lab, &rec, 35, 71);
 }
 
-/// Known gap (issue 12, "new connections meeting old ones"): Linux accepts a
-/// SYN on a 4-tuple it holds in TIME_WAIT when its timestamp is newer
-/// (`tcp_timewait_state_process`, TCP_TW_SYN), so the server's TIME_WAIT
-/// levels near 250 and not at rate × 60 s = 1,200 as in the lab.
+/// Linux accepts a SYN on a 4-tuple it holds in TIME_WAIT when its timestamp
+/// is newer (`tcp_timewait_state_process`, TCP_TW_SYN), so a new connection
+/// from a port the client used before takes the server's TIME_WAIT socket
+/// over: the server keeps at most one per client port in use (the 250 even
+/// ports here), and levels near 250, not at rate × 60 s = 1,200.
 #[test]
-#[ignore = "known gap: the lab does not model a SYN reusing a TIME_WAIT 4-tuple (issue 12)"]
-fn known_gap_server_time_wait_levels_where_linux_does() {
+fn server_closes_first_time_wait_levels_at_one_per_client_port_as_on_linux() {
     let rec = recording("server-close");
-    let lab = run(&recorded_setup(Closer::Server)).unwrap();
+    let runs: Vec<LabRun> = (0..SEEDS)
+        .map(|seed| {
+            run(&LabConfig {
+                seed,
+                ..recorded_setup(Closer::Server)
+            })
+            .unwrap()
+        })
+        .collect();
+    assert_eq!(runs[0].summary.expected_time_wait, 1200.0);
     for r in &rec {
         let t = field(r, "t_s") as u32;
-        if (40..60).contains(&t) {
-            let want = field(r, "time_wait_server");
-            let got = lab.rows[(t - 1) as usize].time_wait_server as f64;
-            assert!(close_to(got, want), "second {t}: lab {got}, Linux {want}");
+        if !(2..=70).contains(&t) {
+            continue;
+        }
+        let want = field(r, "time_wait_server");
+        let (mean, sd) = mean_sd(
+            runs.iter()
+                .map(|l| l.rows[(t - 1) as usize].time_wait_server),
+        );
+        // One run of a random walk: within 3 % of the seeds' mean, or (early
+        // on, while a few hits more or less are 3 %) three standard deviations.
+        assert!(
+            close_to(mean, want) || (want - mean).abs() <= 3.0 * sd,
+            "second {t}: lab {mean:.1} ± {sd:.1}, Linux {want}"
+        );
+        if t >= 30 {
+            assert!(
+                close_to(mean, want),
+                "second {t}: lab {mean:.1}, Linux {want}"
+            );
         }
     }
 }
 
-/// Known gap, the same cause: on Linux the client's SYNs reach the server's
-/// TIME_WAIT sockets during the restart, the client's RSTs kill them (RFC 1337
-/// off), and bind() without SO_REUSEADDR succeeds at 65 s, not at 70 s.
-#[test]
-#[ignore = "known gap: the lab does not model SYNs into the server's TIME_WAIT during a restart (issue 12)"]
-fn known_gap_a_restart_without_so_reuseaddr_binds_when_linux_does() {
-    let rec = recording("restart-no-reuseaddr");
-    let lab = run(&LabConfig {
+/// The mean and standard deviation of `xs`.
+fn mean_sd(xs: impl Iterator<Item = u64>) -> (f64, f64) {
+    let xs: Vec<f64> = xs.map(|x| x as f64).collect();
+    let mean = xs.iter().sum::<f64>() / xs.len() as f64;
+    let var = xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / xs.len() as f64;
+    (mean, var.sqrt())
+}
+
+/// Seeds of a restart run: the kernel's port walk is random
+/// (`get_random_u32_below(8)` in `__inet_hash_connect`), so is which of the
+/// server's TIME_WAIT sockets the client's SYNs hit, and so is when the last
+/// one is gone.
+const SEEDS: u64 = 32;
+
+fn restart_without_reuseaddr(seed: u64) -> LabRun {
+    run(&LabConfig {
         duration_s: 80,
         restart_at_s: Some(10.0),
+        seed,
         ..recorded_setup(Closer::Server)
     })
-    .unwrap();
+    .unwrap()
+}
+
+/// While the server is down, each connect() gets its SYN to the server: one
+/// that meets a TIME_WAIT socket of its 4-tuple gets that socket's old ACK,
+/// the client's RST kills it (`tcp_rfc1337` = 0), and the SYN sent again
+/// meets no listener (ECONNREFUSED). So the server's TIME_WAIT falls as the
+/// client's port walk hits it, as recorded: per second, Linux's count within
+/// three standard deviations of the lab's mean over the seeds (and 2 sockets).
+#[test]
+fn a_restart_without_so_reuseaddr_the_clients_syns_end_the_servers_time_wait_as_on_linux() {
+    let rec = recording("restart-no-reuseaddr");
+    let runs: Vec<LabRun> = (0..SEEDS).map(restart_without_reuseaddr).collect();
+    for r in &rec {
+        let t = field(r, "t_s") as u32;
+        if !(12..=60).contains(&t) {
+            continue;
+        }
+        let want = field(r, "time_wait_server");
+        let (mean, sd) = mean_sd(
+            runs.iter()
+                .map(|l| l.rows[(t - 1) as usize].time_wait_server),
+        );
+        assert!(
+            (want - mean).abs() <= 3.0 * sd + 2.0,
+            "second {t}: Linux {want}, lab {mean:.1} ± {sd:.1}"
+        );
+        // Every connect() in between is refused.
+        assert_eq!(field(r, "connect_failures"), 20.0, "second {t}");
+        for l in &runs {
+            if f64::from(t) <= l.summary.listener_up_s.unwrap() {
+                assert_eq!(l.rows[(t - 1) as usize].connect_failures, 20, "second {t}");
+            }
+        }
+    }
+}
+
+/// bind() succeeds once the last TIME_WAIT socket no SYN hit has expired: in
+/// the lab between the 50 s and the 70 s the seeds give; Linux bound at 72 s
+/// here (65 s in a first recording), its 60 s having fired up to one
+/// timer-wheel slot (512 jiffies, 2.048 s at HZ = 250) late, which the lab does
+/// not model.
+#[test]
+fn a_restart_without_so_reuseaddr_binds_when_the_last_unhit_time_wait_ends_as_on_linux() {
+    let rec = recording("restart-no-reuseaddr");
     let linux = rec
         .iter()
         .find(|r| {
@@ -181,9 +258,24 @@ fn known_gap_a_restart_without_so_reuseaddr_binds_when_linux_does() {
         })
         .map(|r| field(r, "t_s") - 1.0)
         .expect("Linux bound again");
-    let up = lab.summary.listener_up_s.expect("the listener comes back");
+    let ups: Vec<f64> = (0..SEEDS)
+        .map(|seed| {
+            restart_without_reuseaddr(seed)
+                .summary
+                .listener_up_s
+                .expect("the listener comes back")
+        })
+        .collect();
+    let earliest = ups.iter().cloned().fold(f64::INFINITY, f64::min);
+    let latest = ups.iter().cloned().fold(0.0, f64::max);
+    // Never before the restart's TIME_WAIT can have been hit, never after the
+    // last one made before the restart (at 10 s) has ended.
     assert!(
-        (up - linux).abs() <= 1.0,
-        "listener up: lab {up} s, Linux {linux} s"
+        earliest > 30.0 && latest <= 71.0,
+        "lab: {earliest}-{latest} s"
+    );
+    assert!(
+        (earliest - 1.0..=latest + 2.048).contains(&linux),
+        "listener up: Linux {linux} s, lab {earliest}-{latest} s over {SEEDS} seeds"
     );
 }

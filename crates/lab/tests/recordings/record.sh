@@ -13,13 +13,13 @@
 #
 # Set-up per case (fresh each time, so no TIME_WAIT sockets or counters leak
 # from one case into the next):
-#   * two network namespaces, fwlab-c<lane> (client, 10.0.0.1/24) and
-#     fwlab-s<lane> (server, 10.0.0.2/24), joined by a plain veth pair: no delay
+#   * two network namespaces, fwlab-c<lane> (client, 10.0.<lane>.1/24) and
+#     fwlab-s<lane> (server, 10.0.<lane>.2/24), joined by a plain veth pair: no delay
 #     relay, the RTT is what veth gives (~0.05 ms; ping's figure is in the meta).
 #   * client namespace sysctls: net.ipv4.ip_local_port_range = "40000 40499"
 #     (500 ports), tcp_tw_reuse, tcp_timestamps, tcp_max_tw_buckets per case;
 #     the server namespace gets the case's tcp_timestamps, the rest default.
-#   * lab_server.py listens on 10.0.0.2:80; lab_client.py opens connections at
+#   * lab_server.py listens on port 80; lab_client.py opens connections at
 #     RATE per second from T0 (scheduled at T0 + i/RATE) to T0 + DURATION.
 #   * lab_sampler.py in each namespace samples ss and nstat at T0 + k.
 #   * lab_merge.py joins them into <case>.jsonl (see README.md for the fields).
@@ -55,6 +55,12 @@ delete_ns() { # lane
 
 record() { # lane case
     local lane=$1 case=$2 C="fwlab-c$1" S="fwlab-s$1"
+    # Each lane its own addresses: the kernel's port walk (`table_perturb` in
+    # net/ipv4/inet_hashtables.c) is one table for all network namespaces,
+    # indexed by a hash of (source, destination, destination port), so two
+    # lanes connecting 10.0.0.1 -> 10.0.0.2:80 at once would advance each
+    # other's walk (the first recordings did: twice the port step).
+    local CA="10.0.$lane.1" SA="10.0.$lane.2"
     local closer reuse ts maxtw duration server_args
     read -r closer reuse ts maxtw duration server_args <<<"$(params_for "$case")"
     duration=${FWLAB_DURATION:-$duration} # a shorter run, to try the script out
@@ -65,8 +71,8 @@ record() { # lane case
     ip -n "$C" link set lo up
     ip -n "$S" link set lo up
     ip -n "$C" link add vc type veth peer name vs netns "$S"
-    ip -n "$C" addr add 10.0.0.1/24 dev vc
-    ip -n "$S" addr add 10.0.0.2/24 dev vs
+    ip -n "$C" addr add "$CA/24" dev vc
+    ip -n "$S" addr add "$SA/24" dev vs
     ip -n "$C" link set vc up
     ip -n "$S" link set vs up
     ip netns exec "$C" sysctl -qw net.ipv4.ip_local_port_range="$PORT_LO $PORT_HI"
@@ -80,7 +86,7 @@ record() { # lane case
     mkdir -p "$raw"
     local rtt="ping not found (connect_ms_mean in the rows is one RTT plus system time)"
     if command -v ping >/dev/null; then
-        rtt=$(ip netns exec "$C" ping -q -c 5 -i 0.2 10.0.0.2 | tail -1)
+        rtt=$(ip netns exec "$C" ping -q -c 5 -i 0.2 "$SA" | tail -1)
     fi
     local sysctl_c sysctl_s
     sysctl_c=$(ip netns exec "$C" sysctl net.ipv4.ip_local_port_range net.ipv4.tcp_tw_reuse \
@@ -96,7 +102,7 @@ record() { # lane case
     t0=$("$PY" -c 'import time; print(f"{time.time() + 1.5:.6f}")')
     end=$("$PY" -c "print(f'{$t0 + $duration:.6f}')")
     local cmd_server="$PY -u $HERE/lab_server.py $smode 80 $t0 $end $raw/server.jsonl $server_args"
-    local cmd_client="$PY -u $HERE/lab_client.py $cmode 10.0.0.2 80 $RATE $t0 $end $raw/client.jsonl"
+    local cmd_client="$PY -u $HERE/lab_client.py $cmode $SA 80 $RATE $t0 $end $raw/client.jsonl"
     local cmd_samp_c="$PY -u $HERE/lab_sampler.py $t0 $duration $raw/samples-client.jsonl"
     local cmd_samp_s="$PY -u $HERE/lab_sampler.py $t0 $duration $raw/samples-server.jsonl"
     # shellcheck disable=SC2086
@@ -119,7 +125,7 @@ record() { # lane case
     # The per-second port lists are large; keep them compressed.
     gzip -f "$raw/samples-client.jsonl" "$raw/samples-server.jsonl"
     CASE="$case" CLOSER="$closer" RATE="$RATE" DURATION="$duration" T0="$t0" RTT="$rtt" \
-        SYSCTL_C="$sysctl_c" SYSCTL_S="$sysctl_s" SERVER_ARGS="$server_args" \
+        SYSCTL_C="$sysctl_c" SYSCTL_S="$sysctl_s" SERVER_ARGS="$server_args" CA="$CA" SA="$SA" \
         CMDS="$(printf '%s\n' \
             "ip netns exec $S $cmd_server" "ip netns exec $C $cmd_client" \
             "ip netns exec $C $cmd_samp_c" "ip netns exec $S $cmd_samp_s" \
@@ -138,9 +144,9 @@ json.dump({
     "uname": " ".join(platform.uname()),
     "wire": "veth pair, no delay (RTT from ping below)",
     "ping": os.environ["RTT"],
-    "client": {"netns": "fwlab-c", "addr": "10.0.0.1",
+    "client": {"netns": "fwlab-c", "addr": os.environ["CA"],
                "sysctl": os.environ["SYSCTL_C"].splitlines()},
-    "server": {"netns": "fwlab-s", "addr": "10.0.0.2", "port": 80,
+    "server": {"netns": "fwlab-s", "addr": os.environ["SA"], "port": 80,
                "sysctl": os.environ["SYSCTL_S"].splitlines()},
     "commands": os.environ["CMDS"].splitlines(),
 }, open(sys.argv[1], "w"), indent=2)
