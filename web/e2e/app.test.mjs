@@ -81,12 +81,17 @@ test('Windows: MSL and TIME_WAIT follow the platform', async () => {
   assert.equal((await page.textContent('[data-testid=msl]')).trim(), '30 s');
   assert.equal(await countdown(page), 60);
   const notes = await page.textContent('[data-testid=platform-notes]');
+  assert.match(await page.textContent('[data-testid=platform-provenance]'), /^Checked against a real kernel/);
   await page.selectOption('[data-testid=platform-select]', 'windows');
   await page.waitForFunction(
     () => document.querySelector('[data-testid=time-wait]')?.textContent.trim() === '240 s',
   );
   assert.equal((await page.textContent('[data-testid=msl]')).trim(), '120 s');
   assert.notEqual(await page.textContent('[data-testid=platform-notes]'), notes);
+  assert.match(
+    await page.textContent('[data-testid=platform-provenance]'),
+    /^From Microsoft's documentation only.*not checked against a Windows kernel/,
+  );
   assert.equal(await countdown(page), 240, 'the idle countdown shows the new TIME_WAIT');
 });
 

@@ -179,19 +179,31 @@ test('a drilled-down connection opens as a sequence diagram in the main view', a
   await failing.waitForSelector(SEG, { timeout: 60_000 });
 });
 
+/** Serious or critical axe violations on `page`, one line each. */
+async function axeViolations(page) {
+  await page.addScriptTag({ path: AXE });
+  await page.waitForTimeout(300);
+  return page.evaluate(async () => {
+    const r = await window.axe.run(document, { resultTypes: ['violations'] });
+    return r.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  });
+}
+
 for (const colorScheme of ['light', 'dark']) {
+  test(`axe: the lab embedded, chart, findings and remedies shown (${colorScheme})`, async () => {
+    const page = await openLab('#rate=5000&closer=server&embed=1');
+    await page.emulateMedia({ colorScheme });
+    assert.equal(await page.locator('[data-embed]').count(), 1, 'the embed view');
+    await remediesDone(page);
+    assert.deepEqual(await axeViolations(page), []);
+  });
+
   test(`axe: the lab with its results (${colorScheme})`, async () => {
     const page = await openLab('#restart-at=20&closer=server&rate=100&duration=120');
     await page.emulateMedia({ colorScheme });
     await remediesDone(page);
-    await page.addScriptTag({ path: AXE });
-    await page.waitForTimeout(300);
-    const violations = await page.evaluate(async () => {
-      const r = await window.axe.run(document, { resultTypes: ['violations'] });
-      return r.violations
-        .filter((v) => v.impact === 'serious' || v.impact === 'critical')
-        .map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
-    });
-    assert.deepEqual(violations, []);
+    assert.deepEqual(await axeViolations(page), []);
   });
 }

@@ -87,6 +87,27 @@ fn msl_override_sets_time_wait_to_twice_msl() {
     );
 }
 
+/// Issue 12 item 5: each profile's description says which of its numbers were
+/// checked against a real kernel and which come only from sources.
+#[test]
+fn every_profile_says_where_its_numbers_come_from() {
+    for p in Platform::ALL {
+        let from = p.provenance();
+        assert!(
+            from.starts_with("Checked against a real kernel")
+                || from.starts_with("From source only")
+                || from.starts_with("From Microsoft's documentation only")
+                || from.starts_with("From the RFCs"),
+            "{p}: {from}"
+        );
+        assert_eq!(
+            from.starts_with("Checked against a real kernel"),
+            p == Platform::Linux,
+            "{p}: only Linux was checked against a kernel here"
+        );
+    }
+}
+
 /// MUST-40 (RFC 9293 §3.8.6.3): a delayed ACK is sent within 0.5 s.
 #[test]
 fn every_delayed_ack_is_under_half_a_second() {

@@ -71,6 +71,7 @@ pub fn platform_panel(props: &PlatformPanelProps) -> Html {
                 </div>
             </dl>
             <p class="notes" data-testid="platform-notes">{ base.platform.notes() }</p>
+            <p class="notes" data-testid="platform-provenance">{ base.platform.provenance() }</p>
             <div class="field-row">
                 <label for="msl-input">{ "Override MSL (s)" }</label>
                 <input id="msl-input" data-testid="msl-input" type="number" min="0.001" max="86400" step="any"
