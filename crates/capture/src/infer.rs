@@ -481,7 +481,7 @@ pub fn infer(capture: &Capture, conn: usize, opts: &Options) -> Result<Inference
         start[host.index()] = ep.state();
         let mut r = Replay {
             ep,
-            timers: [None; 5],
+            timers: [None; TimerKind::ALL.len()],
             changes: Vec::new(),
             pending: Vec::new(),
             restarts: Vec::new(),
@@ -973,7 +973,7 @@ impl PeerSeen<'_> {
 struct Replay {
     ep: Endpoint,
     /// Deadlines of the endpoint's timers, from its events.
-    timers: [Option<Instant>; 5],
+    timers: [Option<Instant>; TimerKind::ALL.len()],
     changes: Vec<(Instant, TcpState, TcpState, Cause)>,
     /// What the endpoint has sent and the capture has not yet matched.
     pending: Vec<Segment>,

@@ -342,6 +342,9 @@ pub fn layout(trace: &Trace) -> Diagram {
     // time: nothing to draw.
     let mut spans = crate::playback::timer_spans(trace);
     spans.retain(|s| s.t1 > s.t0 || !matches!(s.end, TimerEnd::Restarted | TimerEnd::Stopped));
+    // The BSDs' connect deadline runs under every handshake: drawn only when
+    // it ends the connect (or is still running), not when the handshake beat it.
+    spans.retain(|s| s.timer != TimerKind::KeepInit || s.end != TimerEnd::Stopped);
     let mut lanes: [Vec<f64>; 2] = [Vec::new(), Vec::new()]; // per host: lane busy until y
     let mut timers = Vec::new();
     for crate::playback::TimerSpan {
@@ -373,6 +376,7 @@ pub fn layout(trace: &Trace) -> Diagram {
             TimerKind::FinWait2 => "FIN_WAIT_2",
             TimerKind::LossProbe => "TLP",
             TimerKind::TimeWait => "TIME_WAIT",
+            TimerKind::KeepInit => "keepinit",
         };
         timers.push(TimerBracket {
             host,

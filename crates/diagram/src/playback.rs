@@ -347,6 +347,9 @@ pub fn narration_at(trace: &Trace, t: f64) -> String {
                 (TimerKind::LossProbe, TimerAction::Expired) => parts.push(format!(
                     "{host}'s tail loss probe fired: no ACK came for its last segment within about two round trips, so {host} sends it again once, without backing off its retransmission timer (RFC 8985)."
                 )),
+                (TimerKind::KeepInit, TimerAction::Expired) => parts.push(format!(
+                    "{host}'s connect deadline (keepinit) passed before the handshake completed: {host} drops the connection and connect() fails with ETIMEDOUT, however many SYNs it has sent."
+                )),
                 (TimerKind::DelayedAck, TimerAction::Expired) => parts.push(format!(
                     "{host}'s delayed-ACK timer fired: nothing was ready to ride along, so {host} sends a bare ACK."
                 )),
@@ -467,7 +470,11 @@ pub fn narration_at(trace: &Trace, t: f64) -> String {
                 "Nothing acknowledges what {} sent: it sends a tail loss probe in {left}.",
                 a.host
             )),
-            TimerKind::Retransmission | TimerKind::LossProbe => {}
+            TimerKind::KeepInit if in_flight == 0 && !ack_held => parts.push(format!(
+                "{} gives up on the connect in {left} unless the handshake completes (keepinit).",
+                a.host
+            )),
+            TimerKind::Retransmission | TimerKind::LossProbe | TimerKind::KeepInit => {}
             TimerKind::TimeWait => parts.push(format!("{} leaves TIME_WAIT in {left}.", a.host)),
             TimerKind::FinWait2 => {
                 parts.push(format!("{}'s FIN_WAIT_2 timeout fires in {left}.", a.host))

@@ -304,6 +304,7 @@ pub fn render_svg_with(d: &Diagram, opts: &SvgOptions) -> String {
             TimerKind::DelayedAck => " delayed-ack",
             TimerKind::FinWait2 => " fin-wait-2",
             TimerKind::LossProbe => " rto loss-probe",
+            TimerKind::KeepInit => " rto keepinit",
         };
         let end = match t.end {
             TimerEnd::Expired => "expired",

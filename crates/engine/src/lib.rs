@@ -30,7 +30,9 @@ pub mod text;
 pub mod time;
 pub mod trace;
 
-pub use profile::{Estimator, Nagle, Platform, Profile, SynInTimeWait, TimeWaitReuse, Tunables};
+pub use profile::{
+    Estimator, GiveUpAfter, Nagle, Platform, Profile, SynInTimeWait, TimeWaitReuse, Tunables,
+};
 pub use scenario::{Action, Do, DropRule, DuplicateRule, LinkConfig, Scenario, ScenarioError};
 pub use segment::{Flags, Host, Segment, SegmentKind, Timestamps};
 pub use seq::Seq;

@@ -68,10 +68,10 @@ impl Platform {
     pub fn provenance(self) -> &'static str {
         match self {
             Platform::Linux => "Checked against a real kernel: 16 close cases and 8 reconnections were held, segment by segment and state by state, to captures of Linux 6.18 (one-way delays of 1, 5, 20 and 100 ms, timestamps on and off). Not modelled: SACK, so PAWS's duplicate ACK carries no D-SACK block.",
-            Platform::Freebsd => "From source only (FreeBSD's sys/netinet, file and line in the profile's notes); not checked against a FreeBSD kernel. Unconfirmed: Nagle and the ISN step. Not modelled: the 75 s connect deadline (keepinit).",
-            Platform::Macos => "From source only (xnu's bsd/netinet); not checked against a macOS kernel. Unconfirmed: the ISN step. Not modelled: the 75 s connect deadline, tcp_syn_backoff, the tail loss probe.",
+            Platform::Freebsd => "From source only (FreeBSD's sys/netinet, file and line in the profile's notes); not checked against a FreeBSD kernel. Unconfirmed: Nagle and the ISN step.",
+            Platform::Macos => "From source only (xnu's bsd/netinet); not checked against a macOS kernel. Unconfirmed: the ISN step. Not modelled: the tail loss probe, and its rule for a SYN into TIME_WAIT (beyond the receive window).",
             Platform::Windows => "From Microsoft's documentation only (TcpTimedWaitDelay, TcpMaxDataRetransmissions, netsh); not checked against a Windows kernel. Unconfirmed: the numbers by release, FIN_WAIT_2, a SYN into TIME_WAIT, a connect() over one's own TIME_WAIT, the ISN step.",
-            Platform::Solaris => "From source only (illumos-gate's inet/tcp); not checked against an illumos kernel. Unconfirmed: a connect() over one's own TIME_WAIT, the ISN step. Not modelled: illumos's RTO formula, giving up by time, the 5 s TIME_WAIT buckets.",
+            Platform::Solaris => "From source only (illumos-gate's inet/tcp); not checked against an illumos kernel. Unconfirmed: a connect() over one's own TIME_WAIT, the ISN step. Not modelled: illumos's RTO formula, the 5 s TIME_WAIT buckets.",
             Platform::Rfc793 => "From the RFCs as written (RFC 9293, 6298, 1122); no kernel runs exactly this.",
         }
     }
@@ -144,6 +144,19 @@ pub struct Profile {
     pub orphan_retries: u32,
     /// SYN retransmissions before `connect` fails.
     pub syn_retries: u32,
+    /// A connect not ESTABLISHED this long after connect() fails, whatever
+    /// the SYN retransmissions (the BSDs' `tcp_keepinit`, 75 s:
+    /// [`TimerKind::KeepInit`](crate::TimerKind::KeepInit)).
+    pub keepinit: Option<Duration>,
+    /// SYN retransmissions back off by this table, indexed by the
+    /// retransmission count (the last entry repeats), instead of doubling:
+    /// xnu's `tcp_syn_backoff` (`tcp_timer.c:883-884`).
+    pub syn_backoff: Option<&'static [u32]>,
+    /// Give up by time instead of by count: when the backed-off intervals
+    /// armed since the last new ACK add up to more than this (illumos
+    /// `tcp_ms_we_have_waited` against `tcp_second_ctimer_threshold` /
+    /// `tcp_second_timer_threshold`, `tcp_timers.c:719-721`, `:928`, `:1045`).
+    pub give_up_after: Option<GiveUpAfter>,
     /// RFC 1337 protection: ignore a RST that arrives in TIME_WAIT.
     pub rfc1337: bool,
     pub fin_ack: FinAckPolicy,
@@ -172,6 +185,15 @@ pub struct Profile {
     pub syn_in_time_wait: SynInTimeWait,
     /// Whether connect() may take over this host's own TIME_WAIT 4-tuple.
     pub time_wait_reuse: TimeWaitReuse,
+}
+
+/// illumos's give-up thresholds (`tcp_tunables.c:282-284`, `:291-293`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct GiveUpAfter {
+    /// A SYN (SYN_SENT, SYN_RCVD): `tcp_ip_abort_cinterval`, 3 minutes.
+    pub connect: Duration,
+    /// Data or FIN: `tcp_ip_abort_interval`, 5 minutes.
+    pub data: Duration,
 }
 
 /// Nagle's algorithm (RFC 896), as each stack words it.
@@ -279,6 +301,9 @@ pub const LINUX: Profile = Profile {
     max_retries: 15,
     orphan_retries: 8,
     syn_retries: 6,
+    keepinit: None,
+    syn_backoff: None,
+    give_up_after: None,
     rfc1337: false,
     fin_ack: FinAckPolicy::Delayed,
     quickack_segments: 16,
@@ -309,10 +334,10 @@ pub const LINUX: Profile = Profile {
 /// RCV.NXT reopens (`tcp_timewait.c:440`); EADDRINUSE for a 4-tuple in use
 /// (`in_pcb.c:1568-1573`); the RTO is max(30 ms, SRTT + 4·RTTVAR)·backoff
 /// **+ 200 ms slop** in every state (`tcp_timer.h:112-114`, `:139-145`
-/// `TCPT_RANGESET`, `tcp_subr.c:1188-1193`; `rto_slop`). Known differences
-/// from the source, not modelled yet: a connect gives up at keepinit, 75 s (`tcp_usrreq.c:622`,
-/// `tcp_timer.c:454-455`), modelled as 6 SYN retransmissions (the same count
-/// on that schedule). Not checked: Nagle, the ISN step (RFC 9293's 4 µs).
+/// `TCPT_RANGESET`, `tcp_subr.c:1188-1193`; `rto_slop`); a connect gives up at
+/// keepinit, 75 s (`tcp_usrreq.c:622`, `tcp_timer.c:454-455`; `keepinit`),
+/// before `TCP_MAXRXTSHIFT` (12) retransmissions could. Not checked: Nagle,
+/// the ISN step (RFC 9293's 4 µs).
 /// `net.inet.tcp.nolocaltimewait` (default on in current FreeBSD, off in 13.0)
 /// covers only connections to the host's own address: never two hosts.
 /// Nothing here was checked against a FreeBSD kernel.
@@ -330,7 +355,11 @@ pub const FREEBSD: Profile = Profile {
     fin_wait_2_timeout: Some(Duration::from_secs(675)),
     max_retries: 12,
     orphan_retries: 12,
-    syn_retries: 6,
+    // TCP_MAXRXTSHIFT (`tcp_timer.h:120`); keepinit ends the connect first.
+    syn_retries: 12,
+    keepinit: Some(Duration::from_secs(75)),
+    syn_backoff: None,
+    give_up_after: None,
     rfc1337: true,
     fin_ack: FinAckPolicy::Immediate,
     quickack_segments: 0,
@@ -351,9 +380,10 @@ pub const FREEBSD: Profile = Profile {
 /// RTO is max(30 ms, SRTT + 4·RTTVAR)·backoff + 200 ms slop from ESTABLISHED
 /// on, none before (`tcp_timer.h:190`, `:289-295` `TCP_ADD_REXMTSLOP`,
 /// `tcp_timer.c:1277`, `tcp_input.c:6989`; xnu-11417.101.15,
-/// apple-oss-distributions/xnu@e3723e1f). Not modelled yet: the connect
-/// deadline of 75 s (keepinit, `tcp_usrreq.c:1596`) with `tcp_syn_backoff`
-/// (`tcp_timer.c:883-884`), and the tail loss probe (`tcp_enable_tlp` 1,
+/// apple-oss-distributions/xnu@e3723e1f); a connect deadline of 75 s
+/// (keepinit, `tcp_usrreq.c:1596`; `keepinit`) with SYNs backed off by
+/// `tcp_syn_backoff` (`tcp_timer.c:883-884`, `:1263`; `syn_backoff`). Not
+/// modelled yet: the tail loss probe (`tcp_enable_tlp` 1,
 /// `tcp_output.c:289`: data only, with SACK), and a SYN into TIME_WAIT
 /// accepted only beyond the receive window (`tcp_input.c:4496-4513`; modelled
 /// as FreeBSD's "above RCV.NXT"). A connect() over one's own TIME_WAIT is
@@ -373,7 +403,11 @@ pub const MACOS: Profile = Profile {
     fin_wait_2_timeout: Some(Duration::from_secs(60)),
     max_retries: 12,
     orphan_retries: 12,
-    syn_retries: 6,
+    // TCP_MAXRXTSHIFT; keepinit ends the connect first.
+    syn_retries: 12,
+    keepinit: Some(Duration::from_secs(75)),
+    syn_backoff: Some(&[1, 1, 1, 1, 1, 2, 4, 8, 16, 32, 64, 64, 64]),
+    give_up_after: None,
     rfc1337: true,
     fin_ack: FinAckPolicy::Immediate,
     quickack_segments: 0,
@@ -409,6 +443,9 @@ pub const WINDOWS: Profile = Profile {
     max_retries: 5,
     orphan_retries: 5,
     syn_retries: 2,
+    keepinit: None,
+    syn_backoff: None,
+    give_up_after: None,
     rfc1337: false,
     fin_ack: FinAckPolicy::Delayed,
     quickack_segments: 0,
@@ -435,11 +472,13 @@ pub const WINDOWS: Profile = Profile {
 /// engine's hosts share a subnet), 100 ms otherwise; a FIN is **ACKed at
 /// once** (`tcp_input.c:4551-4553`, `TH_ACK_NEEDED`: a 4-segment close);
 /// timestamps on with window scaling, which is always on (`tcp_tunables.c:408-418`);
-/// an in-window RST kills TIME_WAIT (`tcp_time_wait.c:798-800`). Known
-/// differences from the source, not modelled yet: illumos' own RTO formula
-/// (`tcp_input.c:5274-5302`: 1.25·SRTT + max(4·RTTVAR, 400 ms)), giving up by
-/// time (`_ip_abort_interval` 5 min, `_ip_abort_cinterval` 3 min,
-/// `tcp_timers.c:719-721`, `:928`) rather than by count, and a SYN into
+/// an in-window RST kills TIME_WAIT (`tcp_time_wait.c:798-800`); it gives up
+/// by time, not by count (`give_up_after`): when the backed-off intervals
+/// armed since the last new ACK exceed `_ip_abort_cinterval` (3 min, a SYN)
+/// or `_ip_abort_interval` (5 min) (`tcp_tunables.c:282-284`, `:291-293`,
+/// `tcp_timers.c:719-721`, `:928`, `:1045`). Known differences from the
+/// source, not modelled yet: illumos' own RTO formula
+/// (`tcp_input.c:5274-5302`: 1.25·SRTT + max(4·RTTVAR, 400 ms)) and a SYN into
 /// TIME_WAIT accepted only beyond the receive window after a PAWS check
 /// (`tcp_time_wait.c:620-680`). A connect() over one's own TIME_WAIT and the
 /// ISN step: unconfirmed. Nothing here was checked against an illumos kernel.
@@ -455,9 +494,16 @@ pub const SOLARIS: Profile = Profile {
     rto_slop_from_established: false,
     delayed_ack: Duration::from_millis(50),
     fin_wait_2_timeout: Some(Duration::from_secs(60)),
-    max_retries: 10,
-    orphan_retries: 10,
-    syn_retries: 5,
+    // No count: illumos gives up by time only (`give_up_after`).
+    max_retries: u32::MAX,
+    orphan_retries: u32::MAX,
+    syn_retries: u32::MAX,
+    keepinit: None,
+    syn_backoff: None,
+    give_up_after: Some(GiveUpAfter {
+        connect: Duration::from_secs(180),
+        data: Duration::from_secs(300),
+    }),
     rfc1337: false,
     fin_ack: FinAckPolicy::Immediate,
     quickack_segments: 0,
@@ -495,6 +541,9 @@ pub const RFC793: Profile = Profile {
     max_retries: 8,
     orphan_retries: 8,
     syn_retries: 8,
+    keepinit: None,
+    syn_backoff: None,
+    give_up_after: None,
     rfc1337: false,
     fin_ack: FinAckPolicy::Immediate,
     quickack_segments: 0,

@@ -213,3 +213,85 @@ fn the_bsds_add_their_slop_to_every_backed_off_rto() {
         ],
     );
 }
+
+/// Every SYN A sends is lost, on `platform`: the times A sent them (ms) and
+/// when its connect() failed, if it did within 400 s.
+fn unanswered_connect(platform: &str) -> (Vec<f64>, Option<f64>) {
+    let s = Scenario::from_json(&format!(
+        r#"{{
+            "platform": "{platform}",
+            "handshake": true,
+            "time_limit_ms": 400000,
+            "actions": [],
+            "drops": [ {{ "from": "A", "kind": "SYN", "count": 100 }} ]
+        }}"#
+    ))
+    .unwrap();
+    let t = simulate(&s);
+    let syns = t
+        .segments()
+        .filter(|(_, s)| s.from == farewell_engine::Host::A)
+        .map(|(at, _)| at)
+        .collect();
+    let failed = t.events.iter().find_map(|e| match &e.kind {
+        farewell_engine::trace::EventKind::App {
+            call: farewell_engine::endpoint::AppCall::TimedOut,
+            error,
+            ..
+        } if error.as_deref() == Some("ETIMEDOUT") => Some(e.t_ms),
+        _ => None,
+    });
+    (syns, failed)
+}
+
+/// FreeBSD's keepinit (75 s, `tcp_usrreq.c:622`, `tcp_timer.c:454-455`) ends
+/// a connect that no SYN-ACK answers: SYNs at 0, 1, 3.2, 7.4, 15.6, 31.8 and
+/// 64 s (1 s, then doubling with the 200 ms slop), and connect() fails at 75 s,
+/// not when a retry count runs out (PLATFORM_SOURCES.md item 5).
+#[test]
+fn freebsd_gives_up_a_connect_at_keepinit_75_s() {
+    let (syns, failed) = unanswered_connect("freebsd");
+    assert_eq!(
+        syns,
+        [0.0, 1000.0, 3200.0, 7400.0, 15600.0, 31800.0, 64000.0]
+    );
+    assert_eq!(failed, Some(75_000.0));
+}
+
+/// macOS: the same 75 s deadline, with xnu's `tcp_syn_backoff` {1, 1, 1, 1, 1,
+/// 2, 4, 8, ...} (`tcp_timer.c:883-884`) and no slop before ESTABLISHED: SYNs
+/// at 0, 1, 2, 3, 4, 5, 7, 11, 19, 35 and 67 s.
+#[test]
+fn macos_backs_off_its_syn_by_tcp_syn_backoff_and_gives_up_at_75_s() {
+    let (syns, failed) = unanswered_connect("macos");
+    assert_eq!(
+        syns,
+        [0.0, 1e3, 2e3, 3e3, 4e3, 5e3, 7e3, 11e3, 19e3, 35e3, 67e3]
+    );
+    assert_eq!(failed, Some(75_000.0));
+}
+
+/// illumos gives up by time, not by count: a connect once the backed-off
+/// intervals armed after its retransmissions add up to more than
+/// `tcp_ip_abort_cinterval` (3 min; `tcp_timers.c:719-721`, `:928`, `:1045`).
+/// From the 1.125 s first RTO: SYNs at 0, 1.125, 3.375, 7.875, 16.875,
+/// 34.875, 70.875 and 130.875 s (the RTO capped at 60 s), and the connect
+/// fails at 190.875 s, 189.75 s having been waited.
+#[test]
+fn illumos_gives_up_a_connect_after_three_minutes_of_backoff() {
+    let (syns, failed) = unanswered_connect("solaris");
+    assert_eq!(
+        syns,
+        [0.0, 1125.0, 3375.0, 7875.0, 16875.0, 34875.0, 70875.0, 130875.0]
+    );
+    assert_eq!(failed, Some(190_875.0));
+}
+
+/// Linux still counts: `tcp_syn_retries` 6, SYNs at 0, 1, 3, 7, 15, 31, 63 s,
+/// and connect() fails at 127 s.
+#[test]
+fn linux_gives_up_a_connect_after_tcp_syn_retries() {
+    let (syns, failed) = unanswered_connect("linux");
+    assert_eq!(syns, [0.0, 1e3, 3e3, 7e3, 15e3, 31e3, 63e3]);
+    assert_eq!(failed, Some(127_000.0));
+}

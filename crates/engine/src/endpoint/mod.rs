@@ -364,6 +364,9 @@ impl Endpoint {
         self.tcb.snd_nxt = self.tcb.iss;
         self.send_new(now, Flags::SYN, 0);
         self.set_state(TcpState::SynSent);
+        if let Some(deadline) = self.cfg.profile.keepinit {
+            self.arm(now, TimerKind::KeepInit, deadline);
+        }
     }
 
     /// Records `isn` as the current connection's, for [`Endpoint::isn_for`].
@@ -544,6 +547,7 @@ impl Endpoint {
             match timer {
                 TimerKind::Retransmission => self.on_retransmission_timeout(now),
                 TimerKind::LossProbe => self.on_loss_probe(now),
+                TimerKind::KeepInit => self.on_keepinit(),
                 TimerKind::DelayedAck => self.send_ack(),
                 // Linux `tcp_fin_timeout`: the orphan disappears without a word.
                 TimerKind::FinWait2 => self.set_state(TcpState::Closed),
@@ -561,14 +565,20 @@ impl Endpoint {
         };
         self.tcb.retries += 1;
         let p = &self.cfg.profile;
-        let limit = if head.flags.contains(Flags::SYN) {
+        let syn = head.flags.contains(Flags::SYN);
+        let limit = if syn {
             p.syn_retries
         } else if self.tcb.orphaned {
             p.orphan_retries
         } else {
             p.max_retries
         };
-        if self.tcb.retries > limit {
+        // illumos `tcp_timer` (`tcp_timers.c:928`): past the threshold of
+        // time waited, whatever the count.
+        let out_of_time = p
+            .give_up_after
+            .is_some_and(|g| self.tcb.waited > if syn { g.connect } else { g.data });
+        if self.tcb.retries > limit || out_of_time {
             if !self.tcb.orphaned {
                 self.app(AppCall::TimedOut, None, Some("ETIMEDOUT"));
             }
@@ -582,11 +592,20 @@ impl Endpoint {
         self.tcb.rtt_probe = None;
         self.tcb.recovering = true;
         self.retransmit(head);
-        self.arm(
-            now,
-            TimerKind::Retransmission,
-            self.tcb.rtt.rto(&self.cfg.profile, self.synchronized()),
-        );
+        let rto = self.tcb.rtt.rto(&self.cfg.profile, self.synchronized());
+        self.tcb.waited = self.tcb.waited + rto;
+        self.arm(now, TimerKind::Retransmission, rto);
+    }
+
+    /// The BSDs' keepinit (`tcp_timer_keep`): a connection still not
+    /// ESTABLISHED is dropped, and connect() fails with ETIMEDOUT.
+    fn on_keepinit(&mut self) {
+        if self.state != TcpState::SynSent {
+            return;
+        }
+        self.app(AppCall::TimedOut, None, Some("ETIMEDOUT"));
+        self.discard_data(USER_TIMEOUT);
+        self.set_state(TcpState::Closed);
     }
 
     // ----- segment arrival (RFC 9293 §3.10.7) -----
@@ -1367,6 +1386,7 @@ impl Endpoint {
             }
         }
         self.tcb.retries = 0;
+        self.tcb.waited = Duration::ZERO;
         self.tcb.rtt.reset_backoff();
         if self.tcb.retransmit_queue.is_empty() {
             self.tcb.recovering = false;
@@ -1430,6 +1450,10 @@ impl Endpoint {
         }
         self.state = to;
         self.events.push(EndpointEvent::State { from, to });
+        if from == TcpState::SynSent {
+            // keepinit watches only the connect (`tcp_timer_keep`).
+            self.stop(TimerKind::KeepInit);
+        }
         if matches!(to, TcpState::Closed | TcpState::Listen) {
             for t in TimerKind::ALL {
                 self.stop(t);

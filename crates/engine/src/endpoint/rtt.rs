@@ -30,7 +30,8 @@ impl RttEstimator {
     /// The RTO to arm the retransmission timer with, in a connection that is
     /// `synchronized` (ESTABLISHED or later) or not: the estimate's RTO (the
     /// profile's `rto_initial` until the first sample, RFC 6298 §2.1), doubled
-    /// per backoff, plus the profile's slop, within `rto_min..=rto_max`.
+    /// per backoff (or by the profile's `syn_backoff` table before ESTABLISHED),
+    /// plus the profile's slop, within `rto_min..=rto_max`.
     ///
     /// The slop is the BSDs' `tcp_rexmit_slop` (200 ms), which `TCPT_RANGESET`
     /// adds to every RTO after the backoff multiply (FreeBSD
@@ -44,7 +45,14 @@ impl RttEstimator {
             Some(s) => (s.rto(p.rto_min, p.rto_max), false),
             None => (p.rto_initial, self.backoff == 0),
         };
-        let backed_off = base.saturating_mul(1u64 << self.backoff.min(32));
+        // xnu's SYN retransmissions follow `tcp_syn_backoff` (`tcp_timer.c:1263`).
+        let factor = match p.syn_backoff {
+            Some(table) if !synchronized => {
+                u64::from(table[(self.backoff as usize).min(table.len() - 1)])
+            }
+            _ => 1u64 << self.backoff.min(32),
+        };
+        let backed_off = base.saturating_mul(factor);
         let slop = if first || (p.rto_slop_from_established && !synchronized) {
             Duration::ZERO
         } else {
@@ -303,11 +311,16 @@ mod tests {
         assert_eq!(est.rto(&FREEBSD, false).as_ms(), 2200.0);
         est.back_off();
         assert_eq!(est.rto(&FREEBSD, false).as_ms(), 4200.0);
-        // xnu adds no slop before ESTABLISHED.
+        // xnu adds no slop before ESTABLISHED, and backs a SYN off by
+        // `tcp_syn_backoff` (×1 for the first five), data by doubling.
         let mut mac = RttEstimator::new();
         mac.back_off();
-        assert_eq!(mac.rto(&MACOS, false).as_ms(), 2000.0);
+        assert_eq!(mac.rto(&MACOS, false).as_ms(), 1000.0);
         assert_eq!(mac.rto(&MACOS, true).as_ms(), 2200.0);
+        for _ in 0..5 {
+            mac.back_off();
+        }
+        assert_eq!(mac.rto(&MACOS, false).as_ms(), 4000.0);
         // After a 10 ms sample: max(30 ms, 10 + 4·5) + 200 ms.
         est.sample(&FREEBSD, Duration::from_millis(10), Seq(1), Seq(1));
         assert_eq!(est.rto(&FREEBSD, true).as_ms(), 230.0);

@@ -7,7 +7,7 @@ use super::rtt::RttEstimator;
 use crate::profile::Profile;
 use crate::segment::Flags;
 use crate::seq::Seq;
-use crate::time::Instant;
+use crate::time::{Duration, Instant};
 
 /// A sent, not yet acknowledged stretch of sequence space (the retransmission queue).
 #[derive(Clone, Copy, Debug)]
@@ -65,6 +65,9 @@ pub(super) struct Tcb {
     pub(super) rtt: RttEstimator,
     /// Retransmissions of the queue's head since SND.UNA last advanced.
     pub(super) retries: u32,
+    /// The backed-off intervals armed after those retransmissions, summed
+    /// (illumos `tcp_ms_we_have_waited`, for the profile's `give_up_after`).
+    pub(super) waited: Duration,
     /// Karn's algorithm: time only segments sent once.
     pub(super) rtt_probe: Option<(Seq, Instant)>,
     pub(super) last_oow_ack: Option<Instant>,
@@ -106,6 +109,7 @@ impl Tcb {
             data_received: false,
             rtt: RttEstimator::new(),
             retries: 0,
+            waited: Duration::ZERO,
             rtt_probe: None,
             last_oow_ack: None,
             ts_on: p.timestamps,

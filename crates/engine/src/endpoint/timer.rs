@@ -17,17 +17,24 @@ pub enum TimerKind {
     TimeWait,
     /// Tail loss probe timeout (RFC 8985 §7.2, Linux `ICSK_TIME_LOSS_PROBE`).
     LossProbe,
+    /// The BSDs' connection-establishment timer: `TCPT_KEEP` armed with
+    /// `tcp_keepinit` at connect() (FreeBSD `tcp_usrreq.c:622`, xnu
+    /// `tcp_usrreq.c:1596`); a connection not ESTABLISHED when it fires is
+    /// dropped (`tcp_timer_keep`: `t_state < TCPS_ESTABLISHED`, goto dropit).
+    #[serde(rename = "keepinit")]
+    KeepInit,
 }
 
 impl TimerKind {
     /// Every timer, in the order [`crate::endpoint::Endpoint::on_timeout`]
     /// runs those due at the same moment.
-    pub const ALL: [TimerKind; 5] = [
+    pub const ALL: [TimerKind; 6] = [
         TimerKind::Retransmission,
         TimerKind::DelayedAck,
         TimerKind::FinWait2,
         TimerKind::TimeWait,
         TimerKind::LossProbe,
+        TimerKind::KeepInit,
     ];
     pub const fn index(self) -> usize {
         self as usize
@@ -39,6 +46,7 @@ impl TimerKind {
             TimerKind::FinWait2 => "FIN_WAIT_2 timeout",
             TimerKind::TimeWait => "TIME_WAIT (2MSL)",
             TimerKind::LossProbe => "loss probe (TLP)",
+            TimerKind::KeepInit => "connect deadline (keepinit)",
         }
     }
 }
