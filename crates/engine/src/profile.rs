@@ -71,7 +71,7 @@ impl Platform {
             Platform::Freebsd => "From source only (FreeBSD's sys/netinet, file and line in the profile's notes); not checked against a FreeBSD kernel. Unconfirmed: Nagle and the ISN step.",
             Platform::Macos => "From source only (xnu's bsd/netinet); not checked against a macOS kernel. Unconfirmed: the ISN step. Not modelled: the tail loss probe, and its rule for a SYN into TIME_WAIT (beyond the receive window).",
             Platform::Windows => "From Microsoft's documentation only (TcpTimedWaitDelay, TcpMaxDataRetransmissions, netsh); not checked against a Windows kernel. Unconfirmed: the numbers by release, FIN_WAIT_2, a SYN into TIME_WAIT, a connect() over one's own TIME_WAIT, the ISN step.",
-            Platform::Solaris => "From source only (illumos-gate's inet/tcp); not checked against an illumos kernel. Unconfirmed: a connect() over one's own TIME_WAIT, the ISN step. Not modelled: illumos's RTO formula, the 5 s TIME_WAIT buckets.",
+            Platform::Solaris => "From source only (illumos-gate's inet/tcp); not checked against an illumos kernel. Unconfirmed: a connect() over one's own TIME_WAIT, the ISN step. Not modelled: the 5 s TIME_WAIT buckets, and its rule for a SYN into TIME_WAIT (beyond the receive window).",
             Platform::Rfc793 => "From the RFCs as written (RFC 9293, 6298, 1122); no kernel runs exactly this.",
         }
     }
@@ -266,6 +266,12 @@ pub enum Estimator {
     /// With the handshake's sample alone the RTO is 3·RTT (at least RTT +
     /// rto_min), and stays there a round trip longer than RFC 6298's.
     Linux,
+    /// illumos `tcp_set_rto` (`tcp_input.c:5215-5302`; PLATFORM_SOURCES.md,
+    /// rto_min): the BSD gains on every sample, the deviation term floored at
+    /// `TCP_SD_MIN` (400 ms) and kept so, and RTO = SRTT + that term + SRTT/4.
+    /// The first sample `m` gives SRTT = m and a term of 2·m ("the
+    /// reinitialized RTO is 3 * m"), so at least 1.25·m + 400 ms.
+    Illumos,
 }
 
 /// Linux 6.x. Sources: `include/net/tcp.h` (`TCP_TIMEWAIT_LEN` 60 s, `TCP_FIN_TIMEOUT`,
@@ -472,13 +478,14 @@ pub const WINDOWS: Profile = Profile {
 /// engine's hosts share a subnet), 100 ms otherwise; a FIN is **ACKed at
 /// once** (`tcp_input.c:4551-4553`, `TH_ACK_NEEDED`: a 4-segment close);
 /// timestamps on with window scaling, which is always on (`tcp_tunables.c:408-418`);
+/// the RTO from illumos's own estimator ([`Estimator::Illumos`]: 1.25·SRTT +
+/// max(4·RTTVAR, 400 ms), `tcp_input.c:5215-5302`);
 /// an in-window RST kills TIME_WAIT (`tcp_time_wait.c:798-800`); it gives up
 /// by time, not by count (`give_up_after`): when the backed-off intervals
 /// armed since the last new ACK exceed `_ip_abort_cinterval` (3 min, a SYN)
 /// or `_ip_abort_interval` (5 min) (`tcp_tunables.c:282-284`, `:291-293`,
 /// `tcp_timers.c:719-721`, `:928`, `:1045`). Known differences from the
-/// source, not modelled yet: illumos' own RTO formula
-/// (`tcp_input.c:5274-5302`: 1.25·SRTT + max(4·RTTVAR, 400 ms)) and a SYN into
+/// source, not modelled yet: a SYN into
 /// TIME_WAIT accepted only beyond the receive window after a PAWS check
 /// (`tcp_time_wait.c:620-680`). A connect() over one's own TIME_WAIT and the
 /// ISN step: unconfirmed. Nothing here was checked against an illumos kernel.
@@ -513,7 +520,7 @@ pub const SOLARIS: Profile = Profile {
     isn_tick_ns: 4_000,
     syn_in_time_wait: SynInTimeWait::NewerSeq,
     time_wait_reuse: TimeWaitReuse::Refused("EADDRINUSE"),
-    estimator: Estimator::Rfc6298,
+    estimator: Estimator::Illumos,
     fin_on_ack_while_fin_unacked: false,
 };
 

@@ -112,7 +112,18 @@ enum Smoothed {
         /// SND.NXT when this round trip began: it ends when SND.UNA passes it.
         rtt_seq: Seq,
     },
+    /// illumos `tcp_set_rto`, in its words (`tcp_rtt_sa`, `tcp_rtt_sd`), µs.
+    Illumos {
+        /// The smoothed RTT ×8.
+        sa_us: i64,
+        /// The deviation term (the mean deviation ×4), never below
+        /// `TCP_SD_MIN`.
+        sd_us: i64,
+    },
 }
+
+/// illumos `TCP_SD_MIN` (`tcp_input.c:5215`): 400 ms, "twice of BSD DATIMO".
+const ILLUMOS_SD_MIN_US: i64 = 400_000;
 
 impl Smoothed {
     /// The estimate after its first sample `r` (RFC 6298 §2.2; Linux
@@ -135,6 +146,11 @@ impl Smoothed {
                     rtt_seq: snd_nxt,
                 }
             }
+            // "sa = m << 3; sv = m << 1;", then the floor.
+            Estimator::Illumos => Smoothed::Illumos {
+                sa_us: (8 * m).max(1),
+                sd_us: (2 * m).max(ILLUMOS_SD_MIN_US),
+            },
         }
     }
 
@@ -185,6 +201,16 @@ impl Smoothed {
                 }
                 *srtt_us = (*srtt_us).max(1);
             }
+            // Line by line illumos's `tcp_set_rto`.
+            Smoothed::Illumos { sa_us, sd_us } => {
+                let mut m = r.as_micros() as i64 - (*sa_us >> 3); // the error
+                *sa_us += m; // new rtt = 7/8 old rtt + 1/8 error
+                if *sa_us <= 0 {
+                    *sa_us = 1;
+                }
+                m = m.abs() - (*sd_us >> 2); // new mdev = 3/4 old + 1/4 |error|
+                *sd_us = (*sd_us + m).max(ILLUMOS_SD_MIN_US);
+            }
         }
     }
 
@@ -192,6 +218,7 @@ impl Smoothed {
         match *self {
             Smoothed::Rfc6298 { srtt, .. } => srtt,
             Smoothed::Linux { srtt_us, .. } => Duration::from_micros((srtt_us >> 3) as u64),
+            Smoothed::Illumos { sa_us, .. } => Duration::from_micros((sa_us >> 3) as u64),
         }
     }
 
@@ -209,6 +236,11 @@ impl Smoothed {
             Smoothed::Linux {
                 srtt_us, rttvar_us, ..
             } => Duration::from_micros(((srtt_us >> 3) + rttvar_us) as u64),
+            // "rto = (sa >> 3) + sv + tcps->tcps_rexmit_interval_extra + (sa >> 5)",
+            // the extra being 0 by default; `TCP_SET_RTO` clamps it (below).
+            Smoothed::Illumos { sa_us, sd_us } => {
+                Duration::from_micros(((sa_us >> 3) + sd_us + (sa_us >> 5)) as u64)
+            }
         };
         rto.min(rto_max)
     }
@@ -326,5 +358,27 @@ mod tests {
         assert_eq!(est.rto(&FREEBSD, true).as_ms(), 230.0);
         est.back_off();
         assert_eq!(est.rto(&FREEBSD, true).as_ms(), 260.0);
+    }
+
+    /// illumos `tcp_set_rto`: a 40 ms first sample gives 40 + max(80, 400) +
+    /// 10 = 450 ms; more 40 ms samples keep the term at its 400 ms floor; a
+    /// 1 s sample then moves SRTT an eighth of the way (160 ms) and the term
+    /// by a quarter of the error (1,260 ms): 160 + 1,260 + 40 = 1,460 ms.
+    #[test]
+    fn illumos_floors_the_deviation_at_400_ms_and_adds_a_quarter_of_srtt() {
+        use crate::profile::SOLARIS;
+        let mut est = RttEstimator::new();
+        assert_eq!(est.rto(&SOLARIS, true).as_ms(), 1125.0);
+        est.sample(&SOLARIS, Duration::from_millis(40), Seq(1), Seq(1));
+        assert_eq!(est.rto(&SOLARIS, true).as_ms(), 450.0);
+        est.sample(&SOLARIS, Duration::from_millis(40), Seq(1), Seq(1));
+        assert_eq!(est.rto(&SOLARIS, true).as_ms(), 450.0);
+        est.sample(&SOLARIS, Duration::from_millis(1000), Seq(1), Seq(1));
+        assert_eq!(est.srtt(), Some(Duration::from_millis(160)));
+        assert_eq!(est.rto(&SOLARIS, true).as_ms(), 1460.0);
+        // A sub-millisecond LAN: the 400 ms floor of rto_min, not the term's.
+        let mut lan = RttEstimator::new();
+        lan.sample(&SOLARIS, Duration::from_micros(200), Seq(1), Seq(1));
+        assert_eq!(lan.rto(&SOLARIS, true).as_micros(), 400_250);
     }
 }
