@@ -3,11 +3,12 @@
 //!
 //! Data layout (the kernel's TIME_WAIT hash and timer wheel, made flat): every
 //! connection that follows one lifecycle lives the same times, so each distinct
-//! lifecycle has a FIFO ring of 24-byte [`Entry`]s whose events come due in ring
+//! lifecycle has a FIFO ring of 16-byte [`Entry`]s whose events come due in ring
 //! order; a cursor per event kind walks it. Ports are one 8-byte slot per
-//! (source IP, destination, port). So a TIME_WAIT entry costs 32 bytes (against
-//! Linux's 256-byte `tw_sock_TCP` object) and nothing is allocated per
-//! connection once the rings have grown.
+//! (source IP, destination, port) on the client, and one 4-byte slot per
+//! 4-tuple for the server's TIME_WAIT. So a TIME_WAIT entry costs 24 bytes on
+//! the client and 20 on the server (against Linux's 256-byte `tw_sock_TCP`
+//! object) and nothing is allocated per connection once the rings have grown.
 
 use crate::config::{LabConfig, PortChoice};
 use crate::lifecycle::{splitmix64, Lifecycle};
@@ -125,15 +126,20 @@ pub struct LabRun {
 /// One live connection in its lifecycle's ring.
 #[derive(Clone, Copy, Debug)]
 struct Entry {
-    /// connect() time, µs.
-    t0: u64,
+    /// When its lifecycle's clock starts (connect(), or a pooled connection's
+    /// last request), µs: within the run, so within a u32.
+    t0: u32,
     conn: u32,
     pair: u16,
     port: u16,
+    /// The (source IP, destination) pair of its 4-tuple: `pair` but on macOS,
+    /// whose port tables are per source IP.
+    dest_pair: u16,
     flags: u8,
 }
 
-const _: () = assert!(std::mem::size_of::<Entry>() <= 24);
+const _: () = assert!(std::mem::size_of::<Entry>() <= 16);
+const _: () = assert!((crate::config::MAX_DURATION_S as u64) * 1_000_000 < u32::MAX as u64);
 
 const CLIENT_OVERFLOW: u8 = 1;
 const SERVER_OVERFLOW: u8 = 2;
@@ -245,6 +251,8 @@ struct Lab {
     /// Destinations with a port table each: the config's, or 1 on macOS,
     /// where a port is unique per local address (one table per source IP).
     table_destinations: u64,
+    /// One source IP and one destination: every connection's pair is 0.
+    one_pair: bool,
     rings: Vec<Ring>,
     /// Connection `n` follows ring `order[n % order.len()]`.
     order: Vec<u8>,
@@ -343,6 +351,7 @@ impl Lab {
             // `ipi_lastport` starts below the range: the first port is `first`.
             xnu_last: remaining - 1,
             table_destinations: u64::from(cfg.port_tables() / cfg.source_ips),
+            one_pair: cfg.source_ips == 1 && cfg.destinations == 1,
             rings,
             order,
             remaining,
@@ -438,7 +447,7 @@ impl Lab {
             let Some(e) = ring.entries.get(i).copied() else {
                 return;
             };
-            let due = e.t0 + off;
+            let due = u64::from(e.t0) + off;
             if due > t {
                 if self.scan_all() {
                     self.next_due = self.next_due.min(due);
@@ -508,7 +517,7 @@ impl Lab {
                     self.row.tw_overflow += 1;
                 } else {
                     self.tw_server += 1;
-                    let tuple = self.tuple_index(u64::from(e.conn), e.port);
+                    let tuple = self.tuple_index(e.dest_pair, e.port);
                     // A TIME_WAIT still on this 4-tuple (a connection whose
                     // SYN did not end it) gives way to the newer one.
                     if std::mem::replace(&mut self.server_tw[tuple], e.conn.wrapping_add(1)) != 0 {
@@ -519,7 +528,7 @@ impl Lab {
             SERVER_TW_END => {
                 // Unless it skipped TIME_WAIT, or a newer connection's SYN
                 // ended it early.
-                let tuple = self.tuple_index(u64::from(e.conn), e.port);
+                let tuple = self.tuple_index(e.dest_pair, e.port);
                 if e.flags & SERVER_OVERFLOW == 0 && self.server_tw[tuple] == e.conn.wrapping_add(1)
                 {
                     self.server_tw[tuple] = 0;
@@ -530,23 +539,21 @@ impl Lab {
         }
     }
 
-    /// The index of connection `n`'s 4-tuple in `server_tw`: its (source IP,
-    /// destination) pair, as `connect` deals them out, and its port.
-    fn tuple_index(&self, n: u64, port: u16) -> usize {
-        let ips = u64::from(self.cfg.source_ips);
-        let dests = u64::from(self.cfg.destinations);
-        ((n % ips) * dests + (n / ips) % dests) as usize * self.remaining as usize + port as usize
+    /// The index in `server_tw` of the 4-tuple of a connection from `port`
+    /// and (source IP, destination) pair `dest_pair`.
+    fn tuple_index(&self, dest_pair: u16, port: u16) -> usize {
+        dest_pair as usize * self.remaining as usize + port as usize
     }
 
     /// Connection `n`'s SYN from `port` reaches the server: a TIME_WAIT socket
     /// on its 4-tuple ends ([`LabConfig::syn_ends_server_time_wait`]),
     /// listener or not.
     #[inline(always)]
-    fn syn_meets_server_time_wait(&mut self, n: u64, port: u16) {
+    fn syn_meets_server_time_wait(&mut self, dest_pair: u16, port: u16) {
         if self.server_tw.is_empty() || !self.syn_ends_tw {
             return;
         }
-        let tuple = self.tuple_index(n, port);
+        let tuple = self.tuple_index(dest_pair, port);
         if self.server_tw[tuple] != 0 {
             self.server_tw[tuple] = 0;
             self.tw_server -= 1;
@@ -602,8 +609,20 @@ impl Lab {
     fn connect(&mut self, n: u64, t: u64, base: Option<u64>) -> bool {
         self.row.connects += 1;
         let ips = u64::from(self.cfg.source_ips);
-        let pair =
-            ((n % ips) * self.table_destinations + (n / ips) % self.table_destinations) as u16;
+        // Connection `n` goes from source IP `n % ips` to destination
+        // `(n / ips) % destinations`; its port table is that pair's, or on
+        // macOS the source IP's.
+        let (ip, dest) = if self.one_pair {
+            (0, 0)
+        } else {
+            (n % ips, (n / ips) % u64::from(self.cfg.destinations))
+        };
+        let dest_pair = (ip * u64::from(self.cfg.destinations) + dest) as u16;
+        let pair = if self.table_destinations == 1 {
+            ip as u16
+        } else {
+            dest_pair
+        };
         let Some((port, reused)) = self.pick_port(pair, t) else {
             // EADDRNOTAVAIL.
             self.fail(t);
@@ -612,7 +631,7 @@ impl Lab {
         let idx = self.slot_index(pair, port);
         let parity = (port & 1) as usize;
         let conn = n as u32;
-        self.syn_meets_server_time_wait(n, port);
+        self.syn_meets_server_time_wait(dest_pair, port);
         if reused {
             self.end_client_time_wait(idx, pair, parity);
             self.row.tw_reused += 1;
@@ -640,10 +659,11 @@ impl Lab {
         let r = self.order[(n % self.order.len() as u64) as usize] as usize;
         let ring = &mut self.rings[r];
         ring.entries.push_back(Entry {
-            t0: t,
+            t0: t as u32,
             conn,
             pair,
             port,
+            dest_pair,
             flags: 0,
         });
         if self.scan_all() {
@@ -1319,7 +1339,7 @@ mod tests {
         while lab.step() {}
         let entries = &lab.lab.rings[0].entries;
         let t0s: Vec<u64> = (0..entries.len())
-            .map(|i| entries.get(i).unwrap().t0)
+            .map(|i| u64::from(entries.get(i).unwrap().t0))
             .collect();
         assert_eq!(t0s, want, "none has left TIME_WAIT in 6 s");
     }
