@@ -256,6 +256,7 @@ fn segment(p: &Packet) -> Segment {
         len: p.len,
         window: p.window,
         ts: None,
+        dsack: None,
     }
 }
 
@@ -1113,6 +1114,7 @@ impl Replay {
                 len: bytes,
                 window: p.window,
                 ts: None,
+                dsack: None,
             };
             // Seen but out of order (and so not kept by the replay), or
             // never seen at all.

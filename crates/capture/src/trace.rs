@@ -59,6 +59,7 @@ pub fn to_trace(inf: &Inference) -> Trace {
                 len: s.len,
                 tsval: None,
                 tsecr: None,
+                dsack: None,
                 fate: if s.presumed_lost {
                     Fate::Dropped
                 } else {

@@ -301,9 +301,18 @@ pub fn narration_at(trace: &Trace, t: f64) -> String {
                 .find(|(_, s)| s.id == *seg_id)
                 .map(|(_, s)| s);
             let (from, what) = seg.map_or((host.peer(), "segment"), |s| (s.from, what(s)));
+            // The reply sent at the same moment, if it names the duplicate.
+            let dsack = trace
+                .segments()
+                .any(|(at, s)| at == e.t_ms && s.from == *host && s.dsack.is_some());
             parts.push(if *reason == DiscardReason::Paws {
                 format!(
-                    "{host} threw {from}'s {what} away unread: its timestamp is older than the newest one {host} has seen from {from}, so it must be an old duplicate (PAWS, RFC 7323 §5). {host} answers with a duplicate ACK."
+                    "{host} threw {from}'s {what} away unread: its timestamp is older than the newest one {host} has seen from {from}, so it must be an old duplicate (PAWS, RFC 7323 §5). {host} answers with a duplicate ACK{}.",
+                    if dsack {
+                        " that names the old bytes in a D-SACK block (RFC 2883)"
+                    } else {
+                        ""
+                    }
                 )
             } else {
                 format!("{host} threw {from}'s {what} away unread ({}).", reason.label())

@@ -404,6 +404,21 @@ fn a_segment_discarded_by_paws_is_narrated_marked_and_tabled() {
     let said = narration_at(&trace, at);
     assert!(said.contains("B threw A's data away unread"), "{said}");
     assert!(said.contains("PAWS, RFC 7323"), "{said}");
+    // The old bytes lie above B's RCV.NXT here, so its duplicate ACK names
+    // none; in `old-duplicate-paws` they lie below, and Linux's duplicate ACK
+    // names them in a D-SACK block (`tcp_send_dupack`).
+    assert!(!said.contains("D-SACK"), "{said}");
+    let below = simulate(&builtin::get("old-duplicate-paws").unwrap());
+    let at_below = below
+        .events
+        .iter()
+        .find_map(|e| matches!(e.kind, EventKind::Discard { .. }).then_some(e.t_ms))
+        .expect("PAWS discards the old duplicate");
+    let said_below = narration_at(&below, at_below);
+    assert!(
+        said_below.contains("duplicate ACK that names the old bytes in a D-SACK block"),
+        "{said_below}"
+    );
     assert!(!narration_at(&trace, at - 1.0).contains("PAWS"));
 
     let d = layout(&trace);

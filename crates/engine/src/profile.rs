@@ -67,7 +67,7 @@ impl Platform {
     /// profile's doc comment and `crates/engine/PLATFORM_SOURCES.md`).
     pub fn provenance(self) -> &'static str {
         match self {
-            Platform::Linux => "Checked against a real kernel: 16 close cases and 8 reconnections were held, segment by segment and state by state, to captures of Linux 6.18 (one-way delays of 1, 5, 20 and 100 ms, timestamps on and off). Not modelled: SACK, so PAWS's duplicate ACK carries no D-SACK block.",
+            Platform::Linux => "Checked against a real kernel: 16 close cases and 8 reconnections were held, segment by segment and state by state, to captures of Linux 6.18 (one-way delays of 1, 5, 20 and 100 ms, timestamps on and off). SACK is modelled only as the D-SACK block of a duplicate ACK.",
             Platform::Freebsd => "From source only (FreeBSD's sys/netinet, file and line in the profile's notes); not checked against a FreeBSD kernel. Unconfirmed: Nagle and the ISN step.",
             Platform::Macos => "From source only (xnu's bsd/netinet); not checked against a macOS kernel. Unconfirmed: the ISN step. Not modelled: the tail loss probe, and its rule for a SYN into TIME_WAIT (beyond the receive window).",
             Platform::Windows => "From Microsoft's documentation only (TcpTimedWaitDelay, TcpMaxDataRetransmissions, netsh); not checked against a Windows kernel. Unconfirmed: the numbers by release, FIN_WAIT_2, a SYN into TIME_WAIT, a connect() over one's own TIME_WAIT, the ISN step.",
@@ -185,6 +185,10 @@ pub struct Profile {
     pub syn_in_time_wait: SynInTimeWait,
     /// Whether connect() may take over this host's own TIME_WAIT 4-tuple.
     pub time_wait_reuse: TimeWaitReuse,
+    /// SACK (RFC 2018) with D-SACK (RFC 2883): the duplicate ACK for a
+    /// segment below RCV.NXT names its bytes (Linux `tcp_sack` 1, `tcp_dsack`
+    /// 1: `tcp_send_dupack`). Only that block is modelled.
+    pub dsack: bool,
 }
 
 /// illumos's give-up thresholds (`tcp_tunables.c:282-284`, `:291-293`).
@@ -323,6 +327,7 @@ pub const LINUX: Profile = Profile {
         delay: Duration::from_secs(1),
     },
     estimator: Estimator::Linux,
+    dsack: true,
     fin_on_ack_while_fin_unacked: false,
 };
 
@@ -376,6 +381,7 @@ pub const FREEBSD: Profile = Profile {
     syn_in_time_wait: SynInTimeWait::NewerSeq,
     time_wait_reuse: TimeWaitReuse::Refused("EADDRINUSE"),
     estimator: Estimator::Rfc6298,
+    dsack: false,
     fin_on_ack_while_fin_unacked: true,
 };
 
@@ -424,6 +430,7 @@ pub const MACOS: Profile = Profile {
     syn_in_time_wait: SynInTimeWait::NewerSeq,
     time_wait_reuse: TimeWaitReuse::Refused("EADDRINUSE"),
     estimator: Estimator::Rfc6298,
+    dsack: false,
     fin_on_ack_while_fin_unacked: true,
 };
 
@@ -462,6 +469,7 @@ pub const WINDOWS: Profile = Profile {
     syn_in_time_wait: SynInTimeWait::NewerSeq,
     time_wait_reuse: TimeWaitReuse::Refused("WSAEADDRINUSE"),
     estimator: Estimator::Rfc6298,
+    dsack: false,
     fin_on_ack_while_fin_unacked: false,
 };
 
@@ -521,6 +529,7 @@ pub const SOLARIS: Profile = Profile {
     syn_in_time_wait: SynInTimeWait::NewerSeq,
     time_wait_reuse: TimeWaitReuse::Refused("EADDRINUSE"),
     estimator: Estimator::Illumos,
+    dsack: false,
     fin_on_ack_while_fin_unacked: false,
 };
 
@@ -561,6 +570,7 @@ pub const RFC793: Profile = Profile {
     syn_in_time_wait: SynInTimeWait::Ack,
     time_wait_reuse: TimeWaitReuse::Refused("connection already exists"),
     estimator: Estimator::Rfc6298,
+    dsack: false,
     fin_on_ack_while_fin_unacked: false,
 };
 

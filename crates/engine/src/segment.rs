@@ -157,9 +157,12 @@ pub struct Segment {
     /// Payload length in bytes.
     pub len: u32,
     pub window: u16,
-    /// The timestamp option, when the connection uses it (the only TCP option
-    /// modelled).
+    /// The timestamp option, when the connection uses it.
     pub ts: Option<Timestamps>,
+    /// A D-SACK block (RFC 2883 §4), `(left edge, right edge)`: the bytes of a
+    /// duplicate the sender of this ACK received (Linux `tcp_send_dupack` ->
+    /// `tcp_dsack_set`). The only SACK block modelled.
+    pub dsack: Option<(u32, u32)>,
 }
 
 /// The TCP timestamp option (RFC 7323 §3.2: kind 8, length 10; sent as

@@ -78,11 +78,15 @@ struct SegmentKey {
     window: u16,
     /// TSval << 32 | TSecr, when `flags` has [`SegmentKey::TS`].
     ts: u64,
+    /// D-SACK left << 32 | right, when `flags` has [`SegmentKey::DSACK`].
+    dsack: u64,
 }
 
 impl SegmentKey {
     /// A flag bit TCP does not use here: the segment carries timestamps.
     const TS: u8 = 0x80;
+    /// Another: it carries a D-SACK block.
+    const DSACK: u8 = 0x40;
 }
 
 impl From<Segment> for SegmentKey {
@@ -90,8 +94,12 @@ impl From<Segment> for SegmentKey {
         let (ts_bit, ts) = s.ts.map_or((0, 0), |t| {
             (SegmentKey::TS, u64::from(t.val) << 32 | u64::from(t.ecr))
         });
+        let (dsack_bit, dsack) = s.dsack.map_or((0, 0), |(l, r)| {
+            (SegmentKey::DSACK, u64::from(l) << 32 | u64::from(r))
+        });
         SegmentKey {
-            flags: s.flags.bits() | ts_bit,
+            flags: s.flags.bits() | ts_bit | dsack_bit,
+            dsack,
             seq: s.seq,
             ack: s.ack,
             len: s.len,
@@ -113,6 +121,8 @@ impl From<SegmentKey> for Segment {
                 val: (k.ts >> 32) as u32,
                 ecr: k.ts as u32,
             }),
+            dsack: (k.flags & SegmentKey::DSACK != 0)
+                .then_some(((k.dsack >> 32) as u32, k.dsack as u32)),
         }
     }
 }
@@ -497,6 +507,7 @@ impl<S: TraceSink> Run<'_, S> {
                 seg.ack.wrapping_sub(r.isn_for(peer_conn)),
             )
         };
+        let ack_base = seg.ack.wrapping_sub(rel_ack);
         let ack = seg
             .flags
             .contains(crate::segment::Flags::ACK)
@@ -520,6 +531,9 @@ impl<S: TraceSink> Run<'_, S> {
                     len: seg.len,
                     tsval: seg.ts.map(|t| t.val),
                     tsecr: seg.ts.map(|t| t.ecr),
+                    dsack: seg
+                        .dsack
+                        .map(|(l, r)| [l.wrapping_sub(ack_base), r.wrapping_sub(ack_base)]),
                     fate,
                     retransmission,
                     arrive_ms: arrive.map(Instant::as_ms),

@@ -33,8 +33,14 @@ pub fn tcpdump_summary(s: &SegmentEvent) -> String {
     if let Some(ack) = s.ack {
         let _ = write!(line, ", ack {ack}");
     }
-    if let (Some(val), Some(ecr)) = (s.tsval, s.tsecr) {
-        let _ = write!(line, ", options [nop,nop,TS val {val} ecr {ecr}]");
+    let ts = s
+        .tsval
+        .zip(s.tsecr)
+        .map(|(val, ecr)| format!("nop,nop,TS val {val} ecr {ecr}"));
+    let sack = s.dsack.map(|[l, r]| format!("nop,nop,sack 1 {{{l}:{r}}}"));
+    let options: Vec<String> = ts.into_iter().chain(sack).collect();
+    if !options.is_empty() {
+        let _ = write!(line, ", options [{}]", options.join(","));
     }
     let _ = write!(line, ", length {}", s.len);
     line

@@ -106,6 +106,10 @@ pub struct SegmentEvent {
     pub tsval: Option<u32>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tsecr: Option<u32>,
+    /// A D-SACK block (RFC 2883), `[left, right)` relative to the receiver's
+    /// ISN like `ack`: the duplicate's bytes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dsack: Option<[u32; 2]>,
     pub fate: Fate,
     pub retransmission: bool,
     /// Index of this segment among all segments of the trace (0-based).

@@ -32,6 +32,7 @@ fn seg(flags: Flags, seq: u32, ack: u32, len: u32) -> Segment {
         len,
         window: 65535,
         ts: None,
+        dsack: None,
     }
 }
 
@@ -425,4 +426,38 @@ fn a_listener_without_timestamps_does_not_answer_with_them() {
             assert_eq!((ts.val, ts.ecr), (B_CLOCK, A_CLOCK), "{platform}");
         }
     }
+}
+
+/// The D-SACK blocks of what `ep` sent.
+fn dsacks(ep: &mut Endpoint) -> Vec<Option<(u32, u32)>> {
+    ep.drain_events()
+        .filter_map(|e| match e {
+            EndpointEvent::Transmit(t) => Some(t.segment.dsack),
+            _ => None,
+        })
+        .collect()
+}
+
+/// Linux `tcp_send_dupack` (SACK and D-SACK on by default): a segment with
+/// data that lies below RCV.NXT is a duplicate, and the ACK for it names its
+/// bytes in a D-SACK block (RFC 2883 §4), once; a FreeBSD endpoint, whose
+/// SACK is not modelled, sends the plain duplicate ACK.
+#[test]
+fn a_duplicate_below_rcv_nxt_is_named_in_a_d_sack_block_on_linux() {
+    let mut b = endpoint(Platform::Linux);
+    b.on_segment(t(0), seg(ACK, IRS + 1, ISS + 1, 100));
+    b.drain_events().for_each(drop);
+    // The same 100 bytes again (their ACK was lost, say).
+    b.on_segment(t(300), seg(ACK, IRS + 1, ISS + 1, 100));
+    assert_eq!(dsacks(&mut b), [Some((IRS + 1, IRS + 101))]);
+    // The next ACK carries none.
+    b.on_segment(t(400), seg(ACK, IRS + 101, ISS + 1, 10));
+    b.on_timeout(t(1000));
+    assert!(dsacks(&mut b).iter().all(Option::is_none));
+
+    let mut f = endpoint(Platform::Freebsd);
+    f.on_segment(t(0), seg(ACK, IRS + 1, ISS + 1, 100));
+    f.drain_events().for_each(drop);
+    f.on_segment(t(300), seg(ACK, IRS + 1, ISS + 1, 100));
+    assert_eq!(dsacks(&mut f), [None]);
 }

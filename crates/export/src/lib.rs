@@ -32,14 +32,24 @@ pub const MAX_PAYLOAD: u32 = 65_535 - 20 - 20;
 /// Ethernet II (14) + IPv4 without options (20) + TCP without options (20).
 pub const HEADERS_LEN: usize = 14 + 20 + 20;
 
-/// The TCP timestamp option as Linux sends it (`tcp_options_write`): two NOPs
-/// (kind 1), then kind 8, length 10, TSval, TSecr (RFC 7323 §3.2).
-fn timestamp_option(s: &SegmentEvent) -> Option<[u8; 12]> {
-    let (val, ecr) = s.tsval.zip(s.tsecr)?;
-    let mut o = [1, 1, 8, 10, 0, 0, 0, 0, 0, 0, 0, 0];
-    o[4..8].copy_from_slice(&val.to_be_bytes());
-    o[8..].copy_from_slice(&ecr.to_be_bytes());
-    Some(o)
+/// The TCP options as Linux writes them (`tcp_options_write`): the timestamp
+/// (two NOPs, then kind 8, length 10, TSval, TSecr; RFC 7323 §3.2), then a
+/// D-SACK block (two NOPs, kind 5, length 10, left and right edge; RFC 2018
+/// §3, RFC 2883), its edges absolute like the ACK field (`ack_base` is the
+/// receiver's ISN the trace counts from).
+fn options(s: &SegmentEvent, ack_base: u32) -> Vec<u8> {
+    let mut o = Vec::new();
+    if let Some((val, ecr)) = s.tsval.zip(s.tsecr) {
+        o.extend_from_slice(&[1, 1, 8, 10]);
+        o.extend_from_slice(&val.to_be_bytes());
+        o.extend_from_slice(&ecr.to_be_bytes());
+    }
+    if let Some([l, r]) = s.dsack {
+        o.extend_from_slice(&[1, 1, 5, 10]);
+        o.extend_from_slice(&l.wrapping_add(ack_base).to_be_bytes());
+        o.extend_from_slice(&r.wrapping_add(ack_base).to_be_bytes());
+    }
+    o
 }
 
 /// The MAC address of a host.
@@ -144,15 +154,15 @@ fn internet_checksum(parts: &[&[u8]]) -> u16 {
 /// check every frame byte for byte against etherparse's `PacketBuilder` and
 /// read the files back with pcap-file and tcpdump.
 pub fn frame(s: &SegmentEvent, isns: &[Vec<u32>; 2]) -> Result<Vec<u8>, ExportError> {
-    let option = timestamp_option(s);
-    let option_len = option.map_or(0, |o| o.len());
+    let (seq, ack) = absolute_numbers(s, isns);
+    let option = options(s, ack.wrapping_sub(s.ack.unwrap_or(0)));
+    let option_len = option.len();
     if s.len as usize + option_len > MAX_PAYLOAD as usize {
         return Err(ExportError::TooLong {
             id: s.id,
             len: s.len,
         });
     }
-    let (seq, ack) = absolute_numbers(s, isns);
     let (src, dst) = (s.from.ipv4(), s.to.ipv4());
     // The engine advertises a fixed window on every segment and the trace does
     // not record it, so the same constant is the segment's real window.
@@ -177,8 +187,8 @@ pub fn frame(s: &SegmentEvent, isns: &[Vec<u32>; 2]) -> Result<Vec<u8>, ExportEr
     let ip_checksum = internet_checksum(&[&out[ip_start..]]);
     out[ip_start + 10..ip_start + 12].copy_from_slice(&ip_checksum.to_be_bytes());
 
-    // TCP (RFC 9293 §3.1): ports, numbers, header length in words (5, or 8
-    // with the timestamp option), flags, window, checksum (over the
+    // TCP (RFC 9293 §3.1): ports, numbers, header length in words (5, plus 3
+    // for each option written), flags, window, checksum (over the
     // pseudo-header, header and payload), no urgent pointer, the option.
     let tcp_start = out.len();
     let mut flags = 0u8;
@@ -200,9 +210,7 @@ pub fn frame(s: &SegmentEvent, isns: &[Vec<u32>; 2]) -> Result<Vec<u8>, ExportEr
     out.extend_from_slice(&[((20 + option_len as u8) / 4) << 4, flags]);
     out.extend_from_slice(&window.to_be_bytes());
     out.extend_from_slice(&[0, 0, 0, 0]);
-    if let Some(o) = option {
-        out.extend_from_slice(&o);
-    }
+    out.extend_from_slice(&option);
     // Payload bytes are not modelled; zeros have the right length.
     out.resize(tcp_start + tcp_len, 0);
     let pseudo_header = [
@@ -228,8 +236,9 @@ pub fn frame(s: &SegmentEvent, isns: &[Vec<u32>; 2]) -> Result<Vec<u8>, ExportEr
 /// original's send time, so the old duplicate is visible next to its original,
 /// though on a real network it would be seen only downstream, later).
 /// Host A is 10.0.0.1:40000, B 10.0.0.2:80 ([`Host::ipv4`], [`Host::port`]).
-/// Payloads are zero bytes; the only TCP option is the timestamp
-/// (`nop,nop,TS val X ecr Y`), on the segments of connections that use it.
+/// Payloads are zero bytes; the TCP options are the timestamp
+/// (`nop,nop,TS val X ecr Y`), on the segments of connections that use it, and
+/// a D-SACK block (`nop,nop,sack 1 {A:B}`) where the trace has one.
 ///
 /// Errors only for hand-edited traces (see [`ExportError`]).
 pub fn pcap(trace: &Trace, scenario: &Scenario) -> Result<Vec<u8>, ExportError> {
@@ -395,9 +404,21 @@ mod tests {
         if s.flags.contains(Flags::ACK) {
             b = b.ack(ack);
         }
+        use etherparse::TcpOptionElement::{Noop, SelectiveAcknowledgement, Timestamp};
+        let mut opts = Vec::new();
         if let Some((val, ecr)) = s.tsval.zip(s.tsecr) {
-            use etherparse::TcpOptionElement::{Noop, Timestamp};
-            b = b.options(&[Noop, Noop, Timestamp(val, ecr)]).unwrap();
+            opts.extend([Noop, Noop, Timestamp(val, ecr)]);
+        }
+        if let Some([l, r]) = s.dsack {
+            let base = ack.wrapping_sub(s.ack.unwrap());
+            opts.extend([
+                Noop,
+                Noop,
+                SelectiveAcknowledgement((l.wrapping_add(base), r.wrapping_add(base)), [None; 3]),
+            ]);
+        }
+        if !opts.is_empty() {
+            b = b.options(&opts).unwrap();
         }
         let payload = vec![0u8; s.len as usize];
         let mut out = Vec::new();
@@ -412,7 +433,8 @@ mod tests {
             let isns = connection_isns(&scenario);
             for (_, s) in trace.segments() {
                 let ours = frame(s, &isns).unwrap();
-                let option = if s.tsval.is_some() { 12 } else { 0 };
+                let option =
+                    if s.tsval.is_some() { 12 } else { 0 } + if s.dsack.is_some() { 12 } else { 0 };
                 assert_eq!(ours.len(), HEADERS_LEN + option + s.len as usize);
                 assert_eq!(ours, etherparse_frame(s, &isns), "{id} segment {}", s.id);
             }
@@ -540,6 +562,7 @@ mod tests {
             len: 0,
             tsval: None,
             tsecr: None,
+            dsack: None,
             fate: Fate::Delivered,
             retransmission: false,
             arrive_ms: Some(1.0),

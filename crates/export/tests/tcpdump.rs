@@ -51,6 +51,8 @@ struct Line {
     win: u32,
     /// `options [nop,nop,TS val X ecr Y]`.
     ts: Option<(u32, u32)>,
+    /// `...,nop,nop,sack 1 {A:B}]`: one SACK block (the D-SACK).
+    sack: Option<(u32, u32)>,
     length: u32,
 }
 
@@ -76,6 +78,7 @@ fn parse(line: &str) -> Line {
         ack: None,
         win: 0,
         ts: None,
+        sack: None,
         length: u32::MAX,
     };
     let num = |s: &str| s.parse::<u32>().unwrap_or_else(|_| fail());
@@ -98,12 +101,28 @@ fn parse(line: &str) -> Line {
             "ack" => l.ack = Some(num(value)),
             "win" => l.win = num(value),
             "options" => {
-                let ts = value
-                    .strip_prefix("[nop,nop,TS val ")
+                let inner = value
+                    .strip_prefix('[')
                     .and_then(|v| v.strip_suffix(']'))
-                    .and_then(|v| v.split_once(" ecr "))
                     .unwrap_or_else(|| fail());
-                l.ts = Some((num(ts.0), num(ts.1)));
+                let (ts, sack) = match inner.split_once("nop,nop,sack 1 {") {
+                    Some((ts, sack)) => (ts.strip_suffix(',').unwrap_or(ts), Some(sack)),
+                    None => (inner, None),
+                };
+                if !ts.is_empty() {
+                    let ts = ts
+                        .strip_prefix("nop,nop,TS val ")
+                        .and_then(|v| v.split_once(" ecr "))
+                        .unwrap_or_else(|| fail());
+                    l.ts = Some((num(ts.0), num(ts.1)));
+                }
+                if let Some(sack) = sack {
+                    let (a, b) = sack
+                        .strip_suffix('}')
+                        .and_then(|v| v.split_once(':'))
+                        .unwrap_or_else(|| fail());
+                    l.sack = Some((num(a), num(b)));
+                }
             }
             // `length 5: HTTP`: tcpdump names port 80's payload.
             "length" => l.length = num(value.split(':').next().unwrap_or(value)),
@@ -161,7 +180,7 @@ fn tcpdump_reads_every_segment_with_absolute_numbers() {
         eprintln!("NOTICE: tcpdump not installed (/usr/bin/tcpdump); skipping the tcpdump check");
         return;
     };
-    let (mut checked, mut with_ts) = (0, 0);
+    let (mut checked, mut with_ts, mut with_sack) = (0, 0, 0);
     for (id, ts) in cases() {
         let (scenario, trace, path) = export(id, ts, "absolute");
         let isns = connection_isns(&scenario);
@@ -190,6 +209,13 @@ fn tcpdump_reads_every_segment_with_absolute_numbers() {
             let want_ack = s.ack.map(|a| isn(&isns, s.to, s.conn).wrapping_add(a));
             assert_eq!(l.ack, want_ack, "{ctx}");
             assert_eq!(l.ts, s.tsval.zip(s.tsecr), "{ctx}");
+            // The D-SACK block, absolute like the ACK field.
+            let isn_to = isn(&isns, s.to, s.conn);
+            let want_sack = s
+                .dsack
+                .map(|[a, b]| (isn_to.wrapping_add(a), isn_to.wrapping_add(b)));
+            assert_eq!(l.sack, want_sack, "{ctx}");
+            with_sack += usize::from(l.sack.is_some());
             // A reset for no connection carries none (Linux `tcp_v4_send_reset`).
             assert!(!ts || l.ts.is_some() || s.flags == Flags::RST, "{ctx}");
             with_ts += usize::from(l.ts.is_some());
@@ -198,6 +224,7 @@ fn tcpdump_reads_every_segment_with_absolute_numbers() {
     }
     assert!(checked > 100, "only {checked} segments checked");
     assert!(with_ts > 50, "only {with_ts} segments with timestamps");
+    assert!(with_sack > 0, "no segment with a D-SACK block");
 }
 
 /// tcpdump's default relative numbering (print-tcp.c, `tcp_seq_hash`): only
@@ -271,6 +298,17 @@ fn tcpdump_relative_numbers_match_the_trace() {
                 assert_eq!(l.seq, None, "{ctx}");
             }
             assert_eq!(l.ack, s.ack.map(|_| ack), "{ctx}");
+            // tcpdump prints SACK edges from the ACK field's base.
+            let ack_base = s
+                .ack
+                .map_or(0, |a| isn_to.wrapping_add(a).wrapping_sub(ack));
+            let want_sack = s.dsack.map(|[a, b]| {
+                (
+                    isn_to.wrapping_add(a).wrapping_sub(ack_base),
+                    isn_to.wrapping_add(b).wrapping_sub(ack_base),
+                )
+            });
+            assert_eq!(l.sack, want_sack, "{ctx}");
             assert_eq!(l.flags, s.flags.tcpdump(), "{ctx}");
         }
         if scenario.handshake {

@@ -718,6 +718,7 @@ impl Endpoint {
             // the duplicate ACK of R1, rate-limited like any out-of-window ACK.
             let old_ack = seg.seg_len() == 0 && seg.seq_number().lt(self.tcb.rcv_nxt);
             if !seg.flags.contains(Flags::RST) && !old_ack {
+                self.note_duplicate(&seg);
                 self.send_oow_ack(now, &seg);
             }
             return;
@@ -731,6 +732,7 @@ impl Endpoint {
         // First: is the sequence number acceptable?
         if !self.acceptable(&seg) {
             if !rst {
+                self.note_duplicate(&seg);
                 self.send_oow_ack(now, &seg);
             }
             return;
@@ -779,6 +781,9 @@ impl Endpoint {
         // "todrop", Linux `tcp_data_queue` "A retransmit ... Force an immediate ack").
         let entirely_old =
             seg.seg_len() > 0 && (seg.seq_number() + seg.seg_len()).le(self.tcb.rcv_nxt);
+        // Its old part, if any, is named in the next ACK (`tcp_data_queue`:
+        // "A retransmit", and "Partial packet, seq < rcv_next < end_seq").
+        self.note_duplicate(&seg);
         let fin_acked = self.fin_acked();
         match self.state {
             TcpState::Established => self.flush_queued(now),
@@ -1295,6 +1300,21 @@ impl Endpoint {
 
     /// Answers an unacceptable segment with an ACK; pure ACKs and SYNs are
     /// answered at most once per [`OOW_ACK_INTERVAL`] (Linux `tcp_oow_rate_limited`).
+    /// Linux `tcp_send_dupack`: a segment with data or a FIN that starts
+    /// below RCV.NXT is a duplicate, and with SACK on the duplicate ACK names
+    /// it in a D-SACK block, up to RCV.NXT (`tcp_dsack_set`, RFC 2883 §4).
+    fn note_duplicate(&mut self, seg: &Segment) {
+        let start = seg.seq_number();
+        if !self.cfg.profile.dsack || seg.seg_len() == 0 || !start.lt(self.tcb.rcv_nxt) {
+            return;
+        }
+        let mut end = start + seg.seg_len();
+        if self.tcb.rcv_nxt.lt(end) {
+            end = self.tcb.rcv_nxt;
+        }
+        self.tcb.dsack = Some((start, end));
+    }
+
     fn send_oow_ack(&mut self, now: Instant, seg: &Segment) {
         let limited = seg.len == 0 && !seg.flags.contains(Flags::FIN);
         if limited {
@@ -1334,7 +1354,25 @@ impl Endpoint {
                 .wrapping_add((self.now.as_micros() / 1000) as u32),
             ecr: self.tcb.ts_recent,
         });
-        self.push(flags, seq, ack, len, retransmission, ts);
+        // The D-SACK rides on the next ACK, once (`tcp_options_write` clears
+        // `rx_opt.dsack`).
+        let dsack = if flags.contains(Flags::ACK) {
+            self.tcb.dsack.take()
+        } else {
+            None
+        };
+        self.transmit(
+            Segment {
+                flags,
+                seq: seq.get(),
+                ack: ack.get(),
+                len,
+                window: RCV_WND as u16,
+                ts,
+                dsack: dsack.map(|(l, r)| (l.get(), r.get())),
+            },
+            retransmission,
+        );
     }
 
     /// Puts a segment on the wire; `ts: None` for the resets a host sends
@@ -1348,15 +1386,23 @@ impl Endpoint {
         retransmission: bool,
         ts: Option<Timestamps>,
     ) {
-        self.events.push(EndpointEvent::Transmit(Transmit {
-            segment: Segment {
+        self.transmit(
+            Segment {
                 flags,
                 seq: seq.get(),
                 ack: ack.get(),
                 len,
                 window: RCV_WND as u16,
                 ts,
+                dsack: None,
             },
+            retransmission,
+        );
+    }
+
+    fn transmit(&mut self, segment: Segment, retransmission: bool) {
+        self.events.push(EndpointEvent::Transmit(Transmit {
+            segment,
             retransmission,
         }));
     }

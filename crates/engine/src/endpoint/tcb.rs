@@ -68,6 +68,9 @@ pub(super) struct Tcb {
     /// The backed-off intervals armed after those retransmissions, summed
     /// (illumos `tcp_ms_we_have_waited`, for the profile's `give_up_after`).
     pub(super) waited: Duration,
+    /// A D-SACK block for the next ACK (Linux `tp->duplicate_sack`), sent
+    /// once.
+    pub(super) dsack: Option<(Seq, Seq)>,
     /// Karn's algorithm: time only segments sent once.
     pub(super) rtt_probe: Option<(Seq, Instant)>,
     pub(super) last_oow_ack: Option<Instant>,
@@ -110,6 +113,7 @@ impl Tcb {
             rtt: RttEstimator::new(),
             retries: 0,
             waited: Duration::ZERO,
+            dsack: None,
             rtt_probe: None,
             last_oow_ack: None,
             ts_on: p.timestamps,
