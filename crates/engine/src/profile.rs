@@ -69,7 +69,7 @@ impl Platform {
         match self {
             Platform::Linux => "Checked against a real kernel: 16 close cases and 8 reconnections were held, segment by segment and state by state, to captures of Linux 6.18 (one-way delays of 1, 5, 20 and 100 ms, timestamps on and off). SACK is modelled only as the D-SACK block of a duplicate ACK.",
             Platform::Freebsd => "From source only (FreeBSD's sys/netinet, file and line in the profile's notes); not checked against a FreeBSD kernel. Unconfirmed: Nagle and the ISN step.",
-            Platform::Macos => "From source only (xnu's bsd/netinet); not checked against a macOS kernel. Unconfirmed: the ISN step. Not modelled: the tail loss probe, and its rule for a SYN into TIME_WAIT (beyond the receive window).",
+            Platform::Macos => "From source only (xnu's bsd/netinet); not checked against a macOS kernel. Unconfirmed: the ISN step. Not modelled: its rule for a SYN into TIME_WAIT (beyond the receive window).",
             Platform::Windows => "From Microsoft's documentation only (TcpTimedWaitDelay, TcpMaxDataRetransmissions, netsh); not checked against a Windows kernel. Unconfirmed: the numbers by release, FIN_WAIT_2, a SYN into TIME_WAIT, a connect() over one's own TIME_WAIT, the ISN step.",
             Platform::Solaris => "From source only (illumos-gate's inet/tcp); not checked against an illumos kernel. Unconfirmed: a connect() over one's own TIME_WAIT, the ISN step. Not modelled: the 5 s TIME_WAIT buckets, and its rule for a SYN into TIME_WAIT (beyond the receive window).",
             Platform::Rfc793 => "From the RFCs as written (RFC 9293, 6298, 1122); no kernel runs exactly this.",
@@ -173,8 +173,8 @@ pub struct Profile {
     pub nagle: Nagle,
     /// Tail loss probe (RFC 8985 §7): the first retransmission of the last
     /// segment in flight is a probe after about 2·SRTT that does not back off the
-    /// RTO (Linux `tcp_schedule_loss_probe`, `tcp_send_loss_probe`).
-    pub tail_loss_probe: bool,
+    /// RTO, by the platform's rule.
+    pub tail_loss_probe: TailLossProbe,
     /// TCP timestamps (RFC 7323) offered on the SYN and used when both sides
     /// offer them: TSval/TSecr on every segment, 12 bytes less payload, PAWS.
     pub timestamps: bool,
@@ -198,6 +198,22 @@ pub struct GiveUpAfter {
     pub connect: Duration,
     /// Data or FIN: `tcp_ip_abort_interval`, 5 minutes.
     pub data: Duration,
+}
+
+/// Whether, and when, a tail loss probe is armed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TailLossProbe {
+    Off,
+    /// Linux `tcp_schedule_loss_probe` / `tcp_send_loss_probe`: any segment
+    /// (a FIN too) once there is an RTT sample, outside loss recovery; PTO =
+    /// 2·SRTT plus `rto_min` with one segment in flight, else 2 ms.
+    Linux,
+    /// xnu `tcp_output.c:2966-2970` (`tcp_enable_tlp` 1, `:289`): only for new
+    /// data, in ESTABLISHED, with SACK on (assumed between two of its hosts),
+    /// not in recovery and before any retransmission; PTO = 2·SRTT plus
+    /// `tcp_delack` (100 ms) with one segment in flight, else 2 ms (`:2981`),
+    /// at most the RTO.
+    Xnu,
 }
 
 /// Nagle's algorithm (RFC 896), as each stack words it.
@@ -318,7 +334,7 @@ pub const LINUX: Profile = Profile {
     fin_ack: FinAckPolicy::Delayed,
     quickack_segments: 16,
     nagle: Nagle::Minshall,
-    tail_loss_probe: true,
+    tail_loss_probe: TailLossProbe::Linux,
     timestamps: true,
     isn_tick_ns: 64,
     syn_in_time_wait: SynInTimeWait::Linux,
@@ -375,7 +391,7 @@ pub const FREEBSD: Profile = Profile {
     fin_ack: FinAckPolicy::Immediate,
     quickack_segments: 0,
     nagle: Nagle::Classic,
-    tail_loss_probe: false,
+    tail_loss_probe: TailLossProbe::Off,
     timestamps: true,
     isn_tick_ns: 4_000,
     syn_in_time_wait: SynInTimeWait::NewerSeq,
@@ -394,9 +410,10 @@ pub const FREEBSD: Profile = Profile {
 /// `tcp_timer.c:1277`, `tcp_input.c:6989`; xnu-11417.101.15,
 /// apple-oss-distributions/xnu@e3723e1f); a connect deadline of 75 s
 /// (keepinit, `tcp_usrreq.c:1596`; `keepinit`) with SYNs backed off by
-/// `tcp_syn_backoff` (`tcp_timer.c:883-884`, `:1263`; `syn_backoff`). Not
-/// modelled yet: the tail loss probe (`tcp_enable_tlp` 1,
-/// `tcp_output.c:289`: data only, with SACK), and a SYN into TIME_WAIT
+/// `tcp_syn_backoff` (`tcp_timer.c:883-884`, `:1263`; `syn_backoff`); the tail
+/// loss probe (`tcp_enable_tlp` 1, `tcp_output.c:289`, `:2966-2981`: data
+/// only, in ESTABLISHED, SACK assumed on; [`TailLossProbe::Xnu`]). Not
+/// modelled yet: a SYN into TIME_WAIT
 /// accepted only beyond the receive window (`tcp_input.c:4496-4513`; modelled
 /// as FreeBSD's "above RCV.NXT"). A connect() over one's own TIME_WAIT is
 /// EADDRINUSE (`tcp_usrreq.c:1528-1538`). ISN step unconfirmed. Nothing here
@@ -424,7 +441,7 @@ pub const MACOS: Profile = Profile {
     fin_ack: FinAckPolicy::Immediate,
     quickack_segments: 0,
     nagle: Nagle::Classic,
-    tail_loss_probe: false,
+    tail_loss_probe: TailLossProbe::Xnu,
     timestamps: true,
     isn_tick_ns: 4_000,
     syn_in_time_wait: SynInTimeWait::NewerSeq,
@@ -463,7 +480,7 @@ pub const WINDOWS: Profile = Profile {
     fin_ack: FinAckPolicy::Delayed,
     quickack_segments: 0,
     nagle: Nagle::Classic,
-    tail_loss_probe: false,
+    tail_loss_probe: TailLossProbe::Off,
     timestamps: false,
     isn_tick_ns: 4_000,
     syn_in_time_wait: SynInTimeWait::NewerSeq,
@@ -523,7 +540,7 @@ pub const SOLARIS: Profile = Profile {
     fin_ack: FinAckPolicy::Immediate,
     quickack_segments: 0,
     nagle: Nagle::Classic,
-    tail_loss_probe: false,
+    tail_loss_probe: TailLossProbe::Off,
     timestamps: true,
     isn_tick_ns: 4_000,
     syn_in_time_wait: SynInTimeWait::NewerSeq,
@@ -564,7 +581,7 @@ pub const RFC793: Profile = Profile {
     fin_ack: FinAckPolicy::Immediate,
     quickack_segments: 0,
     nagle: Nagle::Classic,
-    tail_loss_probe: false,
+    tail_loss_probe: TailLossProbe::Off,
     timestamps: false,
     isn_tick_ns: 4_000,
     syn_in_time_wait: SynInTimeWait::Ack,

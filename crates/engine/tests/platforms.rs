@@ -295,3 +295,63 @@ fn linux_gives_up_a_connect_after_tcp_syn_retries() {
     assert_eq!(syns, [0.0, 1e3, 3e3, 7e3, 15e3, 31e3, 63e3]);
     assert_eq!(failed, Some(127_000.0));
 }
+
+/// How long after the first copy of the first retransmitted segment its
+/// retransmission left, and whether a loss probe timer fired.
+fn first_resend(t: &farewell_engine::Trace) -> (f64, bool) {
+    let segs: Vec<_> = t.segments().collect();
+    let (at, again) = segs
+        .iter()
+        .find(|(_, s)| s.retransmission)
+        .map(|(at, s)| (*at, *s))
+        .expect("a retransmission");
+    let first = segs
+        .iter()
+        .find(|(_, s)| {
+            s.from == again.from
+                && s.seq == again.seq
+                && s.len == again.len
+                && s.flags == again.flags
+                && !s.retransmission
+        })
+        .map(|(at, _)| *at)
+        .unwrap();
+    let probed = t.events.iter().any(|e| {
+        matches!(
+            e.kind,
+            farewell_engine::trace::EventKind::Timer {
+                timer: farewell_engine::endpoint::TimerKind::LossProbe,
+                action: farewell_engine::endpoint::TimerAction::Expired,
+                ..
+            }
+        )
+    });
+    (at - first, probed)
+}
+
+/// macOS's tail loss probe (xnu `tcp_enable_tlp` 1, `tcp_output.c:2966-2981`):
+/// lost data in ESTABLISHED is probed after 2·SRTT + `tcp_delack` (40 ms
+/// round trip: 80 + 100 = 180 ms), before its RTO; a lost FIN is not (data
+/// only), and waits for the RTO.
+#[test]
+fn macos_probes_lost_data_but_not_a_lost_fin() {
+    let lost_data = Scenario::from_json(
+        r#"{
+            "platform": "macos",
+            "handshake": true,
+            "actions": [
+                { "at_ms": 100, "host": "A", "do": "send", "bytes": 100 },
+                { "at_ms": 2000, "host": "A", "do": "close" },
+                { "at_ms": 2100, "host": "B", "do": "close" }
+            ],
+            "drops": [ { "from": "A", "kind": "DATA", "count": 1 } ]
+        }"#,
+    )
+    .unwrap();
+    let (gap, probed) = first_resend(&simulate(&lost_data));
+    assert!(probed, "a loss probe fired");
+    assert_eq!(gap, 180.0);
+    let (gap, probed) = first_resend(&on("lost-fin", Platform::Macos));
+    assert!(!probed, "no probe for a FIN");
+    assert!(gap > 180.0, "{gap}");
+}

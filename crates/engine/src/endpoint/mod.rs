@@ -24,7 +24,7 @@ mod timer;
 
 pub use timer::{TimerAction, TimerKind};
 
-use crate::profile::{FinAckPolicy, Nagle, Profile, SynInTimeWait, TimeWaitReuse};
+use crate::profile::{FinAckPolicy, Nagle, Profile, SynInTimeWait, TailLossProbe, TimeWaitReuse};
 use crate::segment::{Flags, Segment, Timestamps};
 use crate::seq::Seq;
 use crate::state::TcpState;
@@ -1245,17 +1245,24 @@ impl Endpoint {
     /// Not before an RTT sample, and not in loss recovery (after an RTO).
     fn probe_timeout(&self, now: Instant, after_ack: bool) -> Option<Duration> {
         let p = &self.cfg.profile;
-        if !p.tail_loss_probe || self.tcb.recovering || self.tcb.retries > 0 {
+        if p.tail_loss_probe == TailLossProbe::Off || self.tcb.recovering || self.tcb.retries > 0 {
             return None;
         }
         let srtt = self.tcb.rtt.srtt()?;
-        if self.tcb.retransmit_queue.is_empty() {
-            return None;
-        }
-        let extra = if self.tcb.retransmit_queue.len() == 1 {
-            p.rto_min
-        } else {
-            Duration::from_millis(2)
+        let tail = self.tcb.retransmit_queue.last()?;
+        let one_in_flight = self.tcb.retransmit_queue.len() == 1;
+        let extra = match p.tail_loss_probe {
+            // xnu: new data only, in ESTABLISHED (`tcp_output.c:2966-2970`).
+            TailLossProbe::Xnu
+                if self.state != TcpState::Established
+                    || tail.len == 0
+                    || tail.flags.contains(Flags::FIN) =>
+            {
+                return None
+            }
+            TailLossProbe::Xnu if one_in_flight => p.delayed_ack,
+            TailLossProbe::Linux if one_in_flight => p.rto_min,
+            _ => Duration::from_millis(2),
         };
         let pto = srtt.saturating_mul(2) + extra;
         let rto_left = match self.timers.get(TimerKind::Retransmission) {
