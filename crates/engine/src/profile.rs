@@ -146,7 +146,7 @@ pub struct Profile {
     pub syn_retries: u32,
     /// A connect not ESTABLISHED this long after connect() fails, whatever
     /// the SYN retransmissions (the BSDs' `tcp_keepinit`, 75 s:
-    /// [`TimerKind::KeepInit`](crate::TimerKind::KeepInit)).
+    /// [`TimerKind::KeepInit`](crate::endpoint::TimerKind::KeepInit)).
     pub keepinit: Option<Duration>,
     /// SYN retransmissions back off by this table, indexed by the
     /// retransmission count (the last entry repeats), instead of doubling:
