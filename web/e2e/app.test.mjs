@@ -82,6 +82,7 @@ test('Windows: MSL and TIME_WAIT follow the platform', async () => {
   assert.equal(await countdown(page), 60);
   const notes = await page.textContent('[data-testid=platform-notes]');
   assert.match(await page.textContent('[data-testid=platform-provenance]'), /^Checked against a real kernel/);
+  assert.equal((await page.textContent('[data-testid=ephemeral-ports]')).trim(), '32768–60999, timestamps on');
   await page.selectOption('[data-testid=platform-select]', 'windows');
   await page.waitForFunction(
     () => document.querySelector('[data-testid=time-wait]')?.textContent.trim() === '240 s',
@@ -92,6 +93,7 @@ test('Windows: MSL and TIME_WAIT follow the platform', async () => {
     await page.textContent('[data-testid=platform-provenance]'),
     /^From Microsoft's documentation only.*not checked against a Windows kernel/,
   );
+  assert.equal((await page.textContent('[data-testid=ephemeral-ports]')).trim(), '49152–65535, timestamps off');
   assert.equal(await countdown(page), 240, 'the idle countdown shows the new TIME_WAIT');
 });
 

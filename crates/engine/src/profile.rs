@@ -178,6 +178,13 @@ pub struct Profile {
     /// TCP timestamps (RFC 7323) offered on the SYN and used when both sides
     /// offer them: TSval/TSecr on every segment, 12 bytes less payload, PAWS.
     pub timestamps: bool,
+    /// The default ephemeral port range, inclusive: Linux
+    /// `ip_local_port_range` 32768–60999 (ip-sysctl.rst); FreeBSD 10000–65535
+    /// (`IPPORT_EPHEMERALFIRST`/`LAST`, netinet/in.h); macOS and Windows
+    /// 49152–65535 (the IANA dynamic range: xnu `ipport_firstauto`, Microsoft
+    /// KB 929851); illumos 32768–65535 (`tcp_smallest_anon_port`,
+    /// `tcp_largest_anon_port`). RFC 793 names none; Linux's is used.
+    pub ephemeral_ports: (u16, u16),
     /// ISN clock step (RFC 9293 §3.4.1's M): a later connection on the same
     /// 4-tuple starts this many ns per sequence number after the first.
     pub isn_tick_ns: u64,
@@ -336,6 +343,7 @@ pub const LINUX: Profile = Profile {
     nagle: Nagle::Minshall,
     tail_loss_probe: TailLossProbe::Linux,
     timestamps: true,
+    ephemeral_ports: (32768, 60999),
     isn_tick_ns: 64,
     syn_in_time_wait: SynInTimeWait::Linux,
     time_wait_reuse: TimeWaitReuse::Linux {
@@ -393,6 +401,7 @@ pub const FREEBSD: Profile = Profile {
     nagle: Nagle::Classic,
     tail_loss_probe: TailLossProbe::Off,
     timestamps: true,
+    ephemeral_ports: (10000, 65535),
     isn_tick_ns: 4_000,
     syn_in_time_wait: SynInTimeWait::NewerSeq,
     time_wait_reuse: TimeWaitReuse::Refused("EADDRINUSE"),
@@ -443,6 +452,7 @@ pub const MACOS: Profile = Profile {
     nagle: Nagle::Classic,
     tail_loss_probe: TailLossProbe::Xnu,
     timestamps: true,
+    ephemeral_ports: (49152, 65535),
     isn_tick_ns: 4_000,
     syn_in_time_wait: SynInTimeWait::NewerSeq,
     time_wait_reuse: TimeWaitReuse::Refused("EADDRINUSE"),
@@ -482,6 +492,7 @@ pub const WINDOWS: Profile = Profile {
     nagle: Nagle::Classic,
     tail_loss_probe: TailLossProbe::Off,
     timestamps: false,
+    ephemeral_ports: (49152, 65535),
     isn_tick_ns: 4_000,
     syn_in_time_wait: SynInTimeWait::NewerSeq,
     time_wait_reuse: TimeWaitReuse::Refused("WSAEADDRINUSE"),
@@ -542,6 +553,7 @@ pub const SOLARIS: Profile = Profile {
     nagle: Nagle::Classic,
     tail_loss_probe: TailLossProbe::Off,
     timestamps: true,
+    ephemeral_ports: (32768, 65535),
     isn_tick_ns: 4_000,
     syn_in_time_wait: SynInTimeWait::NewerSeq,
     time_wait_reuse: TimeWaitReuse::Refused("EADDRINUSE"),
@@ -583,6 +595,7 @@ pub const RFC793: Profile = Profile {
     nagle: Nagle::Classic,
     tail_loss_probe: TailLossProbe::Off,
     timestamps: false,
+    ephemeral_ports: (32768, 60999),
     isn_tick_ns: 4_000,
     syn_in_time_wait: SynInTimeWait::Ack,
     time_wait_reuse: TimeWaitReuse::Refused("connection already exists"),

@@ -45,30 +45,11 @@ impl PortRange {
         self.hi < self.lo
     }
 
-    /// The platform's default ephemeral range: Linux `ip_local_port_range`
-    /// 32768–60999; Windows and macOS 49152–65535 (IANA dynamic ports); FreeBSD
-    /// 10000–65535 (`IPPORT_EPHEMERALFIRST`, netinet/in.h); illumos/Solaris
-    /// 32768–65535 (`tcp_smallest_anon_port`). RFC 793 names no range, so the lab
-    /// uses Linux's.
-    pub const fn default_for(p: Platform) -> PortRange {
-        match p {
-            Platform::Linux | Platform::Rfc793 => PortRange {
-                lo: 32768,
-                hi: 60999,
-            },
-            Platform::Windows | Platform::Macos => PortRange {
-                lo: 49152,
-                hi: 65535,
-            },
-            Platform::Freebsd => PortRange {
-                lo: 10000,
-                hi: 65535,
-            },
-            Platform::Solaris => PortRange {
-                lo: 32768,
-                hi: 65535,
-            },
-        }
+    /// The platform's default ephemeral range (the engine profile's
+    /// `ephemeral_ports`, with its sources).
+    pub fn default_for(p: Platform) -> PortRange {
+        let (lo, hi) = p.profile().ephemeral_ports;
+        PortRange { lo, hi }
     }
 }
 
@@ -112,7 +93,7 @@ pub struct LabConfig {
     #[serde(default)]
     pub loopback: bool,
     /// TCP timestamps (RFC 7323) on both hosts; default per platform
-    /// ([`default_timestamps`]).
+    /// (the engine profile's `timestamps`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub timestamps: Option<bool>,
     /// Linux `net.ipv4.tcp_max_tw_buckets` per host; default 131072 on Linux
@@ -207,13 +188,6 @@ impl Default for LabConfig {
             reuseaddr: false,
         }
     }
-}
-
-/// Timestamps by default (PROTOCOL_NOTES "Platform figures"): on for Linux,
-/// FreeBSD, macOS and illumos (with window scaling); off on current Windows
-/// (`netsh int tcp show global`) and in RFC 793, which predates RFC 1323.
-pub const fn default_timestamps(p: Platform) -> bool {
-    !matches!(p, Platform::Windows | Platform::Rfc793)
 }
 
 /// How a platform's kernel picks the ephemeral port for a connect() on a
@@ -311,7 +285,7 @@ impl LabConfig {
 
     pub fn timestamps_on(&self) -> bool {
         self.timestamps
-            .unwrap_or_else(|| default_timestamps(self.platform))
+            .unwrap_or_else(|| self.platform.profile().timestamps)
     }
 
     /// `tcp_max_tw_buckets`, or `u32::MAX` for no limit.

@@ -16,7 +16,7 @@ pub mod config;
 pub mod lifecycle;
 pub mod replay;
 
-pub use config::{default_timestamps, Burst, Closer, LabConfig, LabError, PortChoice, PortRange};
+pub use config::{Burst, Closer, LabConfig, LabError, PortChoice, PortRange};
 pub use lifecycle::{lifecycle, sample, sample_seeds, scenario_for, Lifecycle};
 pub use replay::{replay, LabRun, Replay, Row, Summary};
 

@@ -111,16 +111,3 @@ fn config_json_rejects_unknown_knobs_and_fills_defaults() {
     assert_eq!(cfg.duration_s, 60);
     assert!(serde_json::from_str::<LabConfig>(r#"{"rates": 5}"#).is_err());
 }
-
-/// The lab's timestamp default per platform is the engine profile's, so the
-/// simulated lifecycle and the replay's tw_reuse rule agree.
-#[test]
-fn timestamp_defaults_are_the_engine_profiles() {
-    for p in farewell_engine::Platform::ALL {
-        assert_eq!(
-            farewell_lab::default_timestamps(p),
-            p.profile().timestamps,
-            "{p}"
-        );
-    }
-}

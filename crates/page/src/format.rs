@@ -33,9 +33,18 @@ pub fn rto_floor(p: &farewell_engine::Profile) -> String {
     format!("{floor} / {}", duration(p.rto_initial.as_ms()))
 }
 
+/// The platform panel's "Ephemeral ports / timestamps": the default
+/// ephemeral range and whether timestamps are on by default
+/// (`32768–60999, timestamps on`).
+pub fn ports_and_timestamps(p: &farewell_engine::Profile) -> String {
+    let (lo, hi) = p.ephemeral_ports;
+    let ts = if p.timestamps { "on" } else { "off" };
+    format!("{lo}–{hi}, timestamps {ts}")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::rto_floor;
+    use super::{ports_and_timestamps, rto_floor};
     use farewell_engine::Platform;
 
     #[test]
@@ -45,5 +54,21 @@ mod tests {
             "30 ms + 200 ms slop / 1 s"
         );
         assert_eq!(rto_floor(&Platform::Linux.profile()), "200 ms / 1 s");
+    }
+
+    #[test]
+    fn each_platform_shows_its_ephemeral_range_and_timestamp_default() {
+        assert_eq!(
+            ports_and_timestamps(&Platform::Linux.profile()),
+            "32768–60999, timestamps on"
+        );
+        assert_eq!(
+            ports_and_timestamps(&Platform::Windows.profile()),
+            "49152–65535, timestamps off"
+        );
+        assert_eq!(
+            ports_and_timestamps(&Platform::Freebsd.profile()),
+            "10000–65535, timestamps on"
+        );
     }
 }

@@ -69,6 +69,10 @@ pub fn platform_panel(props: &PlatformPanelProps) -> Html {
                     <dt>{ "RTO min / initial" }</dt>
                     <dd>{ format::rto_floor(p) }</dd>
                 </div>
+                <div>
+                    <dt>{ "Ephemeral ports" }</dt>
+                    <dd data-testid="ephemeral-ports">{ format::ports_and_timestamps(p) }</dd>
+                </div>
             </dl>
             <p class="notes" data-testid="platform-notes">{ base.platform.notes() }</p>
             <p class="notes" data-testid="platform-provenance">{ base.platform.provenance() }</p>
