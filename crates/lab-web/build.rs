@@ -45,6 +45,7 @@ fn main() {
             all.push_str(&css);
         }
     }
+    let all = css::without_unread_properties(&all, &sources);
     let out = std::path::PathBuf::from(std::env::var("OUT_DIR").expect("cargo sets OUT_DIR"));
     std::fs::write(out.join("lab.css"), all).expect("OUT_DIR is writable");
 }

@@ -64,6 +64,39 @@ pub fn used(css: &str, is_used: &dyn Fn(&str) -> bool) -> String {
     out
 }
 
+/// Minified `css` without the custom properties (`--name: value`) that no
+/// `var(--name)` in it reads and that `sources` (the markup's sources, which
+/// may read or set one inline) never name.
+pub fn without_unread_properties(css: &str, sources: &str) -> String {
+    let read = |name: &str| css.contains(&format!("var({name}")) || sources.contains(name);
+    let mut out = String::with_capacity(css.len());
+    let mut rest = css;
+    while let Some(at) = rest.find("--") {
+        // A declaration starts after `{` or `;`; anything else (`var(--x`) is kept.
+        let starts_declaration = at > 0 && matches!(rest.as_bytes()[at - 1], b'{' | b';');
+        let end = rest[at..].find([';', '}']).map_or(rest.len(), |e| at + e);
+        let name = rest[at..end].split(':').next().unwrap_or("");
+        if starts_declaration && !read(name) {
+            out.push_str(&rest[..at]);
+            // Drop the declaration and its `;`, or the `;` before a final one.
+            match rest.as_bytes().get(end) {
+                Some(b';') => rest = &rest[end + 1..],
+                _ => {
+                    if out.ends_with(';') {
+                        out.pop();
+                    }
+                    rest = &rest[end..];
+                }
+            }
+        } else {
+            out.push_str(&rest[..at + 2]);
+            rest = &rest[at + 2..];
+        }
+    }
+    out.push_str(rest);
+    out
+}
+
 /// `css` without its comments and needless whitespace.
 pub fn minify(css: &str) -> String {
     let mut out = String::with_capacity(css.len());
@@ -120,7 +153,19 @@ pub fn minify(css: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{minify, used};
+    use super::{minify, used, without_unread_properties};
+
+    #[test]
+    fn custom_properties_nobody_reads_go() {
+        let css = ":root{--a:1;--b:light-dark(#fff,#000);--c:2}.x{color:var(--a);--d:3}";
+        assert_eq!(
+            without_unread_properties(css, "style=\"--c:5\""),
+            ":root{--a:1;--c:2}.x{color:var(--a)}"
+        );
+        assert_eq!(without_unread_properties(":root{--b:1}", ""), ":root{}");
+        let all = ":root{--a:1}.x{y:var(--a)}";
+        assert_eq!(without_unread_properties(all, ""), all);
+    }
 
     #[test]
     fn comments_and_spaces_go_and_the_rules_stay() {
