@@ -69,9 +69,9 @@ impl Platform {
         match self {
             Platform::Linux => "Checked against a real kernel: 16 close cases and 8 reconnections were held, segment by segment and state by state, to captures of Linux 6.18 (one-way delays of 1, 5, 20 and 100 ms, timestamps on and off). SACK is modelled only as the D-SACK block of a duplicate ACK.",
             Platform::Freebsd => "From source only (FreeBSD's sys/netinet, file and line in the profile's notes); not checked against a FreeBSD kernel. Unconfirmed: Nagle and the ISN step.",
-            Platform::Macos => "From source only (xnu's bsd/netinet); not checked against a macOS kernel. Unconfirmed: the ISN step. Not modelled: its rule for a SYN into TIME_WAIT (beyond the receive window).",
+            Platform::Macos => "From source only (xnu's bsd/netinet); not checked against a macOS kernel. Unconfirmed: the ISN step.",
             Platform::Windows => "From Microsoft's documentation only (TcpTimedWaitDelay, TcpMaxDataRetransmissions, netsh); not checked against a Windows kernel. Unconfirmed: the numbers by release, FIN_WAIT_2, a SYN into TIME_WAIT, a connect() over one's own TIME_WAIT, the ISN step.",
-            Platform::Solaris => "From source only (illumos-gate's inet/tcp); not checked against an illumos kernel. Unconfirmed: a connect() over one's own TIME_WAIT, the ISN step. Not modelled: the 5 s TIME_WAIT buckets, and its rule for a SYN into TIME_WAIT (beyond the receive window).",
+            Platform::Solaris => "From source only (illumos-gate's inet/tcp); not checked against an illumos kernel. Unconfirmed: a connect() over one's own TIME_WAIT, the ISN step. Not modelled: the 5 s TIME_WAIT buckets.",
             Platform::Rfc793 => "From the RFCs as written (RFC 9293, 6298, 1122); no kernel runs exactly this.",
         }
     }
@@ -256,6 +256,17 @@ pub enum SynInTimeWait {
     /// the listener, which answers with ISN = the old SND.NXT + 65535 + 2
     /// (`tcp_tw_isn`).
     Linux,
+    /// xnu `tcp_input.c:4496-4513` (the 4.4BSD rule): only a SYN wholly beyond
+    /// the receive window (SEG.SEQ >= RCV.NXT + RCV.WND) closes the TIME_WAIT
+    /// and is looked up again (`tcp_new_isn`, `goto findpcb`); one inside the
+    /// window takes the normal path, here the TIME_WAIT's ACK.
+    BeyondWindow,
+    /// illumos `tcp_time_wait.c`: PAWS first (`:620-634`), then a SYN beyond
+    /// the window (`:636-637`, `:680`: `gap > 0 && rgap < 0`) reopens
+    /// (`tcp_clean_death`, `tcp_reinput`); one inside it gets a RST|ACK (seq
+    /// SEG.ACK, ack SEG.SEQ + 1) and the TIME_WAIT stays (`:802-804`, "RFC
+    /// 1122, 4.2.2.13").
+    IllumosBeyondWindow,
 }
 
 /// connect() from a host whose socket on the same 4-tuple is in TIME_WAIT.
@@ -421,10 +432,9 @@ pub const FREEBSD: Profile = Profile {
 /// (keepinit, `tcp_usrreq.c:1596`; `keepinit`) with SYNs backed off by
 /// `tcp_syn_backoff` (`tcp_timer.c:883-884`, `:1263`; `syn_backoff`); the tail
 /// loss probe (`tcp_enable_tlp` 1, `tcp_output.c:289`, `:2966-2981`: data
-/// only, in ESTABLISHED, SACK assumed on; [`TailLossProbe::Xnu`]). Not
-/// modelled yet: a SYN into TIME_WAIT
-/// accepted only beyond the receive window (`tcp_input.c:4496-4513`; modelled
-/// as FreeBSD's "above RCV.NXT"). A connect() over one's own TIME_WAIT is
+/// only, in ESTABLISHED, SACK assumed on; [`TailLossProbe::Xnu`]); a SYN into
+/// TIME_WAIT accepted only beyond the receive window (`tcp_input.c:4496-4513`;
+/// [`SynInTimeWait::BeyondWindow`]). A connect() over one's own TIME_WAIT is
 /// EADDRINUSE (`tcp_usrreq.c:1528-1538`). ISN step unconfirmed. Nothing here
 /// was checked against a macOS kernel.
 pub const MACOS: Profile = Profile {
@@ -454,7 +464,7 @@ pub const MACOS: Profile = Profile {
     timestamps: true,
     ephemeral_ports: (49152, 65535),
     isn_tick_ns: 4_000,
-    syn_in_time_wait: SynInTimeWait::NewerSeq,
+    syn_in_time_wait: SynInTimeWait::BeyondWindow,
     time_wait_reuse: TimeWaitReuse::Refused("EADDRINUSE"),
     estimator: Estimator::Rfc6298,
     dsack: false,
@@ -520,10 +530,12 @@ pub const WINDOWS: Profile = Profile {
 /// by time, not by count (`give_up_after`): when the backed-off intervals
 /// armed since the last new ACK exceed `_ip_abort_cinterval` (3 min, a SYN)
 /// or `_ip_abort_interval` (5 min) (`tcp_tunables.c:282-284`, `:291-293`,
-/// `tcp_timers.c:719-721`, `:928`, `:1045`). Known differences from the
-/// source, not modelled yet: a SYN into
-/// TIME_WAIT accepted only beyond the receive window after a PAWS check
-/// (`tcp_time_wait.c:620-680`). A connect() over one's own TIME_WAIT and the
+/// `tcp_timers.c:719-721`, `:928`, `:1045`); a SYN into TIME_WAIT accepted
+/// only beyond the receive window after a PAWS check, one inside it answered
+/// by RST|ACK (`tcp_time_wait.c:620-680`, `:802-804`;
+/// [`SynInTimeWait::IllumosBeyondWindow`]; the new ISS is the listener's
+/// usual, not the forced one of `:681-741`). Not modelled: the 5 s TIME_WAIT
+/// buckets (`tcp_time_wait.c:217-219`). A connect() over one's own TIME_WAIT and the
 /// ISN step: unconfirmed. Nothing here was checked against an illumos kernel.
 pub const SOLARIS: Profile = Profile {
     platform: Platform::Solaris,
@@ -555,7 +567,7 @@ pub const SOLARIS: Profile = Profile {
     timestamps: true,
     ephemeral_ports: (32768, 65535),
     isn_tick_ns: 4_000,
-    syn_in_time_wait: SynInTimeWait::NewerSeq,
+    syn_in_time_wait: SynInTimeWait::IllumosBeyondWindow,
     time_wait_reuse: TimeWaitReuse::Refused("EADDRINUSE"),
     estimator: Estimator::Illumos,
     dsack: false,

@@ -238,3 +238,62 @@ fn tw_reuse_is_checked() {
         );
     }
 }
+
+/// B closes first (TIME_WAIT from 240 ms), A connects again at `at_ms`.
+fn syn_into_time_wait_at(platform: &str, at_ms: u32) -> Trace {
+    run_json(&format!(
+        r#"{{ "platform": "{platform}", "handshake": true, "hosts": {{ "B": {{ "listen": true }} }},
+        "actions": [
+          {{ "at_ms": 200, "host": "B", "do": "close" }},
+          {{ "after_eof_ms": 0, "host": "A", "do": "close" }},
+          {{ "at_ms": {at_ms}, "host": "A", "do": "connect" }}
+        ], "time_limit_ms": 5000 }}"#
+    ))
+}
+
+/// macOS and illumos take a SYN into TIME_WAIT only when it lies beyond the
+/// receive window (xnu `tcp_input.c:4496-4513`; illumos `tcp_time_wait.c:680`,
+/// `gap > 0 && rgap < 0`). At 1000 ms the 4 µs ISN clock has run 250,000
+/// since the old SYN: beyond, a new connection. At 261 ms it has run 65,250,
+/// inside the 65,535-byte window: macOS answers with the TIME_WAIT's ACK (A's
+/// RST is ignored, RFC 1337) and A's SYN retransmissions, with the same ISN,
+/// keep meeting it; illumos answers RST|ACK (`:802-804`) and connect() fails.
+#[test]
+fn macos_and_illumos_take_a_syn_into_time_wait_only_beyond_the_window() {
+    for p in ["macos", "solaris"] {
+        let t = syn_into_time_wait_at(p, 1000);
+        assert!(
+            states(&t).contains(&"1020 B SYN_RECEIVED".to_string()),
+            "{p}: {:?}",
+            states(&t)
+        );
+    }
+    let mac = syn_into_time_wait_at("macos", 261);
+    let segs = segments(&mac);
+    for at in [281, 1281, 2281] {
+        assert!(
+            segs.contains(&format!("{at} B>A . 2 ack 2")),
+            "{at}: {segs:#?}"
+        );
+    }
+    assert!(!states(&mac)
+        .iter()
+        .any(|s| s.contains("B SYN_RECEIVED") && !s.starts_with("20 ")));
+    let illumos = syn_into_time_wait_at("solaris", 261);
+    assert!(
+        segments(&illumos)
+            .iter()
+            .any(|s| s.starts_with("281 B>A R.")),
+        "{:#?}",
+        segments(&illumos)
+    );
+    assert!(
+        states(&illumos).contains(&"301 A CLOSED".to_string()),
+        "{:?}",
+        states(&illumos)
+    );
+    assert!(
+        states(&illumos).iter().all(|s| !s.contains("B CLOSED")),
+        "B stays in TIME_WAIT"
+    );
+}

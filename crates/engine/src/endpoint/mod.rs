@@ -921,6 +921,20 @@ impl Endpoint {
                 self.open_passive(now, seg, isn);
                 return;
             }
+            if self.cfg.profile.syn_in_time_wait == SynInTimeWait::IllumosBeyondWindow {
+                // illumos `tcp_time_wait.c:802-804`: an in-window SYN gets a
+                // RST|ACK; the TIME_WAIT stays.
+                let ack = seg.seq_number() + 1;
+                self.push(
+                    Flags::RST | Flags::ACK,
+                    seg.ack_number(),
+                    ack,
+                    0,
+                    false,
+                    None,
+                );
+                return;
+            }
         }
         if seg.flags.contains(Flags::RST) {
             // An exact RST kills TIME_WAIT unless RFC 1337 protection is on
@@ -957,9 +971,15 @@ impl Endpoint {
             return None;
         }
         let newer_seq = self.tcb.rcv_nxt.lt(seg.seq_number());
+        // Wholly beyond the receive window (`todrop >= tlen`; illumos
+        // `rgap < 0`).
+        let beyond_window = newer_seq && !seg.seq_number().lt(self.tcb.rcv_nxt + RCV_WND);
         match self.cfg.profile.syn_in_time_wait {
             SynInTimeWait::Ack => None,
             SynInTimeWait::NewerSeq => newer_seq.then_some(None),
+            SynInTimeWait::BeyondWindow | SynInTimeWait::IllumosBeyondWindow => {
+                beyond_window.then_some(None)
+            }
             // RFC 6191 §2: with timestamps, a newer TSval (not the ISN) decides;
             // Linux takes either.
             SynInTimeWait::Linux => {
