@@ -320,11 +320,13 @@ impl LabConfig {
     ///   (`tcp_twclose`) and is looked up again. The ISN clock
     ///   ([`Profile::isn_tick_ns`](farewell_engine::Profile::isn_tick_ns)) keeps a later SYN
     ///   above RCV.NXT while TIME_WAIT lasts less than 2³¹ ticks (8,590 s at 4 µs).
-    /// - macOS and illumos: only a SYN beyond the receive window, so only once
-    ///   the ISN clock has run a window's worth since the old connection's SYN
-    ///   ([`LabConfig::syn_beyond_window_after`]); an earlier one leaves the
-    ///   TIME_WAIT to its end (the lab then lets the connection through, where
-    ///   the client would in fact retry its SYN until the TIME_WAIT is gone).
+    /// - macOS and illumos: only a SYN beyond the receive window, which the lab
+    ///   takes as the BSD rule above. A SYN within 65,535 ticks of the 4 µs ISN
+    ///   clock (262 ms) of the old one would in fact leave the TIME_WAIT in
+    ///   place and the connect waiting (`SynInTimeWait::BeyondWindow`). A
+    ///   4-tuple comes back that soon only at high rates from one client:
+    ///   above 62,500 a second on macOS (16,384 ports one after another), some
+    ///   14,000 with the illumos profile's Linux-like port walk.
     /// - RFC 9293 as written: the SYN gets an ACK, the client's RST ends TIME_WAIT
     ///   (no RFC 1337 protection in that profile) and its next SYN opens the
     ///   connection, an RTO later than the lab counts it.
@@ -337,22 +339,6 @@ impl LabConfig {
             | SynInTimeWait::BeyondWindow
             | SynInTimeWait::IllumosBeyondWindow => tw_ticks < 2f64.powi(31),
             SynInTimeWait::Ack => !profile.rfc1337,
-        }
-    }
-
-    /// How long after the old connection's SYN a new one on its 4-tuple
-    /// lies beyond the server's receive window (65,535 bytes of ISN clock,
-    /// 262 ms at 4 µs a tick), where the platform asks for that; `None` where
-    /// any later SYN will do.
-    pub fn syn_beyond_window_after(&self) -> Option<Duration> {
-        let profile = self.platform.profile();
-        match profile.syn_in_time_wait {
-            SynInTimeWait::BeyondWindow | SynInTimeWait::IllumosBeyondWindow => {
-                Some(Duration::from_micros(
-                    u64::from(farewell_engine::endpoint::RCV_WND) * profile.isn_tick_ns / 1000,
-                ))
-            }
-            _ => None,
         }
     }
 

@@ -289,11 +289,6 @@ struct Lab {
     /// Whether a new connection on a 4-tuple the server holds in TIME_WAIT
     /// ends that socket ([`LabConfig::syn_ends_server_time_wait`]).
     syn_ends_tw: bool,
-    /// Only this long (µs) after the old connection's start
-    /// ([`LabConfig::syn_beyond_window_after`]), with `server_tw_t0` its
-    /// start per 4-tuple; else 0 and empty.
-    beyond_window_us: u64,
-    server_tw_t0: Vec<u32>,
     // Gauges.
     established: u64,
     tw_client: u64,
@@ -378,13 +373,6 @@ impl Lab {
                 Vec::new()
             },
             syn_ends_tw: cfg.syn_ends_server_time_wait(),
-            beyond_window_us: cfg.syn_beyond_window_after().map_or(0, |d| d.as_micros()),
-            server_tw_t0: match cfg.syn_beyond_window_after() {
-                Some(_) if kinds.iter().any(|l| l.server_time_wait.is_some()) => {
-                    vec![0; (cfg.source_ips * cfg.destinations) as usize * remaining as usize]
-                }
-                _ => Vec::new(),
-            },
             established: 0,
             tw_client: 0,
             tw_server: 0,
@@ -535,9 +523,6 @@ impl Lab {
                     if std::mem::replace(&mut self.server_tw[tuple], e.conn.wrapping_add(1)) != 0 {
                         self.tw_server -= 1;
                     }
-                    if let Some(t0) = self.server_tw_t0.get_mut(tuple) {
-                        *t0 = e.t0;
-                    }
                 }
             }
             SERVER_TW_END => {
@@ -564,17 +549,11 @@ impl Lab {
     /// on its 4-tuple ends ([`LabConfig::syn_ends_server_time_wait`]),
     /// listener or not.
     #[inline(always)]
-    fn syn_meets_server_time_wait(&mut self, dest_pair: u16, port: u16, t: u64) {
+    fn syn_meets_server_time_wait(&mut self, dest_pair: u16, port: u16) {
         if self.server_tw.is_empty() || !self.syn_ends_tw {
             return;
         }
         let tuple = self.tuple_index(dest_pair, port);
-        if let Some(&t0) = self.server_tw_t0.get(tuple) {
-            // Within the receive window: the TIME_WAIT stays.
-            if t < u64::from(t0) + self.beyond_window_us {
-                return;
-            }
-        }
         if self.server_tw[tuple] != 0 {
             self.server_tw[tuple] = 0;
             self.tw_server -= 1;
@@ -652,7 +631,7 @@ impl Lab {
         let idx = self.slot_index(pair, port);
         let parity = (port & 1) as usize;
         let conn = n as u32;
-        self.syn_meets_server_time_wait(dest_pair, port, t);
+        self.syn_meets_server_time_wait(dest_pair, port);
         if reused {
             self.end_client_time_wait(idx, pair, parity);
             self.row.tw_reused += 1;

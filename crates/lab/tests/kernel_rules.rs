@@ -110,25 +110,3 @@ fn restart_with_reuseaddr_binds_at_once() {
     assert_eq!(run.summary.listener_up_s, Some(10.0));
     assert_eq!(run.summary.connect_failures, 0);
 }
-
-/// macOS and illumos end a TIME_WAIT only for a SYN beyond the receive window:
-/// 65,535 ticks of their 4 µs ISN clock after the old connection's SYN.
-#[test]
-fn a_syn_ends_the_servers_time_wait_only_beyond_the_window_on_macos_and_illumos() {
-    use farewell_engine::{Duration, Platform};
-    let on = |platform| LabConfig {
-        platform,
-        ..LabConfig::default()
-    };
-    for p in [Platform::Macos, Platform::Solaris] {
-        assert!(on(p).syn_ends_server_time_wait(), "{p}");
-        assert_eq!(
-            on(p).syn_beyond_window_after(),
-            Some(Duration::from_micros(262_140)),
-            "{p}"
-        );
-    }
-    for p in [Platform::Linux, Platform::Freebsd] {
-        assert_eq!(on(p).syn_beyond_window_after(), None, "{p}");
-    }
-}

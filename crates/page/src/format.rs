@@ -33,13 +33,21 @@ pub fn rto_floor(p: &farewell_engine::Profile) -> String {
     format!("{floor} / {}", duration(p.rto_initial.as_ms()))
 }
 
-/// The platform panel's "Ephemeral ports / timestamps": the default
-/// ephemeral range and whether timestamps are on by default
-/// (`32768–60999, timestamps on`).
-pub fn ports_and_timestamps(p: &farewell_engine::Profile) -> String {
-    let (lo, hi) = p.ephemeral_ports;
-    let ts = if p.timestamps { "on" } else { "off" };
-    format!("{lo}–{hi}, timestamps {ts}")
+/// The platform panel's "Ephemeral ports": the platform's default range, and
+/// whether the scenario runs with timestamps (`profile`, overrides applied),
+/// with the platform's default when the scenario says otherwise
+/// (`32768–60999, timestamps off (default on)`).
+pub fn ports_and_timestamps(
+    base: &farewell_engine::Profile,
+    profile: &farewell_engine::Profile,
+) -> String {
+    let (lo, hi) = base.ephemeral_ports;
+    let word = |on: bool| if on { "on" } else { "off" };
+    let mut out = format!("{lo}–{hi}, timestamps {}", word(profile.timestamps));
+    if profile.timestamps != base.timestamps {
+        out.push_str(&format!(" (default {})", word(base.timestamps)));
+    }
+    out
 }
 
 #[cfg(test)]
@@ -58,16 +66,27 @@ mod tests {
 
     #[test]
     fn each_platform_shows_its_ephemeral_range_and_timestamp_default() {
+        let linux = Platform::Linux.profile();
         assert_eq!(
-            ports_and_timestamps(&Platform::Linux.profile()),
+            ports_and_timestamps(&linux, &linux),
             "32768–60999, timestamps on"
         );
+        let without = farewell_engine::Profile {
+            timestamps: false,
+            ..linux
+        };
         assert_eq!(
-            ports_and_timestamps(&Platform::Windows.profile()),
+            ports_and_timestamps(&linux, &without),
+            "32768–60999, timestamps off (default on)"
+        );
+        let windows = Platform::Windows.profile();
+        assert_eq!(
+            ports_and_timestamps(&windows, &windows),
             "49152–65535, timestamps off"
         );
+        let freebsd = Platform::Freebsd.profile();
         assert_eq!(
-            ports_and_timestamps(&Platform::Freebsd.profile()),
+            ports_and_timestamps(&freebsd, &freebsd),
             "10000–65535, timestamps on"
         );
     }

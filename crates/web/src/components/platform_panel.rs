@@ -71,7 +71,7 @@ pub fn platform_panel(props: &PlatformPanelProps) -> Html {
                 </div>
                 <div>
                     <dt>{ "Ephemeral ports" }</dt>
-                    <dd data-testid="ephemeral-ports">{ format::ports_and_timestamps(p) }</dd>
+                    <dd data-testid="ephemeral-ports">{ format::ports_and_timestamps(&base, p) }</dd>
                 </div>
             </dl>
             <p class="notes" data-testid="platform-notes">{ base.platform.notes() }</p>
