@@ -44,20 +44,6 @@ pub const MSS: u32 = 1460;
 /// desynchronized endpoints would ACK each other forever (an "ACK storm").
 pub const OOW_ACK_INTERVAL: Duration = Duration::from_millis(500);
 
-/// The TCP options of a segment the endpoint sends.
-#[derive(Clone, Copy, Debug, Default)]
-struct Options {
-    ts: Option<Timestamps>,
-    dsack: Option<(Seq, Seq)>,
-}
-
-impl Options {
-    const NONE: Options = Options {
-        ts: None,
-        dsack: None,
-    };
-}
-
 /// Why data was discarded, in RFC 9293's words (§3.10.5 ABORT, §3.10.7.4 RST:
 /// "connection reset"; §3.10.8 USER TIMEOUT).
 const RESET: &str = "connection reset";
@@ -645,24 +631,10 @@ impl Endpoint {
             return;
         }
         if seg.flags.contains(Flags::ACK) {
-            self.push(
-                Flags::RST,
-                seg.ack_number(),
-                Seq::ZERO,
-                0,
-                false,
-                Options::NONE,
-            );
+            self.push(Flags::RST, seg.ack_number(), Seq::ZERO, 0, false, None);
         } else {
             let ack = seg.seq_number() + seg.seg_len();
-            self.push(
-                Flags::RST | Flags::ACK,
-                Seq::ZERO,
-                ack,
-                0,
-                false,
-                Options::NONE,
-            );
+            self.push(Flags::RST | Flags::ACK, Seq::ZERO, ack, 0, false, None);
         }
     }
 
@@ -672,14 +644,7 @@ impl Endpoint {
             return;
         }
         if seg.flags.contains(Flags::ACK) {
-            self.push(
-                Flags::RST,
-                seg.ack_number(),
-                Seq::ZERO,
-                0,
-                false,
-                Options::NONE,
-            );
+            self.push(Flags::RST, seg.ack_number(), Seq::ZERO, 0, false, None);
             return;
         }
         if !seg.flags.contains(Flags::SYN) {
@@ -711,14 +676,7 @@ impl Endpoint {
             && seg.ack_number().le(self.tcb.snd_nxt);
         if seg.flags.contains(Flags::ACK) && !ack_ok {
             if !seg.flags.contains(Flags::RST) {
-                self.push(
-                    Flags::RST,
-                    seg.ack_number(),
-                    Seq::ZERO,
-                    0,
-                    false,
-                    Options::NONE,
-                );
+                self.push(Flags::RST, seg.ack_number(), Seq::ZERO, 0, false, None);
             }
             return;
         }
@@ -805,14 +763,7 @@ impl Endpoint {
             if self.tcb.snd_una.lt(seg.ack_number()) && seg.ack_number().le(self.tcb.snd_nxt) {
                 self.set_state(TcpState::Established);
             } else {
-                self.push(
-                    Flags::RST,
-                    seg.ack_number(),
-                    Seq::ZERO,
-                    0,
-                    false,
-                    Options::NONE,
-                );
+                self.push(Flags::RST, seg.ack_number(), Seq::ZERO, 0, false, None);
                 return;
             }
         }
@@ -980,7 +931,7 @@ impl Endpoint {
                     ack,
                     0,
                     false,
-                    Options::NONE,
+                    None,
                 );
                 return;
             }
@@ -1089,14 +1040,7 @@ impl Endpoint {
             // (`TCPAbortOnData`).
             self.tcb.unread += new_bytes;
             self.discard_data("data after close");
-            self.push(
-                Flags::RST,
-                seg.ack_number(),
-                Seq::ZERO,
-                0,
-                false,
-                Options::NONE,
-            );
+            self.push(Flags::RST, seg.ack_number(), Seq::ZERO, 0, false, None);
             self.set_state(TcpState::Closed);
             return false;
         }
@@ -1444,12 +1388,22 @@ impl Endpoint {
         } else {
             None
         };
-        self.push(flags, seq, ack, len, retransmission, Options { ts, dsack });
+        self.transmit(
+            Segment {
+                flags,
+                seq: seq.get(),
+                ack: ack.get(),
+                len,
+                window: RCV_WND as u16,
+                ts,
+                dsack: dsack.map(|(l, r)| (l.get(), r.get())),
+            },
+            retransmission,
+        );
     }
 
-    /// Puts a segment on the wire; [`Options::NONE`] for the resets a host
-    /// sends without a connection's state (Linux `tcp_v4_send_reset` adds no
-    /// timestamp).
+    /// Puts a segment on the wire; `ts: None` for the resets a host sends
+    /// without a connection's state (Linux `tcp_v4_send_reset` adds no timestamp).
     fn push(
         &mut self,
         flags: Flags,
@@ -1457,18 +1411,25 @@ impl Endpoint {
         ack: Seq,
         len: u32,
         retransmission: bool,
-        options: Options,
+        ts: Option<Timestamps>,
     ) {
-        self.events.push(EndpointEvent::Transmit(Transmit {
-            segment: Segment {
+        self.transmit(
+            Segment {
                 flags,
                 seq: seq.get(),
                 ack: ack.get(),
                 len,
                 window: RCV_WND as u16,
-                ts: options.ts,
-                dsack: options.dsack.map(|(l, r)| (l.get(), r.get())),
+                ts,
+                dsack: None,
             },
+            retransmission,
+        );
+    }
+
+    fn transmit(&mut self, segment: Segment, retransmission: bool) {
+        self.events.push(EndpointEvent::Transmit(Transmit {
+            segment,
             retransmission,
         }));
     }
