@@ -44,6 +44,20 @@ pub const MSS: u32 = 1460;
 /// desynchronized endpoints would ACK each other forever (an "ACK storm").
 pub const OOW_ACK_INTERVAL: Duration = Duration::from_millis(500);
 
+/// The TCP options of a segment the endpoint sends.
+#[derive(Clone, Copy, Debug, Default)]
+struct Options {
+    ts: Option<Timestamps>,
+    dsack: Option<(Seq, Seq)>,
+}
+
+impl Options {
+    const NONE: Options = Options {
+        ts: None,
+        dsack: None,
+    };
+}
+
 /// Why data was discarded, in RFC 9293's words (§3.10.5 ABORT, §3.10.7.4 RST:
 /// "connection reset"; §3.10.8 USER TIMEOUT).
 const RESET: &str = "connection reset";
@@ -631,10 +645,24 @@ impl Endpoint {
             return;
         }
         if seg.flags.contains(Flags::ACK) {
-            self.push(Flags::RST, seg.ack_number(), Seq::ZERO, 0, false, None);
+            self.push(
+                Flags::RST,
+                seg.ack_number(),
+                Seq::ZERO,
+                0,
+                false,
+                Options::NONE,
+            );
         } else {
             let ack = seg.seq_number() + seg.seg_len();
-            self.push(Flags::RST | Flags::ACK, Seq::ZERO, ack, 0, false, None);
+            self.push(
+                Flags::RST | Flags::ACK,
+                Seq::ZERO,
+                ack,
+                0,
+                false,
+                Options::NONE,
+            );
         }
     }
 
@@ -644,7 +672,14 @@ impl Endpoint {
             return;
         }
         if seg.flags.contains(Flags::ACK) {
-            self.push(Flags::RST, seg.ack_number(), Seq::ZERO, 0, false, None);
+            self.push(
+                Flags::RST,
+                seg.ack_number(),
+                Seq::ZERO,
+                0,
+                false,
+                Options::NONE,
+            );
             return;
         }
         if !seg.flags.contains(Flags::SYN) {
@@ -676,7 +711,14 @@ impl Endpoint {
             && seg.ack_number().le(self.tcb.snd_nxt);
         if seg.flags.contains(Flags::ACK) && !ack_ok {
             if !seg.flags.contains(Flags::RST) {
-                self.push(Flags::RST, seg.ack_number(), Seq::ZERO, 0, false, None);
+                self.push(
+                    Flags::RST,
+                    seg.ack_number(),
+                    Seq::ZERO,
+                    0,
+                    false,
+                    Options::NONE,
+                );
             }
             return;
         }
@@ -763,7 +805,14 @@ impl Endpoint {
             if self.tcb.snd_una.lt(seg.ack_number()) && seg.ack_number().le(self.tcb.snd_nxt) {
                 self.set_state(TcpState::Established);
             } else {
-                self.push(Flags::RST, seg.ack_number(), Seq::ZERO, 0, false, None);
+                self.push(
+                    Flags::RST,
+                    seg.ack_number(),
+                    Seq::ZERO,
+                    0,
+                    false,
+                    Options::NONE,
+                );
                 return;
             }
         }
@@ -931,7 +980,7 @@ impl Endpoint {
                     ack,
                     0,
                     false,
-                    None,
+                    Options::NONE,
                 );
                 return;
             }
@@ -1040,7 +1089,14 @@ impl Endpoint {
             // (`TCPAbortOnData`).
             self.tcb.unread += new_bytes;
             self.discard_data("data after close");
-            self.push(Flags::RST, seg.ack_number(), Seq::ZERO, 0, false, None);
+            self.push(
+                Flags::RST,
+                seg.ack_number(),
+                Seq::ZERO,
+                0,
+                false,
+                Options::NONE,
+            );
             self.set_state(TcpState::Closed);
             return false;
         }
@@ -1388,22 +1444,12 @@ impl Endpoint {
         } else {
             None
         };
-        self.transmit(
-            Segment {
-                flags,
-                seq: seq.get(),
-                ack: ack.get(),
-                len,
-                window: RCV_WND as u16,
-                ts,
-                dsack: dsack.map(|(l, r)| (l.get(), r.get())),
-            },
-            retransmission,
-        );
+        self.push(flags, seq, ack, len, retransmission, Options { ts, dsack });
     }
 
-    /// Puts a segment on the wire; `ts: None` for the resets a host sends
-    /// without a connection's state (Linux `tcp_v4_send_reset` adds no timestamp).
+    /// Puts a segment on the wire; [`Options::NONE`] for the resets a host
+    /// sends without a connection's state (Linux `tcp_v4_send_reset` adds no
+    /// timestamp).
     fn push(
         &mut self,
         flags: Flags,
@@ -1411,25 +1457,18 @@ impl Endpoint {
         ack: Seq,
         len: u32,
         retransmission: bool,
-        ts: Option<Timestamps>,
+        options: Options,
     ) {
-        self.transmit(
-            Segment {
+        self.events.push(EndpointEvent::Transmit(Transmit {
+            segment: Segment {
                 flags,
                 seq: seq.get(),
                 ack: ack.get(),
                 len,
                 window: RCV_WND as u16,
-                ts,
-                dsack: None,
+                ts: options.ts,
+                dsack: options.dsack.map(|(l, r)| (l.get(), r.get())),
             },
-            retransmission,
-        );
-    }
-
-    fn transmit(&mut self, segment: Segment, retransmission: bool) {
-        self.events.push(EndpointEvent::Transmit(Transmit {
-            segment,
             retransmission,
         }));
     }
