@@ -78,13 +78,14 @@ struct SegmentKey {
     window: u16,
     /// TSval << 32 | TSecr, when `flags` has [`SegmentKey::TS`].
     ts: u64,
+    /// D-SACK left << 32 | right, when `flags` has [`SegmentKey::DSACK`].
+    dsack: u64,
 }
 
 impl SegmentKey {
     /// A flag bit TCP does not use here: the segment carries timestamps.
     const TS: u8 = 0x80;
-    /// Another: it carries a D-SACK block, kept beside the queue
-    /// (`Run::dsacks`: rare, so the queue's entries stay small).
+    /// Another: it carries a D-SACK block.
     const DSACK: u8 = 0x40;
 }
 
@@ -93,13 +94,12 @@ impl From<Segment> for SegmentKey {
         let (ts_bit, ts) = s.ts.map_or((0, 0), |t| {
             (SegmentKey::TS, u64::from(t.val) << 32 | u64::from(t.ecr))
         });
-        let dsack_bit = if s.dsack.is_some() {
-            SegmentKey::DSACK
-        } else {
-            0
-        };
+        let (dsack_bit, dsack) = s.dsack.map_or((0, 0), |(l, r)| {
+            (SegmentKey::DSACK, u64::from(l) << 32 | u64::from(r))
+        });
         SegmentKey {
             flags: s.flags.bits() | ts_bit | dsack_bit,
+            dsack,
             seq: s.seq,
             ack: s.ack,
             len: s.len,
@@ -121,7 +121,8 @@ impl From<SegmentKey> for Segment {
                 val: (k.ts >> 32) as u32,
                 ecr: k.ts as u32,
             }),
-            dsack: None,
+            dsack: (k.flags & SegmentKey::DSACK != 0)
+                .then_some(((k.dsack >> 32) as u32, k.dsack as u32)),
         }
     }
 }
@@ -186,8 +187,6 @@ struct Run<'a, S> {
     usage: Usage,
     /// A segment or event was not recorded because a work limit was reached.
     cut: bool,
-    /// The D-SACK blocks of segments in flight, by trace id.
-    dsacks: Vec<(u32, (u32, u32))>,
     /// For each host, the peer's incarnation its current connection talks to:
     /// learnt from the SYN (or SYN-ACK) it accepted. The counters of the two
     /// sides drift apart when one side abandons an attempt (a close in
@@ -279,7 +278,6 @@ impl Simulation {
             scratch: &mut self.scratch,
             usage: Usage::default(),
             cut: false,
-            dsacks: Vec::new(),
             paired: [1, 1],
         };
         let reason = run.go();
@@ -393,16 +391,10 @@ impl<S: TraceSink> Run<'_, S> {
             }
             Ev::Deliver { to, seg, conn, id } => {
                 self.pending_deliveries -= 1;
-                let mut delivered = Segment::from(seg);
-                if seg.flags & SegmentKey::DSACK != 0 {
-                    if let Some(i) = self.dsacks.iter().position(|(at, _)| *at == id) {
-                        delivered.dsack = Some(self.dsacks.swap_remove(i).1);
-                    }
-                }
                 let ep = &mut self.hosts[to.index()];
                 let before = ep.state();
-                ep.on_segment(now, delivered);
-                let seg = delivered;
+                ep.on_segment(now, seg.into());
+                let seg = Segment::from(seg);
                 // The segment that opened or completed this host's connection
                 // tells which of the peer's incarnations it talks to: an
                 // accepted SYN (or SYN-ACK), or the ACK that ends SYN_RECEIVED
@@ -571,9 +563,6 @@ impl<S: TraceSink> Run<'_, S> {
                 Some(at) => {
                     record(self, Fate::Delivered, None, Some(at), duplicate);
                     let id = self.segment_ids - 1;
-                    if let Some(block) = seg.dsack {
-                        self.dsacks.push((id, block));
-                    }
                     self.schedule(
                         at,
                         Ev::Deliver {
