@@ -645,24 +645,10 @@ impl Endpoint {
             return;
         }
         if seg.flags.contains(Flags::ACK) {
-            self.push(
-                Flags::RST,
-                seg.ack_number(),
-                Seq::ZERO,
-                0,
-                false,
-                Options::NONE,
-            );
+            self.send_reset(Flags::RST, seg.ack_number(), Seq::ZERO);
         } else {
             let ack = seg.seq_number() + seg.seg_len();
-            self.push(
-                Flags::RST | Flags::ACK,
-                Seq::ZERO,
-                ack,
-                0,
-                false,
-                Options::NONE,
-            );
+            self.send_reset(Flags::RST | Flags::ACK, Seq::ZERO, ack);
         }
     }
 
@@ -672,14 +658,7 @@ impl Endpoint {
             return;
         }
         if seg.flags.contains(Flags::ACK) {
-            self.push(
-                Flags::RST,
-                seg.ack_number(),
-                Seq::ZERO,
-                0,
-                false,
-                Options::NONE,
-            );
+            self.send_reset(Flags::RST, seg.ack_number(), Seq::ZERO);
             return;
         }
         if !seg.flags.contains(Flags::SYN) {
@@ -711,14 +690,7 @@ impl Endpoint {
             && seg.ack_number().le(self.tcb.snd_nxt);
         if seg.flags.contains(Flags::ACK) && !ack_ok {
             if !seg.flags.contains(Flags::RST) {
-                self.push(
-                    Flags::RST,
-                    seg.ack_number(),
-                    Seq::ZERO,
-                    0,
-                    false,
-                    Options::NONE,
-                );
+                self.send_reset(Flags::RST, seg.ack_number(), Seq::ZERO);
             }
             return;
         }
@@ -805,14 +777,7 @@ impl Endpoint {
             if self.tcb.snd_una.lt(seg.ack_number()) && seg.ack_number().le(self.tcb.snd_nxt) {
                 self.set_state(TcpState::Established);
             } else {
-                self.push(
-                    Flags::RST,
-                    seg.ack_number(),
-                    Seq::ZERO,
-                    0,
-                    false,
-                    Options::NONE,
-                );
+                self.send_reset(Flags::RST, seg.ack_number(), Seq::ZERO);
                 return;
             }
         }
@@ -974,14 +939,7 @@ impl Endpoint {
                 // illumos `tcp_time_wait.c:802-804`: an in-window SYN gets a
                 // RST|ACK; the TIME_WAIT stays.
                 let ack = seg.seq_number() + 1;
-                self.push(
-                    Flags::RST | Flags::ACK,
-                    seg.ack_number(),
-                    ack,
-                    0,
-                    false,
-                    Options::NONE,
-                );
+                self.send_reset(Flags::RST | Flags::ACK, seg.ack_number(), ack);
                 return;
             }
         }
@@ -1089,14 +1047,7 @@ impl Endpoint {
             // (`TCPAbortOnData`).
             self.tcb.unread += new_bytes;
             self.discard_data("data after close");
-            self.push(
-                Flags::RST,
-                seg.ack_number(),
-                Seq::ZERO,
-                0,
-                false,
-                Options::NONE,
-            );
+            self.send_reset(Flags::RST, seg.ack_number(), Seq::ZERO);
             self.set_state(TcpState::Closed);
             return false;
         }
@@ -1447,9 +1398,13 @@ impl Endpoint {
         self.push(flags, seq, ack, len, retransmission, Options { ts, dsack });
     }
 
-    /// Puts a segment on the wire; [`Options::NONE`] for the resets a host
-    /// sends without a connection's state (Linux `tcp_v4_send_reset` adds no
-    /// timestamp).
+    /// A reset a host sends without a connection's state: no payload, no
+    /// options (Linux `tcp_v4_send_reset` adds no timestamp).
+    fn send_reset(&mut self, flags: Flags, seq: Seq, ack: Seq) {
+        self.push(flags, seq, ack, 0, false, Options::NONE);
+    }
+
+    /// Puts a segment on the wire.
     fn push(
         &mut self,
         flags: Flags,
