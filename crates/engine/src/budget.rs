@@ -42,7 +42,8 @@ pub const MAX_SEGMENTS: u32 = 2_500;
 /// Most trace events one run may record (its `end` event comes on top).
 pub const MAX_EVENTS: u32 = 12_500;
 /// Most simulation steps (queue events: calls, deliveries, timer wake-ups) one
-/// run may process; a step that records nothing (a stale timer) still counts.
+/// run may process; a step that records nothing (a timer with nothing to do)
+/// still counts.
 pub const MAX_STEPS: u32 = 200_000;
 
 /// Checks the limits that can be checked before simulating.

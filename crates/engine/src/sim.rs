@@ -14,7 +14,6 @@ use crate::segment::{Flags, Host, Segment, Timestamps};
 use crate::state::TcpState;
 use crate::time::{Duration, Instant};
 use crate::trace::{DropCause, EndReason, EventKind, Fate, SegmentEvent, Trace, TraceEvent};
-use std::cmp::Reverse;
 use std::collections::BinaryHeap;
 
 /// Where trace events go. `Vec<TraceEvent>` keeps them; [`CountingSink`] only
@@ -51,7 +50,7 @@ pub fn simulate_into<S: TraceSink>(scenario: &Scenario, sink: &mut S) -> EndReas
     Simulation::default().run(scenario, sink)
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug)]
 enum Ev {
     Action(usize),
     Deliver {
@@ -61,15 +60,129 @@ enum Ev {
         /// The segment's trace `id`.
         id: u32,
     },
+    /// A host's timer is due (see [`Queue::set_timer`]).
     Timer {
         host: Host,
-        generation: u32,
     },
 }
 
-/// A segment in the queue (ordered only so that `Ev` can live in a heap; the
-/// heap's order is decided by time and scheduling order first).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+/// The events to come: a binary heap of small keys, ordered by time and then
+/// by scheduling order, over a slab holding the events themselves, and each
+/// host's next timer deadline beside it. The heap moves 24-byte keys as it
+/// sifts, not 48-byte events, and a timer set again replaces its deadline
+/// instead of leaving a stale entry to pop: with the events and every
+/// deadline in the heap, pushing and popping were a fifth of a lifecycle's
+/// work.
+#[derive(Debug, Default)]
+struct Queue {
+    heap: BinaryHeap<Due>,
+    slab: Vec<Ev>,
+    /// Slab slots whose event has run.
+    free: Vec<u32>,
+    /// Each host's timer: when it is due, and its place in scheduling order
+    /// (when it was set), so that it runs among the events due at the same
+    /// instant as it would from the heap.
+    timers: [Option<(Instant, u64)>; 2],
+    /// Events and timers scheduled so far this run.
+    scheduled: u64,
+}
+
+impl Queue {
+    fn clear(&mut self) {
+        self.heap.clear();
+        self.slab.clear();
+        self.free.clear();
+        self.timers = [None; 2];
+        self.scheduled = 0;
+    }
+
+    fn push(&mut self, at: Instant, ev: Ev) {
+        let slot = match self.free.pop() {
+            Some(slot) => {
+                self.slab[slot as usize] = ev;
+                slot
+            }
+            None => {
+                self.slab.push(ev);
+                (self.slab.len() - 1) as u32
+            }
+        };
+        self.scheduled += 1;
+        self.heap.push(Due {
+            at,
+            order: self.scheduled,
+            slot,
+        });
+    }
+
+    /// Sets (or, with `None`, clears) `host`'s timer, if `deadline` differs
+    /// from the one set; a timer set again is scheduled anew.
+    fn set_timer(&mut self, host: Host, deadline: Option<Instant>) {
+        let timer = &mut self.timers[host.index()];
+        if timer.map(|(at, _)| at) != deadline {
+            self.scheduled += 1;
+            *timer = deadline.map(|at| (at, self.scheduled));
+        }
+    }
+
+    /// The earliest event or timer, and when it is due.
+    fn pop(&mut self) -> Option<(Instant, Ev)> {
+        let mut next = self.heap.peek().map(|d| (d.at, d.order, None));
+        for host in Host::BOTH {
+            if let Some((at, order)) = self.timers[host.index()] {
+                if next.is_none_or(|(t, o, _)| (at, order) < (t, o)) {
+                    next = Some((at, order, Some(host)));
+                }
+            }
+        }
+        match next? {
+            (at, _, Some(host)) => {
+                self.timers[host.index()] = None;
+                Some((at, Ev::Timer { host }))
+            }
+            (at, _, None) => {
+                let slot = self.heap.pop()?.slot;
+                self.free.push(slot);
+                Some((at, self.slab[slot as usize]))
+            }
+        }
+    }
+}
+
+/// An event in the [`Queue`], due at `at`. Of those due at the same instant,
+/// the one scheduled first (lowest `order`, unique per run) runs first. Only
+/// `at` and `order` are compared, reversed, so that `BinaryHeap` (a max-heap)
+/// pops the earliest.
+#[derive(Clone, Copy, Debug)]
+struct Due {
+    at: Instant,
+    order: u64,
+    slot: u32,
+}
+
+impl PartialEq for Due {
+    fn eq(&self, other: &Self) -> bool {
+        (self.at, self.order) == (other.at, other.order)
+    }
+}
+
+impl Eq for Due {}
+
+impl PartialOrd for Due {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for Due {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        (other.at, other.order).cmp(&(self.at, self.order))
+    }
+}
+
+/// A segment in the queue, packed: its timestamps and D-SACK block as words
+/// of their own, flagged in `flags`' unused bits.
+#[derive(Clone, Copy, Debug)]
 struct SegmentKey {
     flags: u8,
     seq: u32,
@@ -152,33 +265,39 @@ pub fn timestamp_offsets(scenario: &Scenario) -> [u32; 2] {
 /// them (RFC 9293 §3.4.1). The trace prints numbers relative to these; exporters
 /// add them back to write absolute ones.
 pub fn initial_sequence_numbers(scenario: &Scenario) -> [Vec<u32>; 2] {
+    let mut isns = [Vec::new(), Vec::new()];
+    write_initial_sequence_numbers(scenario, &mut isns);
+    isns
+}
+
+/// [`initial_sequence_numbers`] into the given (emptied) buffers.
+fn write_initial_sequence_numbers(scenario: &Scenario, isns: &mut [Vec<u32>; 2]) {
     let mut state = scenario.seed;
-    Host::BOTH.map(|h| {
-        let mut v = scenario.hosts.get(h).isn.clone();
+    for (h, v) in Host::BOTH.into_iter().zip(isns) {
+        v.clear();
+        v.extend_from_slice(&scenario.hosts.get(h).isn);
         if v.is_empty() {
             v.extend((0..4).map(|_| splitmix32(&mut state)));
         }
-        v
-    })
+    }
 }
 
 /// Reusable simulation buffers (a benchmark runs many scenarios through one).
 #[derive(Debug, Default)]
 pub struct Simulation {
-    queue: BinaryHeap<Reverse<(Instant, u64, Ev)>>,
+    queue: Queue,
     fired: Vec<bool>,
     scratch: Vec<EndpointEvent>,
+    /// The last run's endpoints: the next run renews them in place.
+    hosts: Option<[Endpoint; 2]>,
 }
 
 struct Run<'a, S> {
     scenario: &'a Scenario,
     sink: &'a mut S,
-    hosts: [Endpoint; 2],
+    hosts: &'a mut [Endpoint; 2],
     link: Link,
-    queue: &'a mut BinaryHeap<Reverse<(Instant, u64, Ev)>>,
-    order: u64,
-    timer_at: [Option<Instant>; 2],
-    timer_generation: [u32; 2],
+    queue: &'a mut Queue,
     pending_actions: u32,
     pending_deliveries: u32,
     segment_ids: u32,
@@ -202,9 +321,10 @@ struct Run<'a, S> {
 pub fn connection_isns(scenario: &Scenario) -> [Vec<u32>; 2] {
     // A `Vec` sink, as `simulate` uses: a second instantiation of the
     // simulator (with `CountingSink`) would cost the playground's wasm 3 KB.
-    let (_, hosts) = Simulation::default().run_keeping_hosts(scenario, &mut Vec::new());
+    let mut sim = Simulation::default();
+    sim.run(scenario, &mut Vec::new());
     let mut out = [Vec::new(), Vec::new()];
-    for (v, ep) in out.iter_mut().zip(&hosts) {
+    for (v, ep) in out.iter_mut().zip(sim.hosts.iter().flatten()) {
         for c in 1..=ep.conn().max(1) {
             v.push(ep.isn_for(c));
         }
@@ -213,15 +333,9 @@ pub fn connection_isns(scenario: &Scenario) -> [Vec<u32>; 2] {
 }
 
 impl Simulation {
+    /// Runs `scenario` into `sink`; returns why the run ended. The endpoints
+    /// stay behind, for [`connection_isns`], and their buffers for the next run.
     pub fn run<S: TraceSink>(&mut self, scenario: &Scenario, sink: &mut S) -> EndReason {
-        self.run_keeping_hosts(scenario, sink).0
-    }
-
-    fn run_keeping_hosts<S: TraceSink>(
-        &mut self,
-        scenario: &Scenario,
-        sink: &mut S,
-    ) -> (EndReason, [Endpoint; 2]) {
         self.queue.clear();
         self.scratch.clear();
         self.fired.clear();
@@ -235,21 +349,30 @@ impl Simulation {
             isns,
             ts_offset: ts[h.index()],
         };
-        let [isn_a, isn_b] = initial_sequence_numbers(scenario);
-        let delay = Duration::from_ms(scenario.link.delay_ms);
-        let mut hosts = if scenario.handshake {
-            [
-                Endpoint::new(config(Host::A, isn_a)),
-                Endpoint::new(config(Host::B, isn_b)),
-            ]
-        } else {
-            let rtt = delay.saturating_mul(2);
-            let (a0, b0) = (isn_a[0], isn_b[0]);
-            [
-                Endpoint::new_established(config(Host::A, isn_a), b0, ts[1], rtt),
-                Endpoint::new_established(config(Host::B, isn_b), a0, ts[0], rtt),
-            ]
+        // The last run's ISN buffers, refilled.
+        let mut isns = match &mut self.hosts {
+            Some(hosts) => hosts.each_mut().map(Endpoint::take_isns),
+            None => [Vec::new(), Vec::new()],
         };
+        write_initial_sequence_numbers(scenario, &mut isns);
+        let [isn_a, isn_b] = isns;
+        let (a0, b0) = (isn_a[0], isn_b[0]);
+        let (config_a, config_b) = (config(Host::A, isn_a), config(Host::B, isn_b));
+        let hosts = match &mut self.hosts {
+            Some(hosts) => {
+                hosts[0].renew(config_a);
+                hosts[1].renew(config_b);
+                hosts
+            }
+            None => self
+                .hosts
+                .insert([Endpoint::new(config_a), Endpoint::new(config_b)]),
+        };
+        if !scenario.handshake {
+            let rtt = Duration::from_ms(scenario.link.delay_ms).saturating_mul(2);
+            hosts[0].establish(b0, ts[1], rtt);
+            hosts[1].establish(a0, ts[0], rtt);
+        }
         for h in Host::BOTH {
             let ep = &mut hosts[h.index()];
             ep.set_port_bound(scenario.hosts.get(h).bind);
@@ -268,9 +391,6 @@ impl Simulation {
                 &scenario.duplicates,
             ),
             queue: &mut self.queue,
-            order: 0,
-            timer_at: [None; 2],
-            timer_generation: [0; 2],
             pending_actions: 0,
             pending_deliveries: 0,
             segment_ids: 0,
@@ -280,8 +400,7 @@ impl Simulation {
             cut: false,
             paired: [1, 1],
         };
-        let reason = run.go();
-        (reason, run.hosts)
+        run.go()
     }
 }
 
@@ -319,7 +438,7 @@ impl<S: TraceSink> Run<'_, S> {
                 budget = self.usage.stop(self.scenario);
                 break budget.as_ref().map_or(EndReason::EventLimit, |b| b.0);
             }
-            let Some(Reverse((at, _, ev))) = self.queue.pop() else {
+            let Some((at, ev)) = self.queue.pop() else {
                 break EndReason::Quiescent;
             };
             if at > limit {
@@ -369,8 +488,7 @@ impl<S: TraceSink> Run<'_, S> {
             Ev::Deliver { .. } => self.pending_deliveries += 1,
             Ev::Timer { .. } => {}
         }
-        self.order += 1;
-        self.queue.push(Reverse((at, self.order, ev)));
+        self.queue.push(at, ev);
     }
 
     fn handle(&mut self, now: Instant, ev: Ev) {
@@ -412,11 +530,7 @@ impl<S: TraceSink> Run<'_, S> {
                 }
                 self.after_step(now, to, Some((conn, id)));
             }
-            Ev::Timer { host, generation } => {
-                if generation != self.timer_generation[host.index()] {
-                    return; // superseded
-                }
-                self.timer_at[host.index()] = None;
+            Ev::Timer { host } => {
                 self.hosts[host.index()].on_timeout(now);
                 self.after_step(now, host, None);
             }
@@ -433,8 +547,8 @@ impl<S: TraceSink> Run<'_, S> {
         let mut eof = false;
         let mut events = std::mem::take(self.scratch);
         self.hosts[host.index()].take_events(&mut events);
-        for e in events.drain(..) {
-            let kind = match e {
+        for e in &events {
+            let kind = match *e {
                 EndpointEvent::Transmit(tx) => {
                     self.transmit(now, host, tx.segment, tx.retransmission);
                     continue;
@@ -470,6 +584,7 @@ impl<S: TraceSink> Run<'_, S> {
             };
             self.record(TraceEvent { t_ms, kind });
         }
+        events.clear();
         *self.scratch = events;
         if eof {
             for i in 0..self.scenario.actions.len() {
@@ -483,15 +598,7 @@ impl<S: TraceSink> Run<'_, S> {
             }
         }
         let deadline = self.hosts[host.index()].poll_timeout();
-        let h = host.index();
-        if deadline != self.timer_at[h] {
-            self.timer_at[h] = deadline;
-            self.timer_generation[h] = self.timer_generation[h].wrapping_add(1);
-            if let Some(d) = deadline {
-                let generation = self.timer_generation[h];
-                self.schedule(d, Ev::Timer { host, generation });
-            }
-        }
+        self.queue.set_timer(host, deadline);
     }
 
     fn transmit(&mut self, now: Instant, from: Host, seg: Segment, retransmission: bool) {

@@ -253,16 +253,50 @@ impl Endpoint {
     /// timestamp clock at t = 0, as TS.Recent.
     pub fn new_established(cfg: Config, irs: u32, peer_tsval: u32, rtt: Duration) -> Endpoint {
         let mut ep = Endpoint::new(cfg);
-        ep.begin_connection();
-        ep.tcb.ts_recent = peer_tsval;
-        ep.tcb.irs = Seq(irs);
-        ep.tcb.rcv_nxt = ep.tcb.irs + 1;
-        ep.tcb.last_ack_sent = ep.tcb.rcv_nxt;
-        ep.tcb.snd_una = ep.tcb.iss + 1;
-        ep.tcb.snd_nxt = ep.tcb.snd_una;
-        ep.state = TcpState::Established;
-        ep.rtt_sample(rtt);
+        ep.establish(irs, peer_tsval, rtt);
         ep
+    }
+
+    /// Makes this endpoint the one [`Endpoint::new`] builds for `cfg`, keeping
+    /// only its buffers' memory (emptied), so that a simulator running
+    /// scenario after scenario through the same two endpoints allocates
+    /// nothing after the first.
+    pub fn renew(&mut self, cfg: Config) {
+        let mut fresh = Endpoint::new(cfg);
+        for (old, new) in [
+            (&mut self.isn_taken_conn, &mut fresh.isn_taken_conn),
+            (&mut self.isn_taken, &mut fresh.isn_taken),
+        ] {
+            old.clear();
+            std::mem::swap(old, new);
+        }
+        self.events.clear();
+        std::mem::swap(&mut self.events, &mut fresh.events);
+        self.tcb.retransmit_queue.clear();
+        std::mem::swap(
+            &mut self.tcb.retransmit_queue,
+            &mut fresh.tcb.retransmit_queue,
+        );
+        *self = fresh;
+    }
+
+    /// Takes `cfg.isns` away (leaving it empty), for its buffer to be
+    /// refilled and handed back to [`Endpoint::renew`].
+    pub fn take_isns(&mut self) -> Vec<u32> {
+        std::mem::take(&mut self.cfg.isns)
+    }
+
+    /// What [`Endpoint::new_established`] does to a new endpoint.
+    pub fn establish(&mut self, irs: u32, peer_tsval: u32, rtt: Duration) {
+        self.begin_connection();
+        self.tcb.ts_recent = peer_tsval;
+        self.tcb.irs = Seq(irs);
+        self.tcb.rcv_nxt = self.tcb.irs + 1;
+        self.tcb.last_ack_sent = self.tcb.rcv_nxt;
+        self.tcb.snd_una = self.tcb.iss + 1;
+        self.tcb.snd_nxt = self.tcb.snd_una;
+        self.state = TcpState::Established;
+        self.rtt_sample(rtt);
     }
 
     pub fn state(&self) -> TcpState {
