@@ -340,8 +340,19 @@ impl Endpoint {
         self.isn_clock = Some((tick_ns, Instant::ZERO));
     }
     /// The ISN this endpoint uses (or will use) for connection number `conn`
-    /// (1-based).
+    /// (1-based). The current connection's is its TCB's ISS: the simulator
+    /// asks twice for every segment, so that answer costs neither the search
+    /// nor the division below.
     pub fn isn_for(&self, conn: u32) -> u32 {
+        if conn == self.conn && conn != 0 {
+            return self.tcb.iss.get();
+        }
+        self.planned_isn(conn)
+    }
+
+    /// [`Endpoint::isn_for`] from the record alone: an ISN taken
+    /// ([`Endpoint::note_isn`]), else `cfg.isns`, cycled.
+    fn planned_isn(&self, conn: u32) -> u32 {
         if let Some(i) = self.isn_taken_conn.iter().position(|c| *c == conn) {
             return self.isn_taken[i];
         }
@@ -1170,13 +1181,14 @@ impl Endpoint {
     /// over except what the caller copies across (`connect` over TIME_WAIT).
     fn begin_connection(&mut self) {
         self.conn += 1;
-        let mut iss = self.isn_for(self.conn);
+        // Not `isn_for`: the TCB still holds the last connection's ISS.
+        let mut iss = self.planned_isn(self.conn);
         if let Some((tick_ns, first)) = &mut self.isn_clock {
             if self.conn == 1 {
                 *first = self.now;
             } else {
                 let ticks = self.now.saturating_since(*first).as_micros() * 1000 / *tick_ns;
-                iss = self.isn_for(1).wrapping_add(ticks as u32);
+                iss = self.planned_isn(1).wrapping_add(ticks as u32);
                 self.note_isn(iss);
             }
         }
