@@ -3,7 +3,8 @@
 use farewell_engine::scenario::{HostConfig, Hosts, LinkConfig};
 use farewell_engine::trace::{AppCall, EndReason, Fate, TimerAction, TimerKind};
 use farewell_engine::{
-    simulate, Action, Do, EventKind, Host, Platform, Scenario, TcpState, Trace, Tunables,
+    simulate, Action, Do, EventKind, Host, Platform, Scenario, Simulation, TcpState, Trace,
+    Tunables,
 };
 use proptest::prelude::*;
 
@@ -264,6 +265,24 @@ proptest! {
         // And the JSON Lines parse back to the same trace.
         let back = Trace::from_json_lines(&first).unwrap();
         prop_assert_eq!(back.to_json_lines(), first);
+    }
+
+    /// A `Simulation` renews its endpoints and queue in place: nothing of
+    /// an earlier run may leak into the next one, even one cut short with
+    /// segments in flight and timers running.
+    #[test]
+    fn a_reused_simulation_gives_the_trace_a_fresh_one_gives(
+        mut earlier in scenario(),
+        cut_ms in 1.0..2_000.0f64,
+        s in scenario(),
+    ) {
+        earlier.time_limit_ms = Some(cut_ms);
+        let mut sim = Simulation::default();
+        sim.run(&earlier, &mut Vec::new());
+        let mut events = Vec::new();
+        sim.run(&s, &mut events);
+        let reused = Trace { events }.to_json_lines();
+        prop_assert_eq!(reused, simulate(&s).to_json_lines());
     }
 
     #[test]

@@ -262,18 +262,15 @@ impl Endpoint {
     /// scenario after scenario through the same two endpoints allocates
     /// nothing after the first.
     pub fn renew(&mut self, cfg: Config) {
-        let mut fresh = Endpoint::new(cfg);
-        for (old, new) in [
-            (&mut self.isn_taken_conn, &mut fresh.isn_taken_conn),
-            (&mut self.isn_taken, &mut fresh.isn_taken),
-        ] {
-            old.clear();
-            std::mem::swap(old, new);
+        fn reuse<T>(buffer: &mut Vec<T>, into: &mut Vec<T>) {
+            buffer.clear();
+            std::mem::swap(buffer, into);
         }
-        self.events.clear();
-        std::mem::swap(&mut self.events, &mut fresh.events);
-        self.tcb.retransmit_queue.clear();
-        std::mem::swap(
+        let mut fresh = Endpoint::new(cfg);
+        reuse(&mut self.isn_taken_conn, &mut fresh.isn_taken_conn);
+        reuse(&mut self.isn_taken, &mut fresh.isn_taken);
+        reuse(&mut self.events, &mut fresh.events);
+        reuse(
             &mut self.tcb.retransmit_queue,
             &mut fresh.tcb.retransmit_queue,
         );
