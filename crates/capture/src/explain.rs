@@ -732,17 +732,20 @@ fn time_wait(inf: &Inference, out: &mut Vec<Finding>) {
             };
             let exit = mine[k + 1..].iter().find(|e| e.from == TcpState::TimeWait);
             let end = match exit {
-                Some(e) if matches!(e.cause, Cause::Timer { .. }) => format!(
-                    "; it lasts {} ({}'s TIME_WAIT) and ends at {}{}",
-                    duration(e.t_us.saturating_sub(c.t_us)),
-                    inf.platform,
-                    at(inf, e.t_us),
-                    if e.certainty == Certainty::AfterCapture {
-                        ", after the capture ended"
-                    } else {
-                        ""
-                    }
-                ),
+                Some(e) if matches!(e.cause, Cause::Timer { .. }) => {
+                    format!(
+                        "; it lasts {} ({}'s TIME_WAIT) and ends at {}{}{}",
+                        duration(e.t_us.saturating_sub(c.t_us)),
+                        inf.platform,
+                        at(inf, e.t_us),
+                        reaper(inf),
+                        if e.certainty == Certainty::AfterCapture {
+                            ", after the capture ended"
+                        } else {
+                            ""
+                        }
+                    )
+                }
                 Some(e) => format!(
                     ", which a RST ended {} later",
                     duration(e.t_us.saturating_sub(c.t_us))
@@ -770,6 +773,19 @@ fn time_wait(inf: &Inference, out: &mut Vec<Finding>) {
             ),
         });
     }
+}
+
+/// Where the platform ends TIME_WAIT in batches (illumos's reaper,
+/// `Profile::time_wait_granularity`), how much later it may really end: the
+/// capture does not show when the reaper runs.
+fn reaper(inf: &Inference) -> String {
+    inf.platform
+        .profile()
+        .time_wait_granularity
+        .map_or_else(String::new, |g| {
+            let g = duration(i64::try_from(g.as_micros()).unwrap_or(i64::MAX));
+            format!(" or up to {g} later (its reaper runs every {g})")
+        })
 }
 
 /// The narration: the findings' sentences, in time order.

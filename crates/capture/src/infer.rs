@@ -405,6 +405,10 @@ pub fn infer(capture: &Capture, conn: usize, opts: &Options) -> Result<Inference
     // TSvals are not fed to the endpoints, so PAWS discards cannot be
     // inferred (issue 10 leaves this for later).
     profile.timestamps = false;
+    // No capture shows when an illumos reaper runs (every 5 s,
+    // `tcp_time_wait.c:217-219`): TIME_WAIT is replayed at its own length,
+    // and the finding says it may end up to one run later.
+    profile.time_wait_granularity = None;
     let handshake = pure_syn_from_a;
     let margin = position.to_a_us.max(position.to_b_us) + 1;
     let last_rel = pk.iter().map(|p| p.t_us).max().unwrap_or(0);

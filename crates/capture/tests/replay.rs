@@ -84,7 +84,12 @@ fn a_builtins_capture_replays_as_the_builtin() {
             // incarnation in the capture, and a replay of one incarnation has
             // no second connect() to send that SYN.
             let second_connect = id == "syn-into-time-wait" && platform == Platform::Rfc793;
-            if want != got && !second_connect {
+            // illumos's 5 s reaper keeps A's 1 s TIME_WAIT until 5 s, so its
+            // reconnect at 2 s fails, B is closed when the network's old copy
+            // arrives, and B's RST to that copy has no cause in the capture
+            // (as with `NOT_REPLAYABLE`).
+            let network_copy = id == "old-duplicate" && platform == Platform::Solaris;
+            if want != got && !second_connect && !network_copy {
                 failures.push(format!(
                     "{id} on {platform}:\n  want {want:?}\n  got  {got:?}\n  {json}"
                 ));

@@ -148,6 +148,9 @@ pub fn countdown_at(trace: &Trace, t: f64, time_wait_ms: f64) -> Countdown {
             format!("Restarted {}× by a retransmitted FIN. The socket lingers so a late FIN can still be ACKed.", restarts[i])
         } else if ignored_rst[i] {
             "A RST reached it and was ignored (RFC 1337): the 2MSL wait goes on.".into()
+        } else if c.total_ms > time_wait_ms + 1.0 {
+            // illumos's 5 s reaper (`Profile::time_wait_granularity`).
+            format!("The socket lingers {}: 2×MSL, rounded up to the reaper's next run. A lost final ACK can be sent again, and old segments die out.", format_duration(c.total_ms))
         } else {
             "The socket lingers 2×MSL so a lost final ACK can be sent again, and old segments die out.".into()
         };

@@ -71,7 +71,7 @@ impl Platform {
             Platform::Freebsd => "From source only (FreeBSD's sys/netinet, file and line in the profile's notes); not checked against a FreeBSD kernel. Unconfirmed: Nagle and the ISN step.",
             Platform::Macos => "From source only (xnu's bsd/netinet); not checked against a macOS kernel. Unconfirmed: the ISN step.",
             Platform::Windows => "From Microsoft's documentation only (TcpTimedWaitDelay, TcpMaxDataRetransmissions, netsh); not checked against a Windows kernel. Unconfirmed: the numbers by release, FIN_WAIT_2, a SYN into TIME_WAIT, a connect() over one's own TIME_WAIT, the ISN step.",
-            Platform::Solaris => "From source only (illumos-gate's inet/tcp); not checked against an illumos kernel. Unconfirmed: a connect() over one's own TIME_WAIT, the ISN step. Not modelled: the 5 s TIME_WAIT buckets.",
+            Platform::Solaris => "From source only (illumos-gate's inet/tcp); not checked against an illumos kernel. Unconfirmed: a connect() over one's own TIME_WAIT, the ISN step. TIME_WAIT ends at its reaper's next 5 s run (60–65 s), the clock's phase taken as the scenario's start.",
             Platform::Rfc793 => "From the RFCs as written (RFC 9293, 6298, 1122); no kernel runs exactly this.",
         }
     }
@@ -118,6 +118,13 @@ pub struct Profile {
     pub msl: Duration,
     /// Time spent in TIME_WAIT. Usually 2×MSL; Linux hard-codes it.
     pub time_wait: Duration,
+    /// The period of the reaper that ends TIME_WAIT, where the kernel ends it in
+    /// batches rather than at its own deadline. illumos's reaper runs every
+    /// `TCP_TIME_WAIT_DELAY` = 5 s (`tcp_impl.h:147`): the expiry
+    /// (`tcp_time_wait.c:200`) is rounded up to the reaper's next run
+    /// (`:217-219`), so TIME_WAIT lasts 60–65 s. The engine puts a run at the
+    /// scenario's t = 0. `None`: TIME_WAIT ends at its own deadline.
+    pub time_wait_granularity: Option<Duration>,
     /// Initial retransmission timeout, before any RTT sample (RFC 6298 §2.1).
     pub rto_initial: Duration,
     /// Floor of the retransmission timeout.
@@ -335,6 +342,7 @@ pub const LINUX: Profile = Profile {
     label: "Linux 6.x",
     msl: Duration::from_secs(30),
     time_wait: Duration::from_secs(60),
+    time_wait_granularity: None,
     rto_initial: Duration::from_secs(1),
     rto_min: Duration::from_millis(200),
     rto_max: Duration::from_secs(120),
@@ -392,6 +400,7 @@ pub const FREEBSD: Profile = Profile {
     label: "FreeBSD 14",
     msl: Duration::from_secs(30),
     time_wait: Duration::from_secs(60),
+    time_wait_granularity: None,
     rto_initial: Duration::from_secs(1),
     rto_min: Duration::from_millis(30),
     rto_max: Duration::from_secs(64),
@@ -442,6 +451,7 @@ pub const MACOS: Profile = Profile {
     label: "macOS",
     msl: Duration::from_secs(15),
     time_wait: Duration::from_secs(30),
+    time_wait_granularity: None,
     rto_initial: Duration::from_secs(1),
     rto_min: Duration::from_millis(30),
     rto_max: Duration::from_secs(64),
@@ -483,6 +493,7 @@ pub const WINDOWS: Profile = Profile {
     label: "Windows",
     msl: Duration::from_secs(120),
     time_wait: Duration::from_secs(240),
+    time_wait_granularity: None,
     rto_initial: Duration::from_secs(1),
     rto_min: Duration::from_millis(300),
     rto_max: Duration::from_secs(60),
@@ -514,8 +525,8 @@ pub const WINDOWS: Profile = Profile {
 /// Solaris / illumos. Sources (file:line in illumos-gate as of 2018, the
 /// Tegile-Dev/illumos-gate fork @a8793c76, `usr/src/uts/common/inet/tcp/`;
 /// quotes in `crates/engine/PLATFORM_SOURCES.md`): `tcp_tunables.c:250-252`
-/// `_time_wait_interval` 60 s (expiry rounded up to a 5 s bucket,
-/// `tcp_time_wait.c:217-219`: not modelled), `:338-340` `_rexmit_interval_max`
+/// `_time_wait_interval` 60 s (its expiry rounded up to the reaper's next 5 s
+/// run, `tcp_time_wait.c:217-219`: `time_wait_granularity`), `:338-340` `_rexmit_interval_max`
 /// 60 s, `:342-344` `_rexmit_interval_min` 400 ms, `:391-393`
 /// `_fin_wait_2_flush_interval` 60 s; the first RTO is **1.125 s**, not the
 /// tunable's 1 s (`tcp.c:2407-2412`: sa/8 + sd + sa/32 from the initial
@@ -534,14 +545,14 @@ pub const WINDOWS: Profile = Profile {
 /// only beyond the receive window after a PAWS check, one inside it answered
 /// by RST|ACK (`tcp_time_wait.c:620-680`, `:802-804`;
 /// [`SynInTimeWait::IllumosBeyondWindow`]; the new ISS is the listener's
-/// usual, not the forced one of `:681-741`). Not modelled: the 5 s TIME_WAIT
-/// buckets (`tcp_time_wait.c:217-219`). A connect() over one's own TIME_WAIT and the
+/// usual, not the forced one of `:681-741`). A connect() over one's own TIME_WAIT and the
 /// ISN step: unconfirmed. Nothing here was checked against an illumos kernel.
 pub const SOLARIS: Profile = Profile {
     platform: Platform::Solaris,
     label: "Solaris / illumos",
     msl: Duration::from_secs(30),
     time_wait: Duration::from_secs(60),
+    time_wait_granularity: Some(Duration::from_secs(5)),
     rto_initial: Duration::from_millis(1125),
     rto_min: Duration::from_millis(400),
     rto_max: Duration::from_secs(60),
@@ -588,6 +599,7 @@ pub const RFC793: Profile = Profile {
     label: "RFC 793 / 9293",
     msl: Duration::from_secs(120),
     time_wait: Duration::from_secs(240),
+    time_wait_granularity: None,
     rto_initial: Duration::from_secs(1),
     rto_min: Duration::from_secs(1),
     rto_max: Duration::from_secs(60),

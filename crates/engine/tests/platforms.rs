@@ -55,7 +55,6 @@ fn time_wait_lengths_follow_the_sources() {
         (Platform::Freebsd, 60_000.0),
         (Platform::Macos, 30_000.0),
         (Platform::Windows, 240_000.0),
-        (Platform::Solaris, 60_000.0),
         (Platform::Rfc793, 240_000.0),
     ] {
         let t = on("three-segment-close", p);
@@ -71,6 +70,43 @@ fn time_wait_lengths_follow_the_sources() {
         let ms = |l: &str| l.split(' ').next().unwrap().parse::<f64>().unwrap();
         assert_eq!(ms(&a_closed) - ms(&entered_tw), tw_ms, "{p}");
     }
+}
+
+/// illumos ends TIME_WAIT in batches: its reaper runs every 5 s
+/// (`TCP_TIME_WAIT_DELAY`, `tcp_impl.h:147`) and a connection's expiry is rounded
+/// up to the next run (`tcp_time_wait.c:217-219`), so TIME_WAIT lasts 60–65 s.
+/// The engine's reaper runs at t = 0, 5 s, 10 s, …
+#[test]
+fn illumos_time_wait_ends_at_the_reapers_next_5_s_run() {
+    let ms = |l: &str| l.split(' ').next().unwrap().parse::<f64>().unwrap();
+    for scenario in ["three-segment-close", "normal-close", "lost-final-ack"] {
+        let t = on(scenario, Platform::Solaris);
+        let entered_tw = states(&t)
+            .into_iter()
+            .find(|l| l.ends_with("A TIME_WAIT"))
+            .unwrap();
+        let a_closed = states(&t)
+            .into_iter()
+            .rev()
+            .find(|l| l.ends_with("A CLOSED"))
+            .unwrap();
+        let (entered, closed) = (ms(&entered_tw), ms(&a_closed));
+        assert!(
+            entered > 0.0 && entered < 5_000.0,
+            "{scenario}: {entered_tw}"
+        );
+        assert_eq!(closed % 5_000.0, 0.0, "{scenario}: {a_closed}");
+        assert!(
+            (60_000.0..=65_000.0 + 5_000.0).contains(&(closed - entered)),
+            "{scenario}: {entered_tw} .. {a_closed}"
+        );
+    }
+    let t = on("three-segment-close", Platform::Solaris);
+    assert!(
+        states(&t).contains(&"65000 A CLOSED".to_string()),
+        "{:?}",
+        states(&t)
+    );
 }
 
 /// An MSL override sets TIME_WAIT to 2×MSL even on Linux, whose TIME_WAIT is

@@ -33,6 +33,16 @@ pub fn rto_floor(p: &farewell_engine::Profile) -> String {
     format!("{floor} / {}", duration(p.rto_initial.as_ms()))
 }
 
+/// The platform panel's "TIME_WAIT": its length, and the reaper's period where
+/// the platform ends TIME_WAIT in batches (`60 s + up to 5 s (reaper)`, illumos).
+pub fn time_wait(p: &farewell_engine::Profile) -> String {
+    let tw = duration(p.time_wait.as_ms());
+    match p.time_wait_granularity {
+        Some(g) => format!("{tw} + up to {} (reaper)", duration(g.as_ms())),
+        None => tw,
+    }
+}
+
 /// The platform panel's "Ephemeral ports": the platform's default range, and
 /// whether the scenario runs with timestamps (`profile`, overrides applied),
 /// with the platform's default when the scenario says otherwise
@@ -52,7 +62,7 @@ pub fn ports_and_timestamps(
 
 #[cfg(test)]
 mod tests {
-    use super::{ports_and_timestamps, rto_floor};
+    use super::{ports_and_timestamps, rto_floor, time_wait};
     use farewell_engine::Platform;
 
     #[test]
@@ -62,6 +72,15 @@ mod tests {
             "30 ms + 200 ms slop / 1 s"
         );
         assert_eq!(rto_floor(&Platform::Linux.profile()), "200 ms / 1 s");
+    }
+
+    #[test]
+    fn illumos_time_wait_shows_its_reaper() {
+        assert_eq!(
+            time_wait(&Platform::Solaris.profile()),
+            "60 s + up to 5 s (reaper)"
+        );
+        assert_eq!(time_wait(&Platform::Linux.profile()), "60 s");
     }
 
     #[test]

@@ -1002,7 +1002,7 @@ impl Endpoint {
             // bare ACK or RST at RCV.NXT (`tcp_timewait_state_process`), so
             // the ACK echoes the first FIN's TSval (recorded:
             // lost-final-ack-ts*).
-            self.arm(now, TimerKind::TimeWait, self.cfg.profile.time_wait);
+            self.arm_time_wait(now);
             self.send_ack();
             return;
         }
@@ -1535,7 +1535,21 @@ impl Endpoint {
         self.stop(TimerKind::Retransmission);
         self.stop(TimerKind::FinWait2);
         self.set_state(TcpState::TimeWait);
-        self.arm(now, TimerKind::TimeWait, self.cfg.profile.time_wait);
+        self.arm_time_wait(now);
+    }
+
+    /// Arms (or restarts) the 2×MSL timer. Where the platform ends TIME_WAIT in
+    /// batches (`Profile::time_wait_granularity`; illumos's reaper,
+    /// `tcp_time_wait.c:217-219`), the deadline is rounded up to the batch's
+    /// next run, counted from the scenario's t = 0.
+    fn arm_time_wait(&mut self, now: Instant) {
+        let mut after = self.cfg.profile.time_wait;
+        if let Some(g) = self.cfg.profile.time_wait_granularity {
+            let g = g.as_micros().max(1);
+            let end = (now + after).as_micros();
+            after = Duration::from_micros(end.div_ceil(g) * g - now.as_micros());
+        }
+        self.arm(now, TimerKind::TimeWait, after);
     }
 
     fn arm_fin_wait_2(&mut self, now: Instant) {

@@ -59,7 +59,7 @@ pub fn platform_panel(props: &PlatformPanelProps) -> Html {
                 </div>
                 <div>
                     <dt>{ "TIME_WAIT" }</dt>
-                    <dd data-testid="time-wait">{ format::duration(p.time_wait.as_ms()) }</dd>
+                    <dd data-testid="time-wait">{ format::time_wait(p) }</dd>
                 </div>
                 <div>
                     <dt>{ "FIN_WAIT_2 timeout" }</dt>
