@@ -8,7 +8,8 @@
 
 use crate::config::{Closer, LabConfig};
 use farewell_engine::{
-    simulate, Action, Do, EventKind, Host, LinkConfig, Scenario, TcpState, Tunables,
+    simulate, trace::TimerKind, Action, Do, EventKind, Host, LinkConfig, Scenario, TcpState,
+    Tunables,
 };
 
 /// Lifecycles sampled per lab seed when loss is on (each with its own seed).
@@ -30,6 +31,12 @@ pub struct Lifecycle {
     pub client_release_us: u64,
     /// The server's TIME_WAIT, `[enter, exit)`.
     pub server_time_wait: Option<(u64, u64)>,
+    /// Whether the client's and the server's TIME_WAIT end by a reaper's
+    /// batch (illumos, `Profile::time_wait_granularity`): then the exit here is
+    /// the 2MSL timer's own, and the replay rounds it up to the reaper's next
+    /// run on the lab's clock, where the engine's one-connection run rounds it
+    /// on its own.
+    pub reaped: [bool; 2],
 }
 
 /// The engine scenario for one of the lab's connections, the closer calling
@@ -131,15 +138,36 @@ fn simulated(cfg: &LabConfig, seed: u64) -> (Scenario, farewell_engine::Trace) {
 fn lifecycle_of(cfg: &LabConfig, trace: &farewell_engine::Trace) -> Lifecycle {
     let us = |t_ms: f64| (t_ms * 1000.0).round().max(0.0) as u64;
     let tw_len = cfg.time_wait().as_micros();
+    let reaper = cfg.platform.profile().time_wait_granularity.is_some();
     let mut open_until = None;
     let mut tw: [Option<(u64, Option<u64>)>; 2] = [None, None];
+    // Each side's running 2MSL timer: (armed at, deadline).
+    let mut timer = [(0, 0); 2];
+    let mut reaped = [reaper; 2];
     let mut client_closed = 0;
     for e in &trace.events {
-        let EventKind::State { host, from, to } = e.kind else {
-            continue;
-        };
         let t = us(e.t_ms);
+        let (host, from, to) = match e.kind {
+            EventKind::State { host, from, to } => (host, from, to),
+            EventKind::Timer {
+                host,
+                timer: TimerKind::TimeWait,
+                deadline_ms: Some(d),
+                ..
+            } => {
+                timer[(host == Host::B) as usize] = (t, us(d));
+                continue;
+            }
+            _ => continue,
+        };
         let side = (host == Host::B) as usize;
+        // Left by the 2MSL timer at its (rounded) deadline: the unrounded end.
+        let exit = if reaper && from == TcpState::TimeWait && t == timer[side].1 {
+            timer[side].0 + tw_len
+        } else {
+            reaped[side] &= from != TcpState::TimeWait;
+            t
+        };
         if host == Host::A
             && open_until.is_none()
             && !matches!(to, TcpState::SynSent | TcpState::Established)
@@ -150,12 +178,12 @@ fn lifecycle_of(cfg: &LabConfig, trace: &farewell_engine::Trace) -> Lifecycle {
             tw[side] = Some((t, None));
         }
         if from == TcpState::TimeWait {
-            if let Some((_, exit)) = &mut tw[side] {
-                *exit = Some(t);
+            if let Some((_, end)) = &mut tw[side] {
+                *end = Some(exit);
             }
         }
         if host == Host::A && to == TcpState::Closed {
-            client_closed = t;
+            client_closed = exit;
         }
     }
     let end = us(trace.end_ms());
@@ -171,6 +199,7 @@ fn lifecycle_of(cfg: &LabConfig, trace: &farewell_engine::Trace) -> Lifecycle {
         client_time_wait,
         client_release_us,
         server_time_wait: close(tw[1]),
+        reaped: [0, 1].map(|i| reaped[i] && tw[i].is_some()),
     }
 }
 

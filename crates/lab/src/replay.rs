@@ -78,7 +78,8 @@ impl Row {
 /// What the run comes to.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub struct Summary {
-    /// TIME_WAIT length in seconds.
+    /// TIME_WAIT length in seconds, on average: the profile's, plus half a
+    /// reaper period where a reaper ends it (illumos: 60 s + 2.5 s).
     pub time_wait_s: f64,
     /// New connections per second.
     pub connection_rate: f64,
@@ -159,6 +160,9 @@ const SCAN_ALL_RINGS: usize = 2;
 
 struct Ring {
     offsets: [Option<u64>; KINDS],
+    /// The kinds a TIME_WAIT reaper's run ends ([`Lifecycle::reaped`]): their
+    /// due times are rounded up to its next run.
+    reaped: [bool; KINDS],
     entries: Entries,
     /// Absolute index of `entries[0]`.
     base: u64,
@@ -310,6 +314,8 @@ struct Lab {
     due_now: Vec<(u8, u8)>,
     /// Without the heap (few rings): no event is due before this.
     next_due: u64,
+    /// The period of the platform's TIME_WAIT reaper, in µs (1: none).
+    reaper_us: u64,
 }
 
 impl Lab {
@@ -335,6 +341,7 @@ impl Lab {
                     l.server_time_wait.map(|w| w.0),
                     l.server_time_wait.map(|w| w.1),
                 ],
+                reaped: [false, false, l.reaped[0], false, l.reaped[1]],
                 entries: Entries::default(),
                 base: 0,
                 cursor: [0; KINDS],
@@ -386,6 +393,11 @@ impl Lab {
             due: BinaryHeap::new(),
             due_now: Vec::new(),
             next_due: u64::MAX,
+            reaper_us: cfg
+                .platform
+                .profile()
+                .time_wait_granularity
+                .map_or(1, |g| g.as_micros().max(1)),
         }
     }
 
@@ -447,7 +459,12 @@ impl Lab {
             let Some(e) = ring.entries.get(i).copied() else {
                 return;
             };
-            let due = u64::from(e.t0) + off;
+            let mut due = u64::from(e.t0) + off;
+            if ring.reaped[kind] {
+                // illumos's reaper, every `TCP_TIME_WAIT_DELAY` from the lab's
+                // t = 0 (`tcp_time_wait.c:217-219`).
+                due = due.div_ceil(self.reaper_us) * self.reaper_us;
+            }
             if due > t {
                 if self.scan_all() {
                     self.next_due = self.next_due.min(due);
@@ -1069,17 +1086,18 @@ impl Replay {
 }
 
 fn summarize(cfg: &LabConfig, lifecycles: &[Lifecycle], rows: &[Row], lab: &Lab) -> Summary {
-    let time_wait_s = cfg.time_wait().as_ms() / 1000.0;
+    let reaper_us = (lab.reaper_us / 2) as f64;
+    let time_wait_s = (cfg.time_wait().as_micros() as f64 + reaper_us) / 1e6;
     let connection_rate = cfg.connection_rate();
     let tw = |r: &Row| r.time_wait_client + r.time_wait_server;
     // How long a client socket keeps its port, on average over the samples.
     let hold_us = lifecycles
         .iter()
         .map(|l| match l.client_time_wait {
-            Some((enter, _)) if lab.reuse => enter + u64::from(TW_REUSE_DELAY_MS) * 1000,
-            _ => l.client_release_us,
+            Some((enter, _)) if lab.reuse => (enter + u64::from(TW_REUSE_DELAY_MS) * 1000) as f64,
+            _ => l.client_release_us as f64 + if l.reaped[0] { reaper_us } else { 0.0 },
         })
-        .sum::<u64>() as f64
+        .sum::<f64>()
         / lifecycles.len().max(1) as f64;
     let capacity = f64::from(lab.remaining) * f64::from(cfg.port_tables());
     let rpc = f64::from(cfg.requests_per_connection);

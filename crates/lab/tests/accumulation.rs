@@ -25,6 +25,39 @@ fn steady_time_wait_is_rate_times_time_wait() {
     assert_eq!(run.rows[119].time_wait_server, 0, "the client closed first");
 }
 
+/// illumos ends TIME_WAIT in batches, every 5 s of the lab's clock
+/// (`tcp_time_wait.c:217-219`): the count climbs for 5 s and falls back at
+/// each reaper run, and holds 62.5 s of connections on average, not 60 s.
+#[test]
+fn illumos_reaps_time_wait_every_5_s() {
+    let run = lab(LabConfig {
+        duration_s: 120,
+        platform: Platform::Solaris,
+        ..linux(100)
+    });
+    let s = &run.summary;
+    assert_eq!(s.time_wait_s, 62.5);
+    assert_eq!(s.expected_time_wait, 6250.0);
+    let counts: Vec<u64> = run.rows[70..].iter().map(time_wait).collect();
+    for (i, w) in counts.windows(2).enumerate() {
+        // Row k is the end of second k + 1.
+        let end_s = 70 + i + 2;
+        if end_s % 5 == 0 {
+            // Five seconds' worth reaped, one second's worth new.
+            assert_eq!(w[0] - w[1], 400, "a run at {end_s} s: {w:?}");
+        } else {
+            assert_eq!(w[1], w[0] + 100, "between runs, at {end_s} s");
+        }
+    }
+    let (lo, hi) = (counts.iter().min().unwrap(), counts.iter().max().unwrap());
+    assert!((5_990..=6_010).contains(lo), "just after a run: {lo}");
+    assert!((6_390..=6_410).contains(hi), "just before one: {hi}");
+    // Read at the end of each second, just after a run at every fifth: 6,250
+    // over the whole time, 6,200 at these instants.
+    let mean = counts.iter().sum::<u64>() as f64 / counts.len() as f64;
+    assert!((mean - 6_200.0).abs() < 20.0, "mean {mean}");
+}
+
 #[test]
 fn ports_run_out_after_ports_divided_by_rate() {
     // 28,232 ports at 1,000/s to one destination: EADDRNOTAVAIL from ~28 s.
