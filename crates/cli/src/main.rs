@@ -429,13 +429,11 @@ fn lab(args: &LabArgs) -> Result<Output, String> {
             out
         }
         LabFormat::Text => lab_text(&cfg, &run),
-        LabFormat::Svg => farewell_lab_view::chart_svg(
+        LabFormat::Svg => farewell_lab_view::chart_svg_file(
             &cfg,
             &run.rows,
-            &farewell_lab_view::ChartOptions {
-                standalone: true,
-                ..Default::default()
-            },
+            &Default::default(),
+            Default::default(),
         ),
     };
     Ok(Output {

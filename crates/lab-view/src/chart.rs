@@ -33,9 +33,6 @@ type Series = (&'static str, &'static str, fn(&Row) -> u64);
 /// How the chart is written.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct ChartOptions {
-    /// A file of its own (`xmlns`, size, stylesheet with colours resolved).
-    pub standalone: bool,
-    pub theme: Theme,
     /// The chosen second (a row's `t_s`), marked by a vertical line at its
     /// end, where the row is drawn: the readout's moment.
     pub cursor: Option<u32>,
@@ -125,8 +122,43 @@ fn short(v: f64) -> String {
     format!("{}{unit}", s.trim_end_matches(".0"))
 }
 
-/// The chart of `rows` (the seconds done so far) for a run of `cfg`.
+/// The chart of `rows` (the seconds done so far) for a run of `cfg`, for the
+/// page, which styles it.
 pub fn chart_svg(cfg: &LabConfig, rows: &[Row], opts: &ChartOptions) -> String {
+    draw(cfg, rows, opts, |o, title| {
+        let _ = write!(
+            o,
+            r#"<svg class="lab-chart" viewBox="0 0 {} {}" role="img" aria-label="{}">"#,
+            Shortest(W),
+            Shortest(H),
+            escape(title)
+        );
+    })
+}
+
+/// The chart as a file of its own: `xmlns`, size, and its stylesheet with the
+/// `theme`'s colours resolved. (A function apart from [`chart_svg`], so the
+/// lab's page does not carry the file's stylesheet.)
+pub fn chart_svg_file(cfg: &LabConfig, rows: &[Row], opts: &ChartOptions, theme: Theme) -> String {
+    draw(cfg, rows, opts, |o, title| {
+        let _ = write!(
+            o,
+            r#"<svg xmlns="http://www.w3.org/2000/svg" class="lab-chart" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="{t}"><style>{css}</style><title>{t}</title><rect class="background" width="{w}" height="{h}"/>"#,
+            w = Shortest(W),
+            h = Shortest(H),
+            t = escape(title),
+            css = standalone_css(CHART_CSS, theme),
+        );
+    })
+}
+
+/// The chart, its `<svg>` opened by `open` (given the title).
+fn draw(
+    cfg: &LabConfig,
+    rows: &[Row],
+    opts: &ChartOptions,
+    open: impl FnOnce(&mut String, &str),
+) -> String {
     let duration = cfg.duration_s.max(1);
     let plot_w = W - LEFT - RIGHT;
     let x = |t: f64| LEFT + plot_w * t / f64::from(duration);
@@ -161,24 +193,7 @@ pub fn chart_svg(cfg: &LabConfig, rows: &[Row], opts: &ChartOptions) -> String {
         thousands(u64::from(cfg.rate)),
         cfg.platform.id()
     );
-    if opts.standalone {
-        let _ = write!(
-            o,
-            r#"<svg xmlns="http://www.w3.org/2000/svg" class="lab-chart" width="{w}" height="{h}" viewBox="0 0 {w} {h}" role="img" aria-label="{t}"><style>{css}</style><title>{t}</title><rect class="background" width="{w}" height="{h}"/>"#,
-            w = Shortest(W),
-            h = Shortest(H),
-            t = escape(&title),
-            css = standalone_css(CHART_CSS, opts.theme),
-        );
-    } else {
-        let _ = write!(
-            o,
-            r#"<svg class="lab-chart" viewBox="0 0 {} {}" role="img" aria-label="{}">"#,
-            Shortest(W),
-            Shortest(H),
-            escape(&title)
-        );
-    }
+    open(&mut o, &title);
 
     // The seconds not simulated yet.
     let done = rows.len() as f64;

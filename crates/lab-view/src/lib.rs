@@ -23,4 +23,4 @@ pub mod presets;
 pub mod report;
 pub mod runner;
 
-pub use chart::{chart_svg, second_at, ChartOptions, CHART_CSS};
+pub use chart::{chart_svg, chart_svg_file, second_at, ChartOptions, CHART_CSS};

@@ -1,10 +1,11 @@
 //! The lab page's words, chart and links, checked on the presets' lessons.
 
+use farewell_diagram::Theme;
 use farewell_lab::{run, Closer, LabConfig};
 use farewell_lab_view::knobs::{cli_command, from_fragment, to_fragment};
 use farewell_lab_view::presets::PRESETS;
 use farewell_lab_view::report::{findings, outcome, remedies, stats, Tone};
-use farewell_lab_view::{chart_svg, ChartOptions};
+use farewell_lab_view::{chart_svg, chart_svg_file, ChartOptions};
 
 fn preset(id: &str) -> LabConfig {
     let (_, _, fragment) = PRESETS.iter().find(|p| p.0 == id).expect("preset");
@@ -204,14 +205,7 @@ fn the_standalone_chart_is_well_formed_svg_with_every_series() {
     for (id, _, _) in PRESETS {
         let cfg = preset(id);
         let r = run(&cfg).unwrap();
-        let svg = chart_svg(
-            &cfg,
-            &r.rows,
-            &ChartOptions {
-                standalone: true,
-                ..Default::default()
-            },
-        );
+        let svg = chart_svg_file(&cfg, &r.rows, &ChartOptions::default(), Theme::Light);
         let doc = roxmltree::Document::parse(&svg).unwrap_or_else(|e| panic!("{id}: {e}"));
         let lines = doc
             .descendants()
