@@ -79,6 +79,16 @@ pub fn findings(cfg: &LabConfig, run: &LabRun) -> Vec<Finding> {
     let mut out = Vec::new();
     let closer = side(cfg.closer);
     let tw_s = seconds(s.time_wait_s);
+    let profile = cfg.platform.profile();
+    let mut label = profile.label.to_string();
+    if let Some(g) = profile.time_wait_granularity {
+        // illumos: its 60 s, then the reaper's next run (`Summary::time_wait_s`).
+        label += &format!(
+            ": {}, then its reaper's next run, every {}",
+            seconds(cfg.time_wait().as_ms() / 1000.0),
+            seconds(g.as_ms() / 1000.0)
+        );
+    }
     let expected = s.expected_time_wait.round() as u64;
     let in_tw = f64::from(cfg.duration_s) >= s.time_wait_s;
     let no_port = s.connect_failures - s.connect_refused;
@@ -101,7 +111,7 @@ pub fn findings(cfg: &LabConfig, run: &LabRun) -> Vec<Finding> {
             format!(
                 "The {closer} closes first, so the {closer} holds TIME_WAIT. At {} new connections a second and a {tw_s} TIME_WAIT ({}), about {} sockets wait at any moment: rate × TIME_WAIT. The run ends with {} (peak {}{held}).",
                 rate_words(s.connection_rate),
-                cfg.platform.profile().label,
+                label,
                 thousands(expected),
                 thousands(s.steady_time_wait),
                 thousands(s.peak_time_wait)

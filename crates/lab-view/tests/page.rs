@@ -38,6 +38,25 @@ fn every_preset_is_a_link_that_round_trips() {
     }
 }
 
+/// illumos's reaper: the findings say where the 62.5 s comes from.
+#[test]
+fn illumos_findings_name_its_reaper() {
+    let cfg = LabConfig {
+        platform: farewell_engine::Platform::Solaris,
+        rate: 100,
+        duration_s: 120,
+        ..LabConfig::default()
+    };
+    let f = said(&cfg);
+    assert!(
+        f[0].1.contains(
+            "a 62.5 s TIME_WAIT (Solaris / illumos: 60 s, then its reaper's next run, every 5 s), about 6,250 sockets wait at any moment"
+        ),
+        "{}",
+        f[0].1
+    );
+}
+
 #[test]
 fn steady_state_is_rate_times_time_wait() {
     let cfg = preset("steady");
