@@ -31,8 +31,8 @@ pub mod time;
 pub mod trace;
 
 pub use profile::{
-    Estimator, GiveUpAfter, Nagle, Platform, Profile, SynInTimeWait, TailLossProbe, TimeWaitReuse,
-    Tunables,
+    next_reaper_run, Estimator, GiveUpAfter, Nagle, Platform, Profile, SynInTimeWait,
+    TailLossProbe, TimeWaitReuse, Tunables,
 };
 pub use scenario::{Action, Do, DropRule, DuplicateRule, LinkConfig, Scenario, ScenarioError};
 pub use segment::{Flags, Host, Segment, SegmentKind, Timestamps};

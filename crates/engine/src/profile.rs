@@ -663,6 +663,15 @@ pub struct Tunables {
     pub tw_reuse_delay_ms: Option<f64>,
 }
 
+/// The first run, at or after `due_us` (µs from t = 0), of a TIME_WAIT reaper
+/// that runs every `period` from t = 0: when a TIME_WAIT whose 2MSL timer is due
+/// then really ends (illumos, `Profile::time_wait_granularity`,
+/// `tcp_time_wait.c:217-219`).
+pub fn next_reaper_run(due_us: u64, period: Duration) -> u64 {
+    let g = period.as_micros().max(1);
+    due_us.div_ceil(g) * g
+}
+
 impl Profile {
     /// Applies a scenario's MSL override and tunables. An MSL override without an
     /// explicit `time_wait_ms` sets TIME_WAIT to 2×MSL (the "what if" the user asked

@@ -422,14 +422,7 @@ mod tests {
         assert_eq!(second_at(&cfg, 0.0), None);
         assert_eq!(second_at(&cfg, 1.0), None);
         // The cursor is drawn where the row is.
-        let svg = chart_svg(
-            &cfg,
-            &[],
-            &ChartOptions {
-                cursor: Some(27),
-                ..ChartOptions::default()
-            },
-        );
+        let svg = chart_svg(&cfg, &[], &ChartOptions { cursor: Some(27) });
         let x = Fixed(LEFT + plot_w * 28.0 / 60.0, 1).to_string();
         assert!(
             svg.contains(&format!(r#"<line class="cursor" x1="{x}" x2="{x}""#)),

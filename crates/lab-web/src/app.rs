@@ -118,7 +118,6 @@ impl LabState {
     fn redraw(&mut self) {
         let opts = ChartOptions {
             cursor: self.cursor,
-            ..ChartOptions::default()
         };
         self.chart = chart_svg(&self.cfg, self.rows(), &opts).into();
     }

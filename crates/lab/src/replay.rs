@@ -12,6 +12,7 @@
 
 use crate::config::{LabConfig, PortChoice};
 use crate::lifecycle::{splitmix64, Lifecycle};
+use farewell_engine::{next_reaper_run, Duration};
 use serde::{Deserialize, Serialize};
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, VecDeque};
@@ -314,8 +315,8 @@ struct Lab {
     due_now: Vec<(u8, u8)>,
     /// Without the heap (few rings): no event is due before this.
     next_due: u64,
-    /// The period of the platform's TIME_WAIT reaper, in µs (1: none).
-    reaper_us: u64,
+    /// The period of the platform's TIME_WAIT reaper (1 µs: none).
+    reaper: Duration,
 }
 
 impl Lab {
@@ -393,11 +394,11 @@ impl Lab {
             due: BinaryHeap::new(),
             due_now: Vec::new(),
             next_due: u64::MAX,
-            reaper_us: cfg
+            reaper: cfg
                 .platform
                 .profile()
                 .time_wait_granularity
-                .map_or(1, |g| g.as_micros().max(1)),
+                .unwrap_or(Duration::from_micros(1)),
         }
     }
 
@@ -463,7 +464,7 @@ impl Lab {
             if ring.reaped[kind] {
                 // illumos's reaper, every `TCP_TIME_WAIT_DELAY` from the lab's
                 // t = 0 (`tcp_time_wait.c:217-219`).
-                due = due.div_ceil(self.reaper_us) * self.reaper_us;
+                due = next_reaper_run(due, self.reaper);
             }
             if due > t {
                 if self.scan_all() {
@@ -1086,7 +1087,7 @@ impl Replay {
 }
 
 fn summarize(cfg: &LabConfig, lifecycles: &[Lifecycle], rows: &[Row], lab: &Lab) -> Summary {
-    let reaper_us = (lab.reaper_us / 2) as f64;
+    let reaper_us = (lab.reaper.as_micros() / 2) as f64;
     let time_wait_s = (cfg.time_wait().as_micros() as f64 + reaper_us) / 1e6;
     let connection_rate = cfg.connection_rate();
     let tw = |r: &Row| r.time_wait_client + r.time_wait_server;

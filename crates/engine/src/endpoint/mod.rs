@@ -1545,9 +1545,8 @@ impl Endpoint {
     fn arm_time_wait(&mut self, now: Instant) {
         let mut after = self.cfg.profile.time_wait;
         if let Some(g) = self.cfg.profile.time_wait_granularity {
-            let g = g.as_micros().max(1);
-            let end = (now + after).as_micros();
-            after = Duration::from_micros(end.div_ceil(g) * g - now.as_micros());
+            let end = crate::profile::next_reaper_run((now + after).as_micros(), g);
+            after = Duration::from_micros(end - now.as_micros());
         }
         self.arm(now, TimerKind::TimeWait, after);
     }
